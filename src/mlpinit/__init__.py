@@ -1,0 +1,13 @@
+"""mlpinit: scikit-learn compatible MLPs built on the article's advice.
+
+Normalize the inputs (:class:`MeanNormStandardizer`), initialize the weights
+for the activation (``init="xavier"`` for tanh, ``init="he"`` for ReLU), and
+watch each layer's activations and gradients while training.
+"""
+
+from mlpinit.neural_network import MLPClassifier, MLPRegressor
+from mlpinit.preprocessing import MeanNormStandardizer
+
+__version__ = "0.1.0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "MeanNormStandardizer", "__version__"]

@@ -1,0 +1,456 @@
+"""What MLPClassifier and MLPRegressor share: parameters, fitting, prediction.
+
+This floor speaks scikit-learn (parameter validation, ``validate_data``,
+tags, early stopping, ``partial_fit`` and ``warm_start``) and calls the
+plain-numpy core for every number it computes.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from mlpinit.initializers import initialize_layer
+from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient, predict_in_chunks
+from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
+from mlpinit._training import BatchTrainer
+
+INIT_NAMES = {
+    "auto",
+    "xavier",
+    "he",
+    "lecun_normal",
+    "lecun_uniform",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "sklearn",
+}
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+# Rows per chunk in predict: big enough for efficient GEMMs, small enough
+# that one chunk's hidden activations stay in cache-sized megabytes.
+PREDICT_CHUNK_ROWS = 2048
+# Below this width one BLAS thread beats two on a busy 2-core machine.
+_SINGLE_THREAD_MAX_WIDTH = 128
+
+DIVERGENCE_ADVICE = (
+    "Normalize the inputs (for example with mlpinit.MeanNormStandardizer or "
+    "sklearn.preprocessing.StandardScaler), lower learning_rate_init, or set "
+    "max_grad_norm."
+)
+
+
+class BaseMLP(BaseEstimator):
+    """Shared machinery of the MLP estimators. Not for direct use."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions(INIT_NAMES), callable],
+    }
+
+    # ------------------------------------------------------------------
+    # Subclass hooks
+    def _validate_input(self, X, y, incremental, reset):
+        """Return X (float32/64, dense or CSR/CSC) and 2-D float targets."""
+        raise NotImplementedError
+
+    def _output_activation(self, Y):
+        raise NotImplementedError
+
+    def _score_output(self, output, y, sample_weight):
+        """Score the network's raw output against original targets."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        if any(int(s) != s or s <= 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _fit(self, X, y, sample_weight, incremental):
+        # A failed call leaves the estimator exactly as it was: training works
+        # on copies, and anything assigned before the failure is rolled back.
+        before = dict(self.__dict__)
+        try:
+            self._fit_unguarded(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def _fit_unguarded(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, Y, y_labels = self._validate_input(X, y, incremental, reset=first_pass)
+        if X.shape[0] == 0:
+            raise ValueError("Found array with 0 sample(s); at least 1 is required.")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight sums to zero; nothing to fit.")
+        layer_units = [X.shape[1], *hidden, Y.shape[1]]
+        random_state = check_random_state(self.random_state)
+
+        if first_pass:
+            self._initialize(layer_units, Y, X.dtype, random_state)
+        elif [c.shape for c in self.coefs_] != list(zip(layer_units[:-1], layer_units[1:])):
+            raise ValueError(
+                "warm_start or partial_fit needs the same layer sizes as the "
+                f"fitted model: it has {[c.shape for c in self.coefs_]}, this call "
+                f"needs {list(zip(layer_units[:-1], layer_units[1:]))}."
+            )
+        layout = NetworkLayout(layer_units)
+        theta = layout.pack(self.coefs_, self.intercepts_, X.dtype)
+
+        with threadpool_limits(limits=self._blas_threads(hidden), user_api="blas"):
+            if self.solver in _STOCHASTIC_SOLVERS:
+                self._fit_stochastic(
+                    layout, theta, X, Y, y_labels, sample_weight, random_state, incremental
+                )
+            else:
+                self._fit_lbfgs(layout, theta, X, Y, sample_weight)
+
+        if not np.isfinite(theta).all():
+            raise ValueError(
+                "Training produced non-finite weights; the optimization diverged. "
+                + DIVERGENCE_ADVICE
+            )
+        self.coefs_, self.intercepts_ = layout.views(theta)
+
+    @staticmethod
+    def _blas_threads(hidden):
+        return 1 if max(hidden) <= _SINGLE_THREAD_MAX_WIDTH else None
+
+    def _initialize(self, layer_units, Y, dtype, random_state):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._output_activation(Y)
+        coefs, intercepts = [], []
+        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+            W, b = initialize_layer(
+                self.init, fan_in, fan_out, random_state, dtype, self.activation
+            )
+            coefs.append(W)
+            intercepts.append(b)
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        self._best_params = None
+        if hasattr(self, "_optimizer"):
+            del self._optimizer
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _new_optimizer(self, n_params, dtype):
+        if self.solver == "sgd":
+            return SGD(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return Adam(
+            n_params, dtype, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _split_validation(self, X, Y, y_labels, sample_weight, random_state):
+        # Stratify on the binarized targets, as scikit-learn does, so that the
+        # same seed draws the same validation rows; multilabel is not stratified.
+        stratify = Y if self._stratify_validation() else None
+        arrays = [X, Y, y_labels] + ([] if sample_weight is None else [sample_weight])
+        parts = train_test_split(
+            *arrays,
+            random_state=random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        train, val = parts[0::2], parts[1::2]
+        if val[0].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        if sample_weight is None:
+            train.append(None)
+            val.append(None)
+        return train, val
+
+    def _stratify_validation(self):
+        return False
+
+    def _fit_stochastic(
+        self, layout, theta, X, Y, y_labels, sample_weight, random_state, incremental
+    ):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if incremental and hasattr(self, "_optimizer"):
+            optimizer = copy.deepcopy(self._optimizer)
+        else:
+            optimizer = self._new_optimizer(layout.size, theta.dtype)
+
+        if self.early_stopping:
+            (X, Y, _, sample_weight), (X_val, _, y_val, sw_val) = self._split_validation(
+                X, Y, y_labels, sample_weight, random_state
+            )
+        if sp.issparse(X):
+            X = X.tocsr()
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. "
+                    "It is going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+
+        trainer = BatchTrainer(
+            layout,
+            X,
+            Y,
+            sample_weight,
+            batch_size,
+            self.alpha,
+            self.activation,
+            self.out_activation_,
+            getattr(self, "max_grad_norm", None),
+        )
+        loss_curve = list(self.loss_curve_)
+        validation_scores = (
+            None if self.validation_scores_ is None else list(self.validation_scores_)
+        )
+        best_params = self._best_params
+        if best_params is None:
+            best_params = theta.copy()
+        no_improvement = self._no_improvement_count
+        best_loss, best_score = self.best_loss_, self.best_validation_score_
+        t = self.t_
+        order = np.arange(n_samples)
+        n_iter = 0
+        try:
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    # Permuting the previous order with a fresh shuffle of
+                    # arange(n) consumes the random state exactly as
+                    # scikit-learn's MLP does, so seeds reproduce its batches.
+                    permutation = np.arange(n_samples)
+                    random_state.shuffle(permutation)
+                    order = order[permutation]
+                epoch_loss = trainer.run_epoch(
+                    theta, optimizer, order if self.shuffle else None
+                )
+                if not np.isfinite(epoch_loss):
+                    raise ValueError(
+                        f"The training loss became {epoch_loss} at epoch "
+                        f"{n_iter + 1}; the optimization diverged. " + DIVERGENCE_ADVICE
+                    )
+                n_iter += 1
+                t += n_samples
+                loss_curve.append(epoch_loss)
+                if self.verbose:
+                    print(f"Iteration {n_iter}, loss = {epoch_loss:.8f}")
+
+                if self.early_stopping:
+                    coefs, intercepts = layout.views(theta)
+                    score = self._validation_score_with(
+                        coefs, intercepts, X_val, y_val, sw_val
+                    )
+                    validation_scores.append(score)
+                    if self.verbose:
+                        print(f"Validation score: {score:f}")
+                    no_improvement = no_improvement + 1 if score < best_score + self.tol else 0
+                    if score > best_score:
+                        best_score = score
+                        best_params = theta.copy()
+                else:
+                    no_improvement = (
+                        no_improvement + 1 if epoch_loss > best_loss - self.tol else 0
+                    )
+                    best_loss = min(best_loss, epoch_loss)
+
+                optimizer.epoch_ended(t)
+                if no_improvement > self.n_iter_no_change:
+                    what = "Validation score" if self.early_stopping else "Training loss"
+                    message = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
+                    if optimizer.on_plateau(message, self.verbose):
+                        break
+                    no_improvement = 0
+                if incremental:
+                    break
+                if n_iter == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if self.early_stopping:
+            theta[:] = best_params
+        self.n_iter_ = n_iter
+        self.t_ = t
+        self.loss_ = loss_curve[-1] if loss_curve else getattr(self, "loss_", None)
+        self.loss_curve_ = loss_curve
+        self.validation_scores_ = validation_scores
+        self.best_loss_, self.best_validation_score_ = best_loss, best_score
+        self._no_improvement_count = no_improvement
+        self._best_params = best_params
+        self._optimizer = optimizer
+
+    def _fit_lbfgs(self, layout, theta, X, Y, sample_weight):
+        workspace = Workspace(layout, X.shape[0], theta.dtype)
+        grad = np.empty_like(theta)
+
+        def loss_and_grad(x):
+            theta[:] = x
+            loss = loss_and_gradient(
+                layout,
+                theta,
+                grad,
+                X,
+                Y,
+                sample_weight,
+                self.alpha,
+                self.activation,
+                self.out_activation_,
+                workspace,
+            )
+            return loss, grad.astype(np.float64)
+
+        iteration = [0]
+
+        def report(_):
+            iteration[0] += 1
+            if self.verbose:
+                print(f"Iteration {iteration[0]}, loss = {result_loss[0]:.8f}")
+
+        result_loss = [np.nan]
+
+        def tracked(x):
+            loss, g = loss_and_grad(x)
+            result_loss[0] = loss
+            return loss, g
+
+        result = minimize_lbfgs(
+            tracked,
+            theta,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            callback=report,
+        )
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {result.nit} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase max_iter "
+                "or scale the data (see mlpinit.MeanNormStandardizer).",
+                ConvergenceWarning,
+            )
+        theta[:] = result.x
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.loss_ = float(result.fun)
+
+    # ------------------------------------------------------------------
+    def _forward(self, X):
+        return predict_in_chunks(
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            self.out_activation_,
+            X,
+            PREDICT_CHUNK_ROWS,
+        )
+
+    def _validation_score_with(self, coefs, intercepts, X, y, sample_weight):
+        output = predict_in_chunks(
+            coefs, intercepts, self.activation, self.out_activation_, X, PREDICT_CHUNK_ROWS
+        )
+        if not np.isfinite(output).all():
+            return np.nan
+        return self._score_output(output, y, sample_weight)
+
+    def _check_fitted_input(self, X):
+        from sklearn.utils.validation import validate_data
+
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+
+    def _check_partial_fit_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

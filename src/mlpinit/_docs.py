@@ -1,0 +1,148 @@
+"""Parameter and attribute text shared by the MLP docstrings."""
+
+SHARED_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+    The ith element is the number of neurons in the ith hidden layer.
+
+activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
+    Hidden-layer activation: ``f(x) = x``, ``1 / (1 + exp(-x))``,
+    ``tanh(x)`` or ``max(0, x)``.
+
+solver : {"lbfgs", "sgd", "adam"}, default="adam"
+    Weight optimizer: quasi-Newton L-BFGS (scipy), stochastic gradient
+    descent, or Adam (Kingma & Ba, 2014).
+
+alpha : float, default=0.0001
+    L2 penalty. The loss adds ``0.5 * alpha * ||W||^2 / n_samples`` (or the
+    sum of the sample weights instead of ``n_samples``).
+
+batch_size : int or "auto", default="auto"
+    Minibatch size for the stochastic solvers; ``"auto"`` is
+    ``min(200, n_samples)``. Ignored by L-BFGS.
+
+learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+    SGD schedule. ``"invscaling"`` uses
+    ``learning_rate_init / pow(t, power_t)``; ``"adaptive"`` divides the
+    rate by 5 each time ``n_iter_no_change`` epochs fail to improve by
+    ``tol``.
+
+learning_rate_init : float, default=0.001
+    Initial step size of SGD and Adam.
+
+power_t : float, default=0.5
+    Exponent of the ``"invscaling"`` schedule.
+
+max_iter : int, default=200
+    Maximum epochs (stochastic solvers) or iterations (L-BFGS).
+
+shuffle : bool, default=True
+    Shuffle the rows before each epoch (stochastic solvers).
+
+random_state : int, RandomState instance or None, default=None
+    Seeds the weight initialization, the validation split and the
+    shuffling. An int gives the same model bit for bit on every fit.
+
+tol : float, default=1e-4
+    Improvement below which an epoch counts as no progress; the L-BFGS
+    gradient tolerance.
+
+verbose : bool, default=False
+    Print one line per iteration.
+
+warm_start : bool, default=False
+    Continue from the previous fit's weights instead of reinitializing.
+
+momentum : float, default=0.9
+    SGD momentum, in [0, 1].
+
+nesterovs_momentum : bool, default=True
+    Use Nesterov's momentum (SGD with ``momentum > 0``).
+
+early_stopping : bool, default=False
+    Hold out ``validation_fraction`` of the training data (stratified for
+    single-output classification), stop when its score stops improving, and
+    keep the best weights. Stochastic solvers only.
+
+validation_fraction : float, default=0.1
+    Fraction held out for early stopping.
+
+beta_1, beta_2 : float, default=0.9, 0.999
+    Adam's decay rates for the first and second moment estimates.
+
+epsilon : float, default=1e-8
+    Adam's numerical-stability term.
+
+n_iter_no_change : int, default=10
+    Epochs without ``tol`` improvement before stopping (stochastic solvers).
+
+max_fun : int, default=15000
+    Maximum loss evaluations of L-BFGS.
+
+init : str or callable, default="auto"
+    Weight initialization (see :mod:`mlpinit.initializers`):
+
+    - ``"auto"``: the article's rule, ``"he"`` for relu, ``"xavier"`` for
+      tanh, logistic and identity.
+    - ``"xavier"``: the article's Xavier, ``N(0, 1/fan_in)``. The
+      literature calls this **LeCun normal**; Glorot & Bengio's own
+      formula, variance ``2/(fan_in + fan_out)``, is ``"glorot_normal"``
+      or ``"glorot_uniform"``.
+    - ``"he"``: ``N(0, 2/fan_in)`` (He et al., 2015), for ReLU.
+    - ``"lecun_normal"``, ``"lecun_uniform"``, ``"glorot_normal"``,
+      ``"glorot_uniform"``, ``"he_normal"``, ``"he_uniform"``.
+    - ``"sklearn"``: scikit-learn's own scheme, uniform in
+      ``+-sqrt(6/(fan_in + fan_out))`` (factor 2 for logistic), biases from
+      the same range, the same draws in the same order. With it a fit can be
+      compared number for number with :mod:`sklearn.neural_network`.
+    - a callable ``init(fan_in, fan_out, random_state, dtype)`` returning
+      the (fan_in, fan_out) weights, for experiments such as the article's
+      scaled identity.
+
+    Biases start at zero for every scheme except ``"sklearn"``.
+"""
+
+SHARED_ATTRIBUTES = """\
+loss_ : float
+    Loss at the end of training (the last epoch's mean batch loss for the
+    stochastic solvers).
+
+best_loss_ : float or None
+    Lowest training loss seen (stochastic solvers without early stopping).
+
+loss_curve_ : list of float
+    Loss at the end of each epoch (stochastic solvers).
+
+validation_scores_ : list of float or None
+    Validation score per epoch, with ``early_stopping=True``.
+
+best_validation_score_ : float or None
+    Best validation score, with ``early_stopping=True``.
+
+t_ : int
+    Training samples seen by the solver, over all fits.
+
+coefs_ : list of ndarray of shape (n_layers - 1,)
+    Weight matrices; element i has shape (units in layer i, units in layer
+    i + 1).
+
+intercepts_ : list of ndarray of shape (n_layers - 1,)
+    Bias vectors; element i has shape (units in layer i + 1,).
+
+n_features_in_ : int
+    Number of features seen during fit.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Feature names seen during fit, when X has string column names.
+
+n_iter_ : int
+    Epochs (or L-BFGS iterations) run by the last fit.
+
+n_layers_ : int
+    Number of layers, input and output included.
+
+n_outputs_ : int
+    Number of outputs.
+
+out_activation_ : str
+    Output activation.
+"""

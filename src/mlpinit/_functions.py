@@ -1,0 +1,136 @@
+"""Activations, their derivatives, and the output losses, as small lookup tables.
+
+Plain numpy and scipy: this is the numerical core and knows nothing of
+scikit-learn. Every function works in place on preallocated arrays, because
+the training loop calls them once per layer per batch and fresh temporaries
+would dominate the cost of small layers.
+"""
+
+import numpy as np
+from scipy.special import expit, xlogy
+
+
+def _identity(Z):
+    return Z
+
+
+def _relu(Z):
+    return np.maximum(Z, 0, out=Z)
+
+
+def _tanh(Z):
+    return np.tanh(Z, out=Z)
+
+
+def _logistic(Z):
+    return expit(Z, out=Z)
+
+
+def _exp(Z):
+    return np.exp(Z, out=Z)
+
+
+def _softmax(Z):
+    # Shifting by the row maximum keeps exp from overflowing.
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+ACTIVATIONS = {
+    "identity": _identity,
+    "relu": _relu,
+    "tanh": _tanh,
+    "logistic": _logistic,
+    "exp": _exp,
+    "softmax": _softmax,
+}
+HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+
+
+# Each derivative is written in terms of the activation's output A, so the
+# pre-activations need not be kept. ``scratch`` is a preallocated array of A's
+# shape: multiplying by a 0/1 mask is several times cheaper than the boolean
+# indexed assignment ``delta[A == 0] = 0``.
+def _identity_derivative(A, delta, scratch):
+    return delta
+
+
+def _relu_derivative(A, delta, scratch):
+    np.greater(A, 0, out=scratch)
+    return np.multiply(delta, scratch, out=delta)
+
+
+def _tanh_derivative(A, delta, scratch):
+    np.multiply(A, A, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    return np.multiply(delta, scratch, out=delta)
+
+
+def _logistic_derivative(A, delta, scratch):
+    np.subtract(1, A, out=scratch)
+    delta *= A
+    return np.multiply(delta, scratch, out=delta)
+
+
+DERIVATIVES = {
+    "identity": _identity_derivative,
+    "relu": _relu_derivative,
+    "tanh": _tanh_derivative,
+    "logistic": _logistic_derivative,
+}
+
+
+# Per-sample losses, summed (log losses, Poisson) or averaged (squared error)
+# over the outputs, as scikit-learn's MLP defines them. Each output
+# activation is paired with its canonical loss, so the gradient with respect
+# to the output pre-activation is simply ``prediction - target``.
+def _squared_error(Y, P):
+    diff = Y - P
+    return 0.5 * np.einsum("ij,ij->i", diff, diff) / Y.shape[1]
+
+
+def _poisson(Y, P):
+    return (xlogy(Y, Y / P) - Y + P).sum(axis=1)
+
+
+def _clipped(P):
+    eps = np.finfo(P.dtype).eps
+    return np.clip(P, eps, 1 - eps)
+
+
+def _binary_log_loss(Y, P):
+    P = _clipped(P)
+    return -(xlogy(Y, P) + xlogy(1 - Y, 1 - P)).sum(axis=1)
+
+
+def _log_loss(Y, P):
+    return -xlogy(Y, _clipped(P)).sum(axis=1)
+
+
+# Keyed by the output activation: it determines the loss.
+OUTPUT_LOSSES = {
+    "identity": _squared_error,
+    "exp": _poisson,
+    "logistic": _binary_log_loss,
+    "softmax": _log_loss,
+}
+
+
+def sample_losses(out_activation, Y, P):
+    """Per-sample loss of predictions ``P`` against targets ``Y``.
+
+    Parameters
+    ----------
+    out_activation : {"identity", "exp", "logistic", "softmax"}
+        The output activation, which fixes the canonical loss: squared error,
+        Poisson deviance (halved), binary or categorical log loss.
+    Y, P : ndarray of shape (n_samples, n_outputs)
+        Targets and predictions.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    return OUTPUT_LOSSES[out_activation](Y, P)

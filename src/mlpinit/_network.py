@@ -1,0 +1,231 @@
+"""The multilayer perceptron as plain arrays: layout, forward and backward passes.
+
+All weights and biases live in one flat parameter vector ``theta``: the
+weight matrices first, each of shape (fan_in, fan_out) in C order, then the
+bias vectors. Optimizer steps then touch one array, L-BFGS gets the vector it
+wants without packing, and the gradient has the same layout. The order is
+scikit-learn's own packing order, so L-BFGS runs visit the same iterates.
+
+This module is the numerical core: numpy and scipy only.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from mlpinit._functions import ACTIVATIONS, DERIVATIVES, sample_losses
+
+
+class NetworkLayout:
+    """Where each layer's weights and biases sit in the flat vector.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input first and output last.
+    """
+
+    def __init__(self, layer_units):
+        self.layer_units = [int(u) for u in layer_units]
+        fans = list(zip(self.layer_units[:-1], self.layer_units[1:]))
+        self.coef_shapes = fans
+        self.coef_slices = []
+        start = 0
+        for fan_in, fan_out in fans:
+            self.coef_slices.append(slice(start, start + fan_in * fan_out))
+            start += fan_in * fan_out
+        self.n_coef = start
+        self.intercept_slices = []
+        for _, fan_out in fans:
+            self.intercept_slices.append(slice(start, start + fan_out))
+            start += fan_out
+        self.size = start
+
+    @property
+    def n_layers(self):
+        return len(self.layer_units)
+
+    def views(self, theta):
+        """Weight matrices and bias vectors as views into ``theta``."""
+        coefs = [
+            theta[s].reshape(shape) for s, shape in zip(self.coef_slices, self.coef_shapes)
+        ]
+        intercepts = [theta[s] for s in self.intercept_slices]
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """Copy per-layer arrays into a new flat vector of ``dtype``."""
+        theta = np.empty(self.size, dtype=dtype)
+        for s, coef in zip(self.coef_slices, coefs):
+            theta[s] = np.asarray(coef).ravel()
+        for s, intercept in zip(self.intercept_slices, intercepts):
+            theta[s] = intercept
+        return theta
+
+
+def _dot(A, W):
+    # Sparse inputs only ever appear as the first layer's activations.
+    return A @ W if sp.issparse(A) else np.dot(A, W)
+
+
+def forward(coefs, intercepts, activation, out_activation, X):
+    """Network output for ``X`` without keeping the hidden activations.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        Per-layer weights (fan_in, fan_out) and biases (fan_out,).
+    activation : str
+        Hidden activation name.
+    out_activation : str
+        Output activation name.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs)
+    """
+    hidden = ACTIVATIONS[activation]
+    A = X
+    last = len(coefs) - 1
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        Z = _dot(A, W)
+        Z += b
+        A = ACTIVATIONS[out_activation](Z) if i == last else hidden(Z)
+    return A
+
+
+def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_rows):
+    """:func:`forward` over row chunks, so memory is that of one chunk's layers.
+
+    Every buffer is local to the call, so concurrent calls on one model from
+    several threads do not share state.
+    """
+    n_samples = X.shape[0]
+    if sp.issparse(X) and X.format != "csr":
+        X = X.tocsr()
+    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=coefs[-1].dtype)
+    for start in range(0, n_samples, chunk_rows):
+        stop = min(start + chunk_rows, n_samples)
+        out[start:stop] = forward(
+            coefs, intercepts, activation, out_activation, X[start:stop]
+        )
+    return out
+
+
+class Workspace:
+    """Activations, deltas and scratch for one batch, allocated once per fit.
+
+    Batches smaller than ``max_rows`` (the last one of an epoch) use the
+    leading rows of each buffer.
+    """
+
+    def __init__(self, layout, max_rows, dtype):
+        units = layout.layer_units
+        self.activations = [None] + [np.empty((max_rows, u), dtype) for u in units[1:]]
+        self.deltas = [None] + [np.empty((max_rows, u), dtype) for u in units[1:]]
+        self.scratch = [None] + [np.empty((max_rows, u), dtype) for u in units[1:]]
+        # Column sums as a product with a ones vector go through BLAS, which
+        # beats ndarray.sum(axis=0) on the small arrays of one batch.
+        self.ones = np.ones(max_rows, dtype)
+
+
+def loss_and_gradient(
+    layout,
+    theta,
+    grad,
+    X,
+    Y,
+    sample_weight,
+    alpha,
+    activation,
+    out_activation,
+    workspace,
+):
+    """Regularized mean loss of one batch and its gradient with respect to ``theta``.
+
+    The loss is the (sample-weighted) mean of the per-sample losses plus
+    ``0.5 * alpha * ||W||^2 / weight_sum``, where ``weight_sum`` is the number
+    of rows, or the sum of the sample weights; this is scikit-learn's
+    definition, so an L2 term scaled with the data.
+
+    Parameters
+    ----------
+    layout : NetworkLayout
+    theta : ndarray of shape (layout.size,)
+        Parameters. Read only.
+    grad : ndarray of shape (layout.size,)
+        Written with the gradient.
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+    Y : ndarray of shape (n_rows, n_outputs)
+    sample_weight : ndarray of shape (n_rows,) or None
+    alpha : float
+        L2 penalty.
+    activation, out_activation : str
+    workspace : Workspace
+        Buffers with at least ``n_rows`` rows.
+
+    Returns
+    -------
+    loss : float
+    """
+    n_rows = X.shape[0]
+    coefs, intercepts = layout.views(theta)
+    coef_grads, intercept_grads = layout.views(grad)
+    acts = [X] + [a[:n_rows] for a in workspace.activations[1:]]
+    deltas = [None] + [d[:n_rows] for d in workspace.deltas[1:]]
+    last = len(coefs)
+    hidden = ACTIVATIONS[activation]
+
+    for i in range(last):
+        Z = acts[i + 1]
+        if sp.issparse(acts[i]):
+            Z[...] = acts[i] @ coefs[i]
+        else:
+            np.dot(acts[i], coefs[i], out=Z)
+        Z += intercepts[i]
+        if i + 1 == last:
+            ACTIVATIONS[out_activation](Z)
+        else:
+            hidden(Z)
+
+    P = acts[last]
+    if sample_weight is None:
+        weight_sum = float(n_rows)
+        row_weights = None
+    else:
+        weight_sum = float(sample_weight.sum())
+        row_weights = sample_weight / weight_sum
+    per_sample = sample_losses(out_activation, Y, P)
+    if row_weights is None:
+        data_loss = float(per_sample.mean())
+    else:
+        data_loss = float(per_sample @ row_weights)
+    weights = theta[: layout.n_coef]
+    loss = data_loss + 0.5 * alpha * float(weights @ weights) / weight_sum
+
+    # The 1/weight_sum of the mean is folded into the output delta once,
+    # instead of dividing every gradient block.
+    D = deltas[last]
+    np.subtract(P, Y, out=D)
+    if row_weights is None:
+        D *= 1.0 / n_rows
+    else:
+        D *= row_weights.astype(D.dtype, copy=False)[:, None]
+
+    derivative = DERIVATIVES[activation]
+    ones = workspace.ones[:n_rows]
+    for i in range(last, 0, -1):
+        A_prev = acts[i - 1]
+        if sp.issparse(A_prev):
+            coef_grads[i - 1][...] = A_prev.T @ deltas[i]
+        else:
+            np.dot(A_prev.T, deltas[i], out=coef_grads[i - 1])
+        np.dot(ones, deltas[i], out=intercept_grads[i - 1])
+        if i > 1:
+            np.dot(deltas[i], coefs[i - 1].T, out=deltas[i - 1])
+            derivative(acts[i - 1], deltas[i - 1], workspace.scratch[i - 1][:n_rows])
+
+    # L2 in one pass over the flat weight block.
+    if alpha:
+        grad[: layout.n_coef] += (alpha / weight_sum) * weights
+    return loss

@@ -1,0 +1,168 @@
+"""Optimizers that update the flat parameter vector in place.
+
+SGD (momentum, Nesterov, three learning-rate schedules) and Adam follow the
+update rules of scikit-learn's MLP operation for operation, so a float64 run
+reproduces its trajectory; L-BFGS goes through ``scipy.optimize.minimize``.
+Each step is a handful of vectorised operations over one array, with scratch
+buffers allocated once. Learning rates are Python floats so that float32
+parameters stay float32 arithmetic.
+
+This module is the numerical core: numpy and scipy only.
+"""
+
+import math
+
+import numpy as np
+import scipy.optimize
+
+
+class SGD:
+    """Stochastic gradient descent with momentum.
+
+    Parameters
+    ----------
+    n_params : int
+    dtype : numpy dtype
+    learning_rate_init : float
+    schedule : {"constant", "invscaling", "adaptive"}
+        ``invscaling`` sets the rate to ``learning_rate_init / (t + 1) ** power_t``
+        after each epoch, ``t`` being the samples seen. ``adaptive`` divides
+        it by 5 each time training stops improving, until it falls below 1e-6.
+    momentum : float
+    nesterov : bool
+    power_t : float
+    """
+
+    def __init__(
+        self, n_params, dtype, learning_rate_init, schedule, momentum, nesterov, power_t
+    ):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+        self.schedule = schedule
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.power_t = float(power_t)
+        self.velocity = np.zeros(n_params, dtype)
+        self._scratch = np.empty(n_params, dtype)
+        self._step = np.empty(n_params, dtype)
+
+    def step(self, theta, grad):
+        """Apply one update to ``theta`` in place."""
+        scaled_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
+        self.velocity *= self.momentum
+        self.velocity -= scaled_grad
+        if self.nesterov:
+            np.multiply(self.velocity, self.momentum, out=self._step)
+            self._step -= scaled_grad
+            theta += self._step
+        else:
+            theta += self.velocity
+
+    def epoch_ended(self, samples_seen):
+        """Update the schedule after an epoch of ``samples_seen`` total samples."""
+        if self.schedule == "invscaling":
+            self.learning_rate = (
+                self.learning_rate_init / (samples_seen + 1) ** self.power_t
+            )
+
+    def on_plateau(self, message, verbose):
+        """Training stopped improving: return True to stop, False to go on."""
+        if self.schedule != "adaptive":
+            if verbose:
+                print(message + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(message + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(message + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
+
+    Parameters
+    ----------
+    n_params : int
+    dtype : numpy dtype
+    learning_rate_init : float
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates.
+    epsilon : float
+        Added to the root of the second moment for stability.
+    """
+
+    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+        self.t = 0
+        self.first_moment = np.zeros(n_params, dtype)
+        self.second_moment = np.zeros(n_params, dtype)
+        self._scratch = np.empty(n_params, dtype)
+        self._denominator = np.empty(n_params, dtype)
+
+    def step(self, theta, grad):
+        """Apply one update to ``theta`` in place."""
+        self.t += 1
+        m, v, tmp = self.first_moment, self.second_moment, self._scratch
+        m *= self.beta_1
+        m += np.multiply(grad, 1 - self.beta_1, out=tmp)
+        v *= self.beta_2
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - self.beta_2
+        v += tmp
+        self.learning_rate = (
+            self.learning_rate_init
+            * math.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(v, out=self._denominator)
+        self._denominator += self.epsilon
+        np.multiply(m, -self.learning_rate, out=tmp)
+        tmp /= self._denominator
+        theta += tmp
+
+    def epoch_ended(self, samples_seen):
+        """Adam keeps its step size across epochs."""
+
+    def on_plateau(self, message, verbose):
+        """Training stopped improving: Adam always stops."""
+        if verbose:
+            print(message + " Stopping.")
+        return True
+
+
+def minimize_lbfgs(loss_and_grad, theta0, *, max_iter, max_fun, tol, callback=None):
+    """Minimize with scipy's L-BFGS-B over the flat parameter vector.
+
+    Parameters
+    ----------
+    loss_and_grad : callable
+        ``loss_and_grad(theta) -> (loss, grad)`` on a float64 vector.
+    theta0 : ndarray
+        Starting point.
+    max_iter, max_fun : int
+        Caps on iterations and on loss evaluations.
+    tol : float
+        Projected-gradient tolerance (scipy's ``gtol``).
+    callback : callable, optional
+        Called after each iteration with the current vector.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+    """
+    return scipy.optimize.minimize(
+        loss_and_grad,
+        np.asarray(theta0, dtype=np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+    )

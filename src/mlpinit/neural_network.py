@@ -1,0 +1,504 @@
+"""MLPClassifier and MLPRegressor: scikit-learn's MLPs, plus a choice of init.
+
+Drop-in replacements for :mod:`sklearn.neural_network`'s estimators: the same
+parameters, defaults, fitted attributes and methods, with one new keyword,
+``init``.
+"""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from mlpinit._base_mlp import BaseMLP
+from mlpinit._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+
+
+def _validate_xy(estimator, X, y, reset, **kwargs):
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        multi_output=True,
+        dtype=(np.float64, np.float32),
+        reset=reset,
+        **kwargs,
+    )
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    return X, y
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    __doc__ = (
+        """Multi-layer perceptron classifier with a choice of weight initialization.
+
+A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the
+same parameters, attributes and methods, plus ``init``. It minimizes the log
+loss with a logistic output (binary and multilabel) or a softmax output
+(multiclass).
+
+Parameters
+----------
+"""
+        + SHARED_PARAMETERS
+        + """
+Attributes
+----------
+classes_ : ndarray of shape (n_classes,)
+    Class labels; for multilabel targets, ``arange(n_labels)``.
+
+"""
+        + SHARED_ATTRIBUTES
+        + """
+See Also
+--------
+MLPRegressor : The regression counterpart.
+MeanNormStandardizer : The article's input normalization.
+sklearn.neural_network.MLPClassifier : The estimator this one replaces.
+
+Examples
+--------
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.pipeline import make_pipeline
+>>> from mlpinit import MeanNormStandardizer, MLPClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> model = make_pipeline(
+...     MeanNormStandardizer(),
+...     MLPClassifier(hidden_layer_sizes=(16,), init="he", solver="lbfgs",
+...                   max_iter=500, random_state=0),
+... ).fit(X, y)
+>>> model.predict(X[:3])
+array([0, 0, 0])
+>>> float(model.score(X, y)) > 0.9
+True
+"""
+    )
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.init = init
+
+    # -- targets ------------------------------------------------------------
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = _validate_xy(self, X, y, reset)
+        check_classification_targets(y)
+        target_type = type_of_target(y)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._target_type = target_type
+            self.classes_ = (
+                np.arange(y.shape[1])
+                if target_type == "multilabel-indicator"
+                else unique_labels(y)
+            )
+        else:
+            seen = unique_labels(y)
+            if self._target_type == "multilabel-indicator":
+                if y.ndim != 2 or y.shape[1] != len(self.classes_):
+                    raise ValueError(
+                        f"y must be a label indicator matrix with {len(self.classes_)} "
+                        "columns, as in the earlier fit."
+                    )
+            elif self.warm_start and not incremental:
+                if set(seen) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes "
+                        f"as in the previous call to fit. Previously got {self.classes_}, "
+                        f"`y` has {seen}"
+                    )
+            else:
+                unseen = np.setdiff1d(seen, self.classes_)
+                if len(unseen):
+                    raise ValueError(
+                        f"`y` has classes not in `self.classes_`: {unseen}. "
+                        f"`self.classes_` has {self.classes_}; pass every class in "
+                        "`classes` on the first call to partial_fit."
+                    )
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {self.classes_[0]!r}."
+            )
+        return X, self._binarize(y, X.dtype), y
+
+    def _binarize(self, y, dtype):
+        if self._target_type == "multilabel-indicator":
+            return np.asarray(y, dtype=dtype)
+        index = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:
+            return (index == 1).astype(dtype)[:, None]
+        Y = np.zeros((len(y), len(self.classes_)), dtype=dtype)
+        Y[np.arange(len(y)), index] = 1
+        return Y
+
+    def _output_activation(self, Y):
+        return "softmax" if self._target_type == "multiclass" else "logistic"
+
+    def _stratify_validation(self):
+        return self._target_type != "multilabel-indicator"
+
+    def _labels_from_output(self, output):
+        if self._target_type == "multilabel-indicator":
+            return (output > 0.5).astype(int)
+        if output.shape[1] == 1:
+            return self.classes_[(output[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(output, axis=1)]
+
+    def _score_output(self, output, y, sample_weight):
+        return accuracy_score(y, self._labels_from_output(output), sample_weight=sample_weight)
+
+    # -- public API -----------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 input trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a label indicator matrix for multilabel.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; the loss is their weighted mean.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_partial_fit_solver())
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that any call will see. Required on the first call,
+            ignored afterwards. Labels outside it raise a ValueError.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The updated estimator.
+        """
+        self._validate_params()
+        before = dict(self.__dict__)
+        try:
+            if _check_partial_fit_first_call(self, classes):
+                # The first batch may lack some classes, so the output layer's
+                # shape comes from ``classes``, not from y.
+                if type_of_target(y).startswith("multilabel"):
+                    self.classes_ = np.arange(np.shape(y)[1])
+                    self._target_type = "multilabel-indicator"
+                elif len(self.classes_) <= 2:
+                    self._target_type = "binary"
+                else:
+                    self._target_type = "multiclass"
+            return self._fit(X, y, sample_weight, incremental=True)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels.
+        """
+        X = self._check_fitted_input(X)
+        return self._labels_from_output(self._forward(X))
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        X = self._check_fitted_input(X)
+        output = self._forward(X)
+        if output.shape[1] == 1 and self._target_type != "multilabel-indicator":
+            return np.hstack([1 - output, output])
+        return output
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        proba = self.predict_proba(X)
+        return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    __doc__ = (
+        """Multi-layer perceptron regressor with a choice of weight initialization.
+
+A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`: the
+same parameters, attributes and methods, plus ``init``. It minimizes the
+squared error with an identity output, or the Poisson deviance with an
+exponential output.
+
+Parameters
+----------
+loss : {"squared_error", "poisson"}, default="squared_error"
+    ``"poisson"`` needs non-negative targets; negative ones raise a
+    ValueError (scikit-learn accepts them silently).
+
+"""
+        + SHARED_PARAMETERS
+        + """
+Attributes
+----------
+"""
+        + SHARED_ATTRIBUTES
+        + """
+See Also
+--------
+MLPClassifier : The classification counterpart.
+sklearn.neural_network.MLPRegressor : The estimator this one replaces.
+
+Examples
+--------
+>>> from sklearn.datasets import load_diabetes
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from mlpinit import MLPRegressor
+>>> X, y = load_diabetes(return_X_y=True)
+>>> model = make_pipeline(
+...     StandardScaler(),
+...     MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", init="xavier",
+...                  activation="tanh", max_iter=300, random_state=0),
+... ).fit(X, y / 100)
+>>> model.predict(X[:2]).shape
+(2,)
+"""
+    )
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.init = init
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = _validate_xy(self, X, y, reset, y_numeric=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "loss='poisson' requires non-negative targets y; the smallest "
+                f"given is {np.min(y)}."
+            )
+        Y = np.asarray(y, dtype=X.dtype)
+        return X, Y.reshape(-1, 1) if Y.ndim == 1 else Y, y
+
+    def _output_activation(self, Y):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _score_output(self, output, y, sample_weight):
+        prediction = output.ravel() if output.shape[1] == 1 else output
+        return r2_score(y, prediction, sample_weight=sample_weight)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 input trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; the loss is their weighted mean.
+
+        Returns
+        -------
+        self : MLPRegressor
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_partial_fit_solver())
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : MLPRegressor
+            The updated estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values.
+        """
+        X = self._check_fitted_input(X)
+        output = self._forward(X)
+        return output.ravel() if output.shape[1] == 1 else output
