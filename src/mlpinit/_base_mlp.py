@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 from mlpinit.initializers import initialize_layer
 from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient, predict_in_chunks
 from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
+from mlpinit._layer_stats import compute_layer_stats
 from mlpinit._training import BatchTrainer
 
 INIT_NAMES = {
@@ -40,6 +41,10 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # Rows per chunk in predict: big enough for efficient GEMMs, small enough
 # that one chunk's hidden activations stay in cache-sized megabytes.
 PREDICT_CHUNK_ROWS = 2048
+# Rows of the fixed probe batch that record_layer_stats evaluates each epoch:
+# enough for stable means and deviations, few enough to cost a small
+# fraction of an epoch.
+PROBE_ROWS = 256
 # Below this width one BLAS thread beats two on a busy 2-core machine.
 _SINGLE_THREAD_MAX_WIDTH = 128
 
@@ -48,6 +53,42 @@ DIVERGENCE_ADVICE = (
     "sklearn.preprocessing.StandardScaler), lower learning_rate_init, or set "
     "max_grad_norm."
 )
+
+
+class _LayerStatsRecorder:
+    """Per-epoch layer statistics on a fixed probe batch (record_layer_stats)."""
+
+    def __init__(self, estimator, X, Y):
+        self.estimator = estimator
+        self.X_probe, self.Y_probe = X[:PROBE_ROWS], Y[:PROBE_ROWS]
+        self.rows = []
+
+    def record(self, layout, theta):
+        coefs, intercepts = layout.views(theta)
+        est = self.estimator
+        self.rows.append(
+            compute_layer_stats(
+                coefs,
+                intercepts,
+                est.activation,
+                est.out_activation_,
+                self.X_probe,
+                self.Y_probe,
+                alpha=est.alpha,
+            )
+        )
+
+    def merged_with(self, previous):
+        """Stack the recorded epochs under ``previous`` (a warm start's record)."""
+        if not self.rows:
+            return previous
+        stacked = {name: np.array([row[name] for row in self.rows]) for name in self.rows[0]}
+        if previous:
+            stacked = {
+                name: np.concatenate([previous[name], values])
+                for name, values in stacked.items()
+            }
+        return stacked
 
 
 class BaseMLP(BaseEstimator):
@@ -81,6 +122,8 @@ class BaseMLP(BaseEstimator):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(INIT_NAMES), callable],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "record_layer_stats": ["boolean"],
     }
 
     # ------------------------------------------------------------------
@@ -180,8 +223,9 @@ class BaseMLP(BaseEstimator):
             intercepts.append(b)
         self.coefs_, self.intercepts_ = coefs, intercepts
         self._best_params = None
-        if hasattr(self, "_optimizer"):
-            del self._optimizer
+        # A fresh start forgets the state a warm start would continue from.
+        self.__dict__.pop("_optimizer", None)
+        self.__dict__.pop("layer_stats_", None)
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._no_improvement_count = 0
@@ -270,8 +314,9 @@ class BaseMLP(BaseEstimator):
             self.alpha,
             self.activation,
             self.out_activation_,
-            getattr(self, "max_grad_norm", None),
+            self.max_grad_norm,
         )
+        recorder = _LayerStatsRecorder(self, X, Y) if self.record_layer_stats else None
         loss_curve = list(self.loss_curve_)
         validation_scores = (
             None if self.validation_scores_ is None else list(self.validation_scores_)
@@ -304,6 +349,8 @@ class BaseMLP(BaseEstimator):
                 n_iter += 1
                 t += n_samples
                 loss_curve.append(epoch_loss)
+                if recorder is not None:
+                    recorder.record(layout, theta)
                 if self.verbose:
                     print(f"Iteration {n_iter}, loss = {epoch_loss:.8f}")
 
@@ -357,6 +404,12 @@ class BaseMLP(BaseEstimator):
         self._no_improvement_count = no_improvement
         self._best_params = best_params
         self._optimizer = optimizer
+        self._store_layer_stats(recorder)
+
+    def _store_layer_stats(self, recorder):
+        if recorder is None:
+            return
+        self.layer_stats_ = recorder.merged_with(getattr(self, "layer_stats_", None))
 
     def _fit_lbfgs(self, layout, theta, X, Y, sample_weight):
         workspace = Workspace(layout, X.shape[0], theta.dtype)
@@ -378,10 +431,14 @@ class BaseMLP(BaseEstimator):
             )
             return loss, grad.astype(np.float64)
 
+        recorder = _LayerStatsRecorder(self, X, Y) if self.record_layer_stats else None
         iteration = [0]
 
-        def report(_):
+        def report(x):
             iteration[0] += 1
+            if recorder is not None:
+                theta[:] = x
+                recorder.record(layout, theta)
             if self.verbose:
                 print(f"Iteration {iteration[0]}, loss = {result_loss[0]:.8f}")
 
@@ -410,6 +467,7 @@ class BaseMLP(BaseEstimator):
         theta[:] = result.x
         self.n_iter_ = min(int(result.nit), self.max_iter)
         self.loss_ = float(result.fun)
+        self._store_layer_stats(recorder)
 
     # ------------------------------------------------------------------
     def _forward(self, X):

@@ -99,6 +99,16 @@ init : str or callable, default="auto"
       scaled identity.
 
     Biases start at zero for every scheme except ``"sklearn"``.
+
+max_grad_norm : float or None, default=None
+    Clip the global L2 norm of the gradient to this value before each
+    update, the standard remedy for exploding gradients. Stochastic solvers
+    only; None disables clipping.
+
+record_layer_stats : bool, default=False
+    Record per-layer activation and gradient statistics once per epoch (per
+    iteration for L-BFGS) on a fixed probe batch of the first training rows,
+    into ``layer_stats_``. See :func:`mlpinit.diagnostics.layer_statistics`.
 """
 
 SHARED_ATTRIBUTES = """\
@@ -145,4 +155,9 @@ n_outputs_ : int
 
 out_activation_ : str
     Output activation.
+
+layer_stats_ : dict of str to ndarray of shape (n_epochs, n_layers - 1)
+    Only with ``record_layer_stats=True``: each statistic of
+    :func:`mlpinit.diagnostics.layer_statistics`, one row per epoch, one
+    column per weight layer.
 """

@@ -111,6 +111,8 @@ True
         n_iter_no_change=10,
         max_fun=15000,
         init="auto",
+        max_grad_norm=None,
+        record_layer_stats=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -136,6 +138,8 @@ True
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.init = init
+        self.max_grad_norm = max_grad_norm
+        self.record_layer_stats = record_layer_stats
 
     # -- targets ------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):
@@ -401,6 +405,8 @@ Examples
         n_iter_no_change=10,
         max_fun=15000,
         init="auto",
+        max_grad_norm=None,
+        record_layer_stats=False,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -427,6 +433,8 @@ Examples
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.init = init
+        self.max_grad_norm = max_grad_norm
+        self.record_layer_stats = record_layer_stats
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_xy(self, X, y, reset, y_numeric=True)
