@@ -1,0 +1,579 @@
+"""Tests for mlpinit.initializers against independent truths.
+
+The truths are the papers' formulas written out literally below, fresh
+``numpy.random.RandomState`` draws with those parameters, and scikit-learn's
+own MLP initialization.
+"""
+
+import ast
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from mlpinit import initializers as init_mod
+from mlpinit.initializers import (
+    INITIALIZERS,
+    glorot_normal,
+    glorot_uniform,
+    he,
+    he_normal,
+    he_uniform,
+    initialize_layer,
+    lecun_normal,
+    lecun_uniform,
+    resolve_init,
+    sklearn_uniform,
+    variance_scaling,
+    xavier,
+)
+
+# name -> (function, distribution, parameter(fan_in, fan_out)).
+# The parameter is the standard deviation for "normal" and the bound for
+# "uniform", each written as the literature states it.
+PRESETS = {
+    "lecun_normal": (lecun_normal, "normal", lambda fi, fo: np.sqrt(1 / fi)),
+    "lecun_uniform": (lecun_uniform, "uniform", lambda fi, fo: np.sqrt(3 / fi)),
+    "glorot_normal": (
+        glorot_normal,
+        "normal",
+        lambda fi, fo: np.sqrt(2 / (fi + fo)),
+    ),
+    "glorot_uniform": (
+        glorot_uniform,
+        "uniform",
+        lambda fi, fo: np.sqrt(6 / (fi + fo)),
+    ),
+    "he_normal": (he_normal, "normal", lambda fi, fo: np.sqrt(2 / fi)),
+    "he_uniform": (he_uniform, "uniform", lambda fi, fo: np.sqrt(6 / fi)),
+    # the article's names: Xavier is N(0, 1/fan_in), He is N(0, 2/fan_in)
+    "xavier": (xavier, "normal", lambda fi, fo: np.sqrt(1 / fi)),
+    "he": (he, "normal", lambda fi, fo: np.sqrt(2 / fi)),
+}
+UNIFORM = [name for name, (_, dist, _) in PRESETS.items() if dist == "uniform"]
+
+
+def _variance(name, fi, fo):
+    _, dist, param = PRESETS[name]
+    p = param(fi, fo)
+    return p**2 if dist == "normal" else p**2 / 3
+
+
+def _reference_draw(name, fi, fo, seed):
+    _, dist, param = PRESETS[name]
+    rng = np.random.RandomState(seed)
+    p = param(fi, fo)
+    if dist == "normal":
+        return rng.normal(0, p, (fi, fo))
+    return rng.uniform(-p, p, (fi, fo))
+
+
+# --------------------------------------------------------------------------
+# the table itself
+# --------------------------------------------------------------------------
+def test_initializers_table_has_exactly_the_documented_names():
+    assert set(INITIALIZERS) == set(PRESETS)
+    for name, (func, _, _) in PRESETS.items():
+        assert INITIALIZERS[name] is func
+
+
+def test_expected_variances_are_the_literature_formulas():
+    # guards the PRESETS table above against typos: the variances in closed
+    # form, fan_in=2000, fan_out=500
+    expected = {
+        "lecun_normal": 1 / 2000,
+        "lecun_uniform": 1 / 2000,
+        "xavier": 1 / 2000,
+        "glorot_normal": 2 / 2500,
+        "glorot_uniform": 2 / 2500,
+        "he_normal": 2 / 2000,
+        "he_uniform": 2 / 2000,
+        "he": 2 / 2000,
+    }
+    for name, var in expected.items():
+        assert _variance(name, 2000, 500) == pytest.approx(var, rel=1e-12)
+
+
+def test_module_imports_only_numpy_and_stdlib():
+    source = Path(init_mod.__file__).read_text(encoding="utf-8")
+    roots = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            roots.add((node.module or "").split(".")[0])
+    non_stdlib = {r for r in roots if r not in sys.stdlib_module_names}
+    assert non_stdlib == {"numpy"}
+
+
+# --------------------------------------------------------------------------
+# statistics at large size
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_preset_sample_variance_and_mean(name):
+    fi, fo = 2000, 500
+    func = PRESETS[name][0]
+    W = func(fi, fo, np.random.RandomState(0))
+    var = _variance(name, fi, fo)
+    assert W.shape == (fi, fo)
+    assert W.dtype == np.float64
+    # 10**6 draws: the relative standard error of the variance is < 0.2 %
+    assert W.var() == pytest.approx(var, rel=0.02)
+    # mean within 5 standard errors of 0
+    assert abs(W.mean()) < 5 * np.sqrt(var / W.size)
+
+
+@pytest.mark.parametrize("name", UNIFORM)
+def test_uniform_presets_stay_within_and_reach_their_bound(name):
+    fi, fo = 2000, 500
+    func, _, param = PRESETS[name]
+    bound = param(fi, fo)
+    W = func(fi, fo, np.random.RandomState(1))
+    assert np.abs(W).max() <= bound
+    assert W.max() > 0.999 * bound
+    assert W.min() < -0.999 * bound
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("shape", [(1, 1), (7, 4), (33, 10), (5, 5), (64, 3)])
+def test_preset_draw_is_bit_identical_to_fresh_randomstate(name, shape):
+    fi, fo = shape
+    W = PRESETS[name][0](fi, fo, np.random.RandomState(42))
+    np.testing.assert_array_equal(W, _reference_draw(name, fi, fo, 42))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_preset_takes_exactly_one_draw_from_the_random_state(name):
+    fi, fo = 6, 4
+    rng = np.random.RandomState(3)
+    PRESETS[name][0](fi, fo, rng)
+    ref = np.random.RandomState(3)
+    _, dist, _ = PRESETS[name]
+    if dist == "normal":
+        ref.normal(size=(fi, fo))
+    else:
+        ref.uniform(size=(fi, fo))
+    np.testing.assert_array_equal(rng.random_sample(5), ref.random_sample(5))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_float32_output_is_the_cast_float64_draw(name):
+    func = PRESETS[name][0]
+    W32 = func(20, 30, np.random.RandomState(5), np.float32)
+    W64 = func(20, 30, np.random.RandomState(5), np.float64)
+    assert W32.dtype == np.float32
+    assert W64.dtype == np.float64
+    np.testing.assert_array_equal(W32, W64.astype(np.float32))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_same_seed_same_array_different_seed_different(name):
+    func = PRESETS[name][0]
+    a = func(10, 8, np.random.RandomState(0))
+    b = func(10, 8, np.random.RandomState(0))
+    c = func(10, 8, np.random.RandomState(1))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_article_names_are_the_literature_presets():
+    for fi, fo in [(3, 9), (50, 20)]:
+        np.testing.assert_array_equal(
+            xavier(fi, fo, np.random.RandomState(7)),
+            lecun_normal(fi, fo, np.random.RandomState(7)),
+        )
+        np.testing.assert_array_equal(
+            he(fi, fo, np.random.RandomState(7)),
+            he_normal(fi, fo, np.random.RandomState(7)),
+        )
+    # the article's Xavier is *not* Glorot's formula
+    assert not np.array_equal(
+        xavier(50, 20, np.random.RandomState(7)),
+        glorot_normal(50, 20, np.random.RandomState(7)),
+    )
+
+
+def test_xavier_docstring_names_lecun_and_glorot():
+    doc = xavier.__doc__
+    assert "LeCun normal" in doc
+    assert "Efficient" in doc and "BackProp" in doc
+    assert "glorot_normal" in doc and "glorot_uniform" in doc
+
+
+# --------------------------------------------------------------------------
+# variance_scaling itself
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("mode", "n"),
+    [("fan_in", 30), ("fan_out", 12), ("fan_avg", (30 + 12) / 2)],
+)
+@pytest.mark.parametrize("scale", [1.0, 2.0, 0.5, 3])
+def test_variance_scaling_modes_and_distributions(mode, n, scale):
+    W = variance_scaling(30, 12, np.random.RandomState(9), scale=scale, mode=mode)
+    ref = np.random.RandomState(9).normal(0, np.sqrt(scale / n), (30, 12))
+    np.testing.assert_array_equal(W, ref)
+
+    U = variance_scaling(
+        30,
+        12,
+        np.random.RandomState(9),
+        scale=scale,
+        mode=mode,
+        distribution="uniform",
+    )
+    limit = np.sqrt(3 * scale / n)
+    ref = np.random.RandomState(9).uniform(-limit, limit, (30, 12))
+    np.testing.assert_array_equal(U, ref)
+
+
+def test_variance_scaling_fan_out_mode_statistics():
+    W = variance_scaling(500, 2000, np.random.RandomState(0), scale=2.0, mode="fan_out")
+    assert W.var() == pytest.approx(2.0 / 2000, rel=0.02)
+
+
+def test_variance_scaling_accepts_numpy_integers_and_dtype_strings():
+    W = variance_scaling(np.int64(4), np.int32(3), np.random.RandomState(0), "float32")
+    assert W.shape == (4, 3)
+    assert W.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"fan_in": 0}, "fan_in must be a positive integer"),
+        ({"fan_in": -3}, "fan_in must be a positive integer"),
+        ({"fan_in": 2.5}, "fan_in must be a positive integer"),
+        ({"fan_in": 3.0}, "fan_in must be a positive integer"),
+        ({"fan_in": True}, "fan_in must be a positive integer"),
+        ({"fan_in": "4"}, "fan_in must be a positive integer"),
+        ({"fan_out": 0}, "fan_out must be a positive integer"),
+        ({"fan_out": None}, "fan_out must be a positive integer"),
+        ({"scale": 0.0}, "scale must be a positive finite number"),
+        ({"scale": -1.0}, "scale must be a positive finite number"),
+        ({"scale": float("nan")}, "scale must be a positive finite number"),
+        ({"scale": float("inf")}, "scale must be a positive finite number"),
+        ({"scale": "2"}, "scale must be a positive finite number"),
+        ({"scale": 1e308}, "uniform bound"),
+        ({"mode": "fan_sum"}, r"mode must be one of \['fan_in', 'fan_out'"),
+        ({"mode": None}, "mode must be one of"),
+        ({"distribution": "truncated_normal"}, "distribution must be one of"),
+        ({"dtype": np.int64}, "dtype must be a floating dtype"),
+        ({"dtype": "not-a-dtype"}, "dtype must be a floating dtype"),
+    ],
+)
+def test_variance_scaling_rejects_invalid_arguments(kwargs, match):
+    args = {
+        "fan_in": 4,
+        "fan_out": 3,
+        "dtype": np.float64,
+        "scale": 1.0,
+        "mode": "fan_in",
+        "distribution": "uniform",
+    }
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        variance_scaling(random_state=np.random.RandomState(0), **args)
+
+
+@pytest.mark.parametrize("random_state", [0, None, np.random.default_rng(0)])
+def test_random_state_must_be_a_randomstate(random_state):
+    with pytest.raises(TypeError, match="numpy.random.RandomState"):
+        he_normal(3, 2, random_state)
+    with pytest.raises(TypeError, match="numpy.random.RandomState"):
+        sklearn_uniform(3, 2, random_state)
+
+
+# --------------------------------------------------------------------------
+# scikit-learn's scheme
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("activation", "factor"),
+    [("relu", 6.0), ("tanh", 6.0), ("identity", 6.0), ("logistic", 2.0)],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sklearn_uniform_formula(activation, factor, dtype):
+    layers = [(13, 7), (7, 5), (5, 1)]
+    rng = np.random.RandomState(11)
+    ref = np.random.RandomState(11)
+    for fi, fo in layers:
+        W, b = sklearn_uniform(fi, fo, rng, dtype, activation=activation)
+        bound = np.sqrt(factor / (fi + fo))
+        W_ref = ref.uniform(-bound, bound, (fi, fo))
+        b_ref = ref.uniform(-bound, bound, fo)
+        assert W.shape == (fi, fo) and b.shape == (fo,)
+        assert W.dtype == dtype and b.dtype == dtype
+        np.testing.assert_array_equal(W, W_ref.astype(dtype))
+        np.testing.assert_array_equal(b, b_ref.astype(dtype))
+
+
+def test_sklearn_uniform_logistic_bound_is_smaller():
+    W, b = sklearn_uniform(400, 600, np.random.RandomState(0), activation="logistic")
+    bound = np.sqrt(2.0 / 1000)
+    assert np.abs(W).max() <= bound and np.abs(b).max() <= bound
+    assert np.abs(W).max() > 0.99 * bound
+    assert W.var() == pytest.approx(bound**2 / 3, rel=0.02)
+
+
+def _sklearn_initial_params(estimator, X, y):
+    """Fit a scikit-learn MLP for one SGD step that cannot move any weight.
+
+    With ``learning_rate_init=1e-300`` and no momentum, each update is about
+    1e-300 times the gradient, far below one ulp of any initial weight, so
+    the fitted ``coefs_`` and ``intercepts_`` are the initial ones.
+    """
+    estimator.set_params(
+        solver="sgd",
+        learning_rate="constant",
+        learning_rate_init=1e-300,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        max_iter=1,
+        shuffle=False,
+        early_stopping=False,
+        batch_size=len(X),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X, y)
+    return estimator.coefs_, estimator.intercepts_
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_sklearn_uniform_reproduces_sklearn_mlp(activation, dtype, kind):
+    data_rng = np.random.RandomState(0)
+    X = data_rng.normal(size=(40, 6)).astype(dtype)
+    if kind == "classifier":
+        y = np.arange(40) % 3
+        est = MLPClassifier(hidden_layer_sizes=(9, 4), activation=activation)
+    else:
+        y = data_rng.normal(size=(40, 2))
+        est = MLPRegressor(hidden_layer_sizes=(9, 4), activation=activation)
+    est.set_params(random_state=123)
+    coefs, intercepts = _sklearn_initial_params(est, X, y)
+
+    rng = np.random.RandomState(123)
+    assert len(coefs) == 3
+    for coef, intercept in zip(coefs, intercepts):
+        fi, fo = coef.shape
+        W, b = sklearn_uniform(fi, fo, rng, dtype, activation=activation)
+        assert W.dtype == coef.dtype and b.dtype == intercept.dtype
+        np.testing.assert_array_equal(W, coef)
+        np.testing.assert_array_equal(b, intercept)
+
+
+# --------------------------------------------------------------------------
+# resolve_init
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("init", "activation", "expected"),
+    [
+        ("auto", "relu", "he"),
+        ("auto", "tanh", "xavier"),
+        ("auto", "logistic", "xavier"),
+        ("auto", "identity", "xavier"),
+        ("sklearn", "relu", "sklearn"),
+        ("sklearn", "logistic", "sklearn"),
+        ("xavier", "relu", "xavier"),
+        ("he", "tanh", "he"),
+        ("glorot_uniform", "relu", "glorot_uniform"),
+        ("glorot_normal", "tanh", "glorot_normal"),
+        ("lecun_normal", "relu", "lecun_normal"),
+        ("lecun_uniform", "relu", "lecun_uniform"),
+        ("he_normal", "logistic", "he_normal"),
+        ("he_uniform", "identity", "he_uniform"),
+    ],
+)
+def test_resolve_init_table(init, activation, expected):
+    assert resolve_init(init, activation) == expected
+
+
+def test_resolve_init_passes_callables_through():
+    def my_init(fan_in, fan_out, random_state, dtype):
+        return np.zeros((fan_in, fan_out), dtype)
+
+    assert resolve_init(my_init, "relu") is my_init
+
+
+@pytest.mark.parametrize("bad", ["glorot", "Xavier", "", "kaiming", 3, None, ["he"]])
+def test_resolve_init_rejects_unknown_and_lists_valid_names(bad):
+    with pytest.raises(ValueError, match="init must be one of") as excinfo:
+        resolve_init(bad, "relu")
+    message = str(excinfo.value)
+    for name in ["auto", "sklearn", *INITIALIZERS]:
+        assert repr(name) in message
+
+
+def test_resolve_init_auto_with_unknown_activation():
+    with pytest.raises(ValueError, match="no rule for activation='softmax'"):
+        resolve_init("auto", "softmax")
+
+
+# --------------------------------------------------------------------------
+# initialize_layer
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_initialize_layer_named_presets(name, dtype):
+    W, b = initialize_layer(name, 12, 5, np.random.RandomState(4), dtype, "tanh")
+    ref = _reference_draw(name, 12, 5, 4).astype(dtype)
+    assert W.dtype == dtype and b.dtype == dtype
+    np.testing.assert_array_equal(W, ref)
+    assert b.shape == (5,)
+    np.testing.assert_array_equal(b, np.zeros(5))
+
+
+@pytest.mark.parametrize(
+    ("activation", "preset"),
+    [
+        ("relu", "he"),
+        ("tanh", "xavier"),
+        ("logistic", "xavier"),
+        ("identity", "xavier"),
+    ],
+)
+def test_initialize_layer_auto_follows_the_article(activation, preset):
+    W, b = initialize_layer(
+        "auto", 30, 20, np.random.RandomState(2), np.float64, activation
+    )
+    np.testing.assert_array_equal(W, _reference_draw(preset, 30, 20, 2))
+    np.testing.assert_array_equal(b, np.zeros(20))
+
+
+@pytest.mark.parametrize("activation", ["relu", "logistic"])
+def test_initialize_layer_sklearn_draws_biases(activation):
+    W, b = initialize_layer(
+        "sklearn", 8, 6, np.random.RandomState(2), np.float32, activation
+    )
+    W_ref, b_ref = sklearn_uniform(
+        8, 6, np.random.RandomState(2), np.float32, activation=activation
+    )
+    np.testing.assert_array_equal(W, W_ref)
+    np.testing.assert_array_equal(b, b_ref)
+    assert np.all(b != 0)
+
+
+def test_initialize_layer_callable_valid():
+    seen = {}
+
+    def my_init(fan_in, fan_out, random_state, dtype):
+        seen["args"] = (fan_in, fan_out, random_state, dtype)
+        # a nested list, to check the conversion to the requested dtype
+        return (random_state.uniform(-1, 1, (fan_in, fan_out))).tolist()
+
+    rng = np.random.RandomState(8)
+    W, b = initialize_layer(my_init, 4, 3, rng, np.float32, "relu")
+    assert seen["args"][:2] == (4, 3)
+    assert seen["args"][2] is rng
+    assert np.dtype(seen["args"][3]) == np.float32
+    assert W.shape == (4, 3) and W.dtype == np.float32
+    np.testing.assert_array_equal(
+        W, np.random.RandomState(8).uniform(-1, 1, (4, 3)).astype(np.float32)
+    )
+    assert b.dtype == np.float32
+    np.testing.assert_array_equal(b, np.zeros(3))
+
+
+@pytest.mark.parametrize("returned_shape", [(3, 4), (4,), (4, 3, 1), (12,)])
+def test_initialize_layer_callable_wrong_shape(returned_shape):
+    def transposed_init(fan_in, fan_out, random_state, dtype):
+        return np.ones(returned_shape)
+
+    with pytest.raises(ValueError) as excinfo:
+        initialize_layer(
+            transposed_init, 4, 3, np.random.RandomState(0), np.float64, "relu"
+        )
+    message = str(excinfo.value)
+    assert "transposed_init" in message
+    assert str(returned_shape) in message
+    assert "(4, 3)" in message
+
+
+@pytest.mark.parametrize("bad_value", [np.nan, np.inf, -np.inf])
+def test_initialize_layer_callable_non_finite(bad_value):
+    def nan_init(fan_in, fan_out, random_state, dtype):
+        W = np.zeros((fan_in, fan_out))
+        W[1, 2] = bad_value
+        return W
+
+    with pytest.raises(ValueError, match="nan_init.*1 non-finite"):
+        initialize_layer(nan_init, 4, 3, np.random.RandomState(0), np.float64, "relu")
+
+
+def test_initialize_layer_callable_unconvertible_output():
+    def text_init(fan_in, fan_out, random_state, dtype):
+        return "weights"
+
+    with pytest.raises(ValueError, match="text_init"):
+        initialize_layer(text_init, 2, 2, np.random.RandomState(0), np.float64, "relu")
+
+
+def test_initialize_layer_rejects_invalid_arguments():
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match="init must be one of"):
+        initialize_layer("glorot", 3, 2, rng, np.float64, "relu")
+    with pytest.raises(ValueError, match="fan_in must be a positive integer"):
+        initialize_layer("he", 0, 2, rng, np.float64, "relu")
+    with pytest.raises(ValueError, match="fan_out must be a positive integer"):
+        initialize_layer("sklearn", 3, -2, rng, np.float64, "relu")
+    with pytest.raises(ValueError, match="dtype must be a floating dtype"):
+        initialize_layer("he", 3, 2, rng, np.int32, "relu")
+    with pytest.raises(TypeError, match="RandomState"):
+        initialize_layer("he", 3, 2, 0, np.float64, "relu")
+
+
+def test_initialize_layer_shares_the_random_state_across_layers():
+    # two layers from one RandomState equal the two draws in sequence
+    rng = np.random.RandomState(21)
+    W1, _ = initialize_layer("he", 5, 4, rng, np.float64, "relu")
+    W2, _ = initialize_layer("glorot_uniform", 4, 2, rng, np.float64, "relu")
+    ref = np.random.RandomState(21)
+    np.testing.assert_array_equal(W1, ref.normal(0, np.sqrt(2 / 5), (5, 4)))
+    bound = np.sqrt(6 / (4 + 2))
+    np.testing.assert_array_equal(W2, ref.uniform(-bound, bound, (4, 2)))
+
+
+# --------------------------------------------------------------------------
+# property
+# --------------------------------------------------------------------------
+@settings(max_examples=150, deadline=None)
+@given(
+    fan_in=st.integers(1, 64),
+    fan_out=st.integers(1, 64),
+    init=st.sampled_from(["auto", "sklearn", *INITIALIZERS]),
+    activation=st.sampled_from(["relu", "tanh", "logistic", "identity"]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_property_shapes_dtypes_finite(fan_in, fan_out, init, activation, dtype, seed):
+    W, b = initialize_layer(
+        init, fan_in, fan_out, np.random.RandomState(seed), dtype, activation
+    )
+    assert W.shape == (fan_in, fan_out)
+    assert b.shape == (fan_out,)
+    assert W.dtype == dtype and b.dtype == dtype
+    assert np.all(np.isfinite(W)) and np.all(np.isfinite(b))
+    name = resolve_init(init, activation)
+    if name == "sklearn":
+        factor = 2.0 if activation == "logistic" else 6.0
+        bound = np.sqrt(factor / (fan_in + fan_out))
+    elif name in UNIFORM:
+        bound = PRESETS[name][2](fan_in, fan_out)
+    else:
+        bound = None
+    if bound is not None:
+        # a float32 cast may round up onto the bound, by at most one ulp
+        tol = 1e-6 if dtype == np.float32 else 0.0
+        assert np.abs(W.astype(np.float64)).max() <= bound * (1 + tol)
+    if name == "sklearn":
+        assert np.abs(b.astype(np.float64)).max() <= bound * (1 + tol)
+    else:
+        assert np.all(b == 0)
