@@ -14,8 +14,18 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 # Extra settings per estimator class name; every estimator is also checked
 # with its defaults. Settings shrink max_iter only where the checks' small
 # datasets converge anyway, to keep the suite inside its time budget.
+_MLP_CONFIGURATIONS = [
+    {"init": "xavier"},
+    {"init": "he"},
+    {"init": "sklearn"},
+    {"solver": "sgd"},
+    {"solver": "lbfgs"},
+    {"activation": "tanh"},
+]
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}],
+    "MLPClassifier": _MLP_CONFIGURATIONS,
+    "MLPRegressor": _MLP_CONFIGURATIONS,
 }
 
 

@@ -82,13 +82,17 @@ DERIVATIVES = {
 }
 
 
-# Per-sample losses, summed (log losses, Poisson) or averaged (squared error)
-# over the outputs, as scikit-learn's MLP defines them. Each output
+# Per-sample losses, summed over the outputs. Each output
 # activation is paired with its canonical loss, so the gradient with respect
 # to the output pre-activation is simply ``prediction - target``.
 def _squared_error(Y, P):
+    # Half the squared error summed over the outputs: the function whose
+    # gradient is ``P - Y``. scikit-learn averages over the outputs instead,
+    # so its multi-output loss is n_outputs times smaller than the function
+    # its gradient belongs to, which misleads L-BFGS's line search
+    # (scikit-learn issue #8349). Single-output losses are identical.
     diff = Y - P
-    return 0.5 * np.einsum("ij,ij->i", diff, diff) / Y.shape[1]
+    return 0.5 * np.einsum("ij,ij->i", diff, diff)
 
 
 def _poisson(Y, P):
@@ -124,8 +128,9 @@ def sample_losses(out_activation, Y, P):
     Parameters
     ----------
     out_activation : {"identity", "exp", "logistic", "softmax"}
-        The output activation, which fixes the canonical loss: squared error,
-        Poisson deviance (halved), binary or categorical log loss.
+        The output activation, which fixes the canonical loss: half the
+        squared error, Poisson deviance (halved), binary or categorical log
+        loss, each summed over the outputs.
     Y, P : ndarray of shape (n_samples, n_outputs)
         Targets and predictions.
 

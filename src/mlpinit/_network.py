@@ -127,6 +127,18 @@ class Workspace:
         # Column sums as a product with a ones vector go through BLAS, which
         # beats ndarray.sum(axis=0) on the small arrays of one batch.
         self.ones = np.ones(max_rows, dtype)
+        self.layout = layout
+        self._views = {}
+
+    def views(self, flat):
+        """``layout.views(flat)``, built once per array: a fit passes the same
+        parameter and gradient vectors for every batch."""
+        cached = self._views.get(id(flat))
+        # Holding the array itself keeps its id from being reused.
+        if cached is None or cached[0] is not flat:
+            cached = (flat, self.layout.views(flat))
+            self._views[id(flat)] = cached
+        return cached[1]
 
 
 def loss_and_gradient(
@@ -169,8 +181,8 @@ def loss_and_gradient(
     loss : float
     """
     n_rows = X.shape[0]
-    coefs, intercepts = layout.views(theta)
-    coef_grads, intercept_grads = layout.views(grad)
+    coefs, intercepts = workspace.views(theta)
+    coef_grads, intercept_grads = workspace.views(grad)
     acts = [X] + [a[:n_rows] for a in workspace.activations[1:]]
     deltas = [None] + [d[:n_rows] for d in workspace.deltas[1:]]
     last = len(coefs)

@@ -194,7 +194,8 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return tags
 
     def _reset(self):
-        for name in ("n_samples_seen_", "mean_", "norm_", "scale_", "_shift"):
+        fitted = ("n_samples_seen_", "mean_", "norm_", "scale_")
+        for name in fitted + ("_shift", "_shifted_mean"):
             self.__dict__.pop(name, None)
 
     def _check_sparse(self, X):
@@ -261,6 +262,7 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         else:
             old_count = np.broadcast_to(self.n_samples_seen_, (n_features,))
             old_shift, old_mean = self._shift, self._shifted_mean
+            # sqrt then square is exact to an ulp or two, so M2 is not stored.
             old_m2 = np.square(self.norm_)
 
         if sp.issparse(X):
@@ -277,7 +279,7 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         # Chan et al.'s pairwise merge. Both means are relative to `shift`, so
         # `delta` is of the order of the data's spread: the running mean's
         # rounding error at a large offset would otherwise enter `delta` and
-        # cost about 1e-9 relative accuracy in norm_ over many small batches.
+        # cost a few 1e-9 of relative accuracy in norm_ over many small batches.
         n_a, n_b = total(old_count), total(col_count)
         delta = mean - old_mean
         weight_b = _safe_divide(n_b, n_a + n_b)
