@@ -75,3 +75,95 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
     rows = json.loads(path.read_text())["rows"]
     assert [r["workload"] for r in rows] == ["digits"]
     assert format_table(rows).splitlines()[2] in out
+
+
+# -- the optional PyTorch participant ------------------------------------------
+@pytest.mark.parametrize(
+    "workload",
+    [
+        TINY,
+        Workload("regression", "regression", 600, 200, 20, (8, 8), epochs=2),
+        Workload("tall", "classification", 1000, 200, 20, (16, 16), epochs=2),
+    ],
+    ids=["multiclass", "regression", "binary"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_torch_column_is_equal_work(workload, dtype):
+    pytest.importorskip("torch")
+    row = run_training_row(workload, dtype, "sklearn", threads=1, with_torch=True)
+    # Same initial weights, batches, loss and Adam: the losses agree to about
+    # 1e-6 (Adam's epsilon sits after the bias correction in torch, before it
+    # in scikit-learn); another init or batch order is off by 1e-2 or more.
+    assert row["torch_loss_rel_diff"] < 2e-5
+    assert row["torch_loss"] != row["mlpinit_loss"]
+    assert row["speedup_vs_torch"] > 0 and row["torch_s_per_epoch"] > 0
+    assert row["torch_adam"] in ("fused", "foreach")
+    other_init = run_training_row(workload, dtype, "he", threads=1)
+    assert abs(other_init["mlpinit_loss"] - row["torch_loss"]) > 100 * abs(
+        row["torch_loss"] - row["mlpinit_loss"]
+    )
+
+
+@pytest.mark.parametrize("task", ["multiclass", "binary", "regression"])
+def test_torch_trainer_follows_mlpinit_when_epsilon_is_negligible(task):
+    pytest.importorskip("torch")
+    import torch
+
+    from mlpinit import MLPClassifier, MLPRegressor
+    from mlpinit.benchmark import TorchTrainer
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((500, 12))
+    if task == "regression":
+        y, model, classes = X[:, 0] - X[:, 1] ** 2, MLPRegressor, None
+    else:
+        y = (X[:, 0] > 0).astype(int) + (task == "multiclass") * (X[:, 1] > 0)
+        model, classes = MLPClassifier, np.unique(y)
+    # With a tiny epsilon the one remaining difference in Adam vanishes, so
+    # the trajectories must agree to rounding; alpha is large enough that a
+    # missing or mis-scaled L2 term would show.
+    ours = model(hidden_layer_sizes=(10, 7), init="he", alpha=0.1, batch_size=64,
+                 epsilon=1e-14, random_state=np.random.RandomState(3))
+    torch.set_num_threads(1)
+    trainer = TorchTrainer(ours, X, y, classes, seed=3)
+    kwargs = {} if classes is None else {"classes": classes}
+    for _ in range(3):
+        ours.partial_fit(X, y, **kwargs)
+        trainer.run_epoch()
+    np.testing.assert_allclose(trainer.loss_curve, ours.loss_curve_, rtol=1e-9)
+    linears = [m for m in trainer.model if isinstance(m, torch.nn.Linear)]
+    for coef, intercept, linear in zip(ours.coefs_, ours.intercepts_, linears):
+        np.testing.assert_allclose(linear.weight.detach().numpy().T, coef, atol=1e-8)
+        np.testing.assert_allclose(linear.bias.detach().numpy(), intercept, atol=1e-8)
+
+
+def test_table_has_torch_columns_only_when_a_row_has_them():
+    pytest.importorskip("torch")
+    rows = [run_training_row(TINY, np.float64, "sklearn", threads=1, with_torch=True),
+            run_training_row(TINY, np.float64, "sklearn", threads=1)]
+    lines = format_table(rows).splitlines()
+    assert lines[0].endswith("| torch s/epoch | speedup vs torch | torch loss |")
+    assert lines[1].count("---|") == lines[0].count("|") - 1 == 19
+    assert lines[2].count("|") == lines[3].count("|") == 20
+    assert f"{rows[0]['torch_loss']:.8g}" in lines[2]
+    assert lines[3].endswith("| - | - | - |")
+    assert "torch" not in format_table(rows[1:])
+
+
+def test_torch_participant_follows_the_option_and_the_installation(monkeypatch):
+    from mlpinit import benchmark
+
+    def run(**kwargs):
+        return benchmark.run_benchmark(
+            quick=True, dtypes=["float32"], inits=["sklearn"], workloads=["digits"],
+            threads=1, log=lambda line: None, **kwargs,
+        )
+
+    # Not installed: no torch column by default, and the table has none.
+    monkeypatch.setattr(benchmark, "torch_installed", lambda: False)
+    rows = run()
+    assert not any(key.startswith("torch") for key in rows[0])
+    assert "torch" not in format_table(rows)
+    if benchmark.importlib.util.find_spec("torch") is not None:
+        assert "torch_loss" not in run(torch=False)[0]
+        assert "torch_loss" in run(torch=True)[0]

@@ -36,6 +36,11 @@ def main(argv=None):
                        help="mlpinit init values to compare (default: sklearn auto)")
     bench.add_argument("--threads", type=int, default=None,
                        help="BLAS threads for both libraries (default: all CPUs)")
+    bench.add_argument(
+        "--torch", action=argparse.BooleanOptionalAction, default=None,
+        help="add PyTorch (same network, batches, loss and Adam) to the Adam rows "
+        "(default: when torch is installed)",
+    )
     args = parser.parse_args(argv)
 
     from mlpinit.benchmark import format_table, plot_speedups, run_benchmark, save_json
@@ -46,6 +51,7 @@ def main(argv=None):
         inits=args.inits,
         workloads=args.workloads,
         threads=args.threads,
+        torch=args.torch,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     print(format_table(rows))

@@ -9,6 +9,12 @@ row reports the median of the per-epoch time ratios, so that load on a shared
 machine hits both sides alike. With ``init="sklearn"`` the float64 runs
 follow the same trajectory, which the ``loss_rel_diff`` column shows.
 
+When PyTorch is installed, Adam rows get a third participant (``torch=False``
+turns it off): the same network as an ``nn.Sequential``, started from the
+weights mlpinit starts from, fed the same shuffled batches, with the same
+loss (scikit-learn's, L2 term included) and fused Adam, timed in the same
+rotation; ``speedup_vs_torch`` is its paired median time ratio to mlpinit.
+
 Prediction is measured in subprocesses: ``predict_proba`` time, and the peak
 memory allocated beyond the input and the model (tracemalloc), with the same
 weights in both libraries.
@@ -17,6 +23,7 @@ This module sits on top of the package: it uses the public estimators only,
 and nothing else in mlpinit imports it.
 """
 
+import importlib.util
 import json
 import math
 import os
@@ -138,29 +145,198 @@ def _estimators(workload, init, seed):
     return reference, ours
 
 
-def run_training_row(workload, dtype, init, threads, seed=0):
-    """Train both libraries epoch by epoch and return one result row (a dict)."""
+# -- the optional PyTorch participant ---------------------------------------------
+def torch_installed():
+    """Whether PyTorch can be imported (checked without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def _torch_adam_kind(torch):
+    """``"fused"`` if torch has a fused Adam for CPU tensors, else ``"foreach"``."""
+    probe = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    try:
+        optimizer = torch.optim.Adam([probe], fused=True)
+        probe.grad = torch.ones_like(probe)
+        optimizer.step()
+    except (RuntimeError, TypeError, ValueError):
+        return "foreach"
+    return "fused"
+
+
+class TorchTrainer:
+    """mlpinit's network, batches, loss and Adam, in PyTorch: equal work.
+
+    The weights start as mlpinit's do (``initialize_layer`` with the
+    estimator's ``init`` and a ``RandomState(seed)`` like the estimator's),
+    and the same generator then shuffles each epoch exactly as mlpinit's
+    ``partial_fit`` does, so both see the same batches in the same order. The
+    loss is scikit-learn's: mean log loss (softmax or logistic output) or half
+    the mean squared error, plus ``0.5 * alpha * ||W||^2 / batch_rows``; the
+    L2 gradient is Adam's ``weight_decay`` (``alpha / batch_rows``, weights
+    only), as in scikit-learn, which adds it to the gradient. Adam's epsilon
+    enters after the bias correction in torch and before it in scikit-learn,
+    so the trajectories agree closely but not to the last digit.
+
+    Parameters
+    ----------
+    estimator : mlpinit MLPClassifier or MLPRegressor
+        Its parameters (hidden sizes, activation, init, alpha, batch size,
+        Adam's settings) are used; it is not modified.
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    classes : ndarray or None
+        All class labels for a classifier, None for a regressor.
+    seed : int
+    """
+
+    def __init__(self, estimator, X, y, classes, seed):
+        import torch
+
+        from mlpinit.initializers import initialize_layer
+
+        self.torch = torch
+        params = estimator.get_params()
+        if params["solver"] != "adam":
+            raise ValueError("the torch participant runs Adam workloads only")
+        if params.get("loss", "squared_error") != "squared_error":
+            raise ValueError("the torch participant supports the squared error only")
+        dtype = np.dtype(X.dtype)
+        tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype.name]
+        if classes is None:
+            Y, n_out, self.kind = y.astype(dtype).reshape(-1, 1), 1, "squared_error"
+        elif len(classes) == 2:
+            Y, n_out, self.kind = (y == classes[1]).astype(dtype)[:, None], 1, "binary"
+        else:
+            Y, n_out = np.searchsorted(classes, y).astype(np.int64), len(classes)
+            self.kind = "multiclass"
+        hidden = params["hidden_layer_sizes"]
+        hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
+        units = [X.shape[1], *hidden, n_out]
+        activation = {
+            "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
+            "logistic": torch.nn.Sigmoid, "identity": torch.nn.Identity,
+        }[params["activation"]]
+        self.random_state = np.random.RandomState(seed)
+        layers, linears = [], []
+        for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:])):
+            W, b = initialize_layer(
+                params["init"], fan_in, fan_out, self.random_state, dtype,
+                params["activation"],
+            )
+            linear = torch.nn.Linear(fan_in, fan_out, dtype=tdtype)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
+                linear.bias.copy_(torch.from_numpy(np.ascontiguousarray(b)))
+            layers.append(linear)
+            linears.append(linear)
+            if i < len(units) - 2:
+                layers.append(activation())
+        self.model = torch.nn.Sequential(*layers)
+        self.weights = [lin.weight for lin in linears]
+        self.adam = _torch_adam_kind(torch)
+        self.optimizer = torch.optim.Adam(
+            [
+                {"params": self.weights, "weight_decay": 0.0},
+                {"params": [lin.bias for lin in linears], "weight_decay": 0.0},
+            ],
+            lr=params["learning_rate_init"],
+            betas=(params["beta_1"], params["beta_2"]),
+            eps=params["epsilon"],
+            **({"fused": True} if self.adam == "fused" else {"foreach": True}),
+        )
+        self.alpha = float(params["alpha"])
+        batch_size = params["batch_size"]
+        n = X.shape[0]
+        self.batch_size = min(200, n) if batch_size == "auto" else min(batch_size, n)
+        self.X = torch.from_numpy(np.ascontiguousarray(X))
+        self.Y = torch.from_numpy(np.ascontiguousarray(Y))
+        self.loss_curve = []
+
+    def _data_loss(self, output, target):
+        F = self.torch.nn.functional
+        if self.kind == "multiclass":
+            return F.cross_entropy(output, target)
+        if self.kind == "binary":
+            return F.binary_cross_entropy_with_logits(output, target)
+        return 0.5 * F.mse_loss(output, target)
+
+    def run_epoch(self):
+        """One shuffled pass over the data; returns the epoch loss (scikit-learn's)."""
+        torch = self.torch
+        n = self.X.shape[0]
+        permutation = np.arange(n)
+        self.random_state.shuffle(permutation)
+        index = torch.from_numpy(permutation)
+        X, Y = self.X.index_select(0, index), self.Y.index_select(0, index)
+        weight_group = self.optimizer.param_groups[0]
+        total = torch.zeros((), dtype=torch.float64)
+        for start in range(0, n, self.batch_size):
+            X_batch = X[start:start + self.batch_size]
+            Y_batch = Y[start:start + self.batch_size]
+            rows = X_batch.shape[0]
+            weight_group["weight_decay"] = self.alpha / rows
+            loss = self._data_loss(self.model(X_batch), Y_batch)
+            self.optimizer.zero_grad()
+            loss.backward()
+            with torch.no_grad():
+                # The reported loss includes the L2 term at the pre-step weights.
+                squares = torch.stack(torch._foreach_norm(self.weights)).square().sum()
+                total += (loss.detach() + (0.5 * self.alpha / rows) * squares) * rows
+            self.optimizer.step()
+        self.loss_curve.append(float(total) / n)
+        return self.loss_curve[-1]
+
+
+def run_training_row(workload, dtype, init, threads, seed=0, with_torch=False):
+    """Train both libraries epoch by epoch and return one result row (a dict).
+
+    With ``with_torch`` (Adam workloads only) a :class:`TorchTrainer` is the
+    third participant, with ``torch.set_num_threads(threads)``.
+    """
     from threadpoolctl import threadpool_limits
 
     X_train, X_test, y_train, y_test = workload.data(dtype, seed)
     reference, ours = _estimators(workload, init, seed)
     fit_kwargs = {}
+    classes = None
     if workload.task == "classification":
-        fit_kwargs["classes"] = np.unique(y_train)
-    seconds = {"sklearn": [], "mlpinit": []}
-    models = {"sklearn": reference, "mlpinit": ours}
-    with threadpool_limits(limits=threads, user_api="blas"):
-        # An untimed epoch of throwaway models on a slice takes first-call
-        # costs (imports, caches, BLAS warm-up) out of the first timed epoch.
-        for warmup in _estimators(workload, init, seed + 1):
-            n_warm = min(len(X_train), 4 * workload.batch_size)
-            warmup.partial_fit(X_train[:n_warm], y_train[:n_warm], **fit_kwargs)
-        for epoch in range(workload.epochs):
-            order = ("sklearn", "mlpinit") if epoch % 2 == 0 else ("mlpinit", "sklearn")
-            for lib in order:
-                start = time.perf_counter()
-                models[lib].partial_fit(X_train, y_train, **fit_kwargs)
-                seconds[lib].append(time.perf_counter() - start)
+        classes = fit_kwargs["classes"] = np.unique(y_train)
+    with_torch = with_torch and workload.solver == "adam"
+    participants = ["sklearn", "mlpinit"] + (["torch"] if with_torch else [])
+    seconds = {lib: [] for lib in participants}
+    steps = {
+        "sklearn": lambda: reference.partial_fit(X_train, y_train, **fit_kwargs),
+        "mlpinit": lambda: ours.partial_fit(X_train, y_train, **fit_kwargs),
+    }
+    n_warm = min(len(X_train), 4 * workload.batch_size)
+    if with_torch:
+        import torch
+
+        torch_threads = torch.get_num_threads()
+        torch.set_num_threads(threads)
+    try:
+        if with_torch:
+            trainer = TorchTrainer(ours, X_train, y_train, classes, seed)
+            steps["torch"] = trainer.run_epoch
+        with threadpool_limits(limits=threads, user_api="blas"):
+            # An untimed epoch of throwaway models on a slice takes first-call
+            # costs (imports, caches, BLAS warm-up) out of the first timed epoch.
+            for warmup in _estimators(workload, init, seed + 1):
+                warmup.partial_fit(X_train[:n_warm], y_train[:n_warm], **fit_kwargs)
+            if with_torch:
+                TorchTrainer(
+                    ours, X_train[:n_warm], y_train[:n_warm], classes, seed + 1
+                ).run_epoch()
+            for epoch in range(workload.epochs):
+                # Who goes first rotates from epoch to epoch.
+                shift = epoch % len(participants)
+                for lib in participants[shift:] + participants[:shift]:
+                    start = time.perf_counter()
+                    steps[lib]()
+                    seconds[lib].append(time.perf_counter() - start)
+    finally:
+        if with_torch:
+            torch.set_num_threads(torch_threads)
     ratios = np.array(seconds["sklearn"]) / np.array(seconds["mlpinit"])
     flops = workload.flops_per_epoch()
     ref_loss, our_loss = float(reference.loss_), float(ours.loss_)
@@ -185,6 +361,19 @@ def run_training_row(workload, dtype, init, threads, seed=0):
         "same_epochs": len(reference.loss_curve_) == len(ours.loss_curve_) == workload.epochs,
         "same_samples_seen": reference.t_ == ours.t_ == workload.epochs * workload.n_train,
     }
+    if with_torch:
+        torch_loss = trainer.loss_curve[-1]
+        row.update(
+            torch_s_per_epoch=float(np.median(seconds["torch"])),
+            speedup_vs_torch=float(
+                np.median(np.array(seconds["torch"]) / np.array(seconds["mlpinit"]))
+            ),
+            torch_gflops=flops / np.median(seconds["torch"]) / 1e9,
+            torch_loss=torch_loss,
+            torch_loss_rel_diff=abs(torch_loss - our_loss) / max(abs(our_loss), 1e-300),
+            torch_adam=trainer.adam,
+            torch_threads=threads,
+        )
     return row
 
 
@@ -280,7 +469,7 @@ def run_predict_row(n_rows, n_features, hidden, dtype, threads, repeats, seed=0)
 
 # -- running and reporting --------------------------------------------------------
 def run_benchmark(quick=False, dtypes=("float64", "float32"), inits=("sklearn", "auto"),
-                  workloads=None, threads=None, log=print):
+                  workloads=None, threads=None, log=print, torch=None):
     """Run every training and prediction row and return the list of rows.
 
     Parameters
@@ -297,19 +486,39 @@ def run_benchmark(quick=False, dtypes=("float64", "float32"), inits=("sklearn", 
         BLAS threads for both libraries; None means the number of CPUs.
     log : callable
         Receives a progress line per row.
+    torch : bool or None
+        Add PyTorch as a third participant to the Adam training rows; None
+        means whenever it is installed.
 
     Returns
     -------
     list of dict
     """
     threads = threads or os.cpu_count() or 1
+    with_torch = torch_installed() if torch is None else bool(torch)
+    training = [
+        w for w in default_workloads(quick) if not workloads or w.name in workloads
+    ]
+    if with_torch and training:
+        start = time.perf_counter()
+        import torch as torch_module
+
+        seconds = time.perf_counter() - start
+        log(
+            f"torch {torch_module.__version__} imported in {seconds:.1f}s; "
+            f"Adam: {_torch_adam_kind(torch_module)}"
+        )
     rows = []
     for workload in default_workloads(quick):
         if workloads and workload.name not in workloads:
             continue
         for dtype in dtypes:
             for init in inits:
-                rows.append(run_training_row(workload, dtype, init, threads))
+                rows.append(
+                    run_training_row(
+                        workload, dtype, init, threads, with_torch=with_torch
+                    )
+                )
                 log(format_row(rows[-1]))
     if not workloads or "predict" in workloads:
         n_rows = 100_000 if quick else 1_000_000
@@ -330,31 +539,47 @@ def format_row(row):
             f"{row['sklearn_peak_mb']:.0f} MB vs {row['mlpinit_peak_mb']:.0f} MB "
             f"({row['memory_ratio']:.0f}x less)"
         )
-    return (
+    line = (
         f"{row['workload']} {row['dtype']} init={row['init']}: "
         f"speedup {row['speedup']:.2f}x, loss {row['sklearn_loss']:.6g} vs "
         f"{row['mlpinit_loss']:.6g}"
     )
+    if "torch_s_per_epoch" in row:
+        line += (
+            f"; vs torch {row['speedup_vs_torch']:.2f}x, "
+            f"torch loss {row['torch_loss']:.6g}"
+        )
+    return line
 
 
 def format_table(rows):
-    """The result rows as a markdown table."""
+    """The result rows as a markdown table (torch columns when any row has them)."""
+    torch_columns = any("torch_s_per_epoch" in r for r in rows)
     lines = [
         "| workload | dtype | init | data | hidden | epochs | sklearn s/epoch | mlpinit s/epoch "
         "| speedup | sklearn GFLOP/s | mlpinit GFLOP/s | sklearn loss | mlpinit loss "
-        "| loss rel diff | sklearn score | mlpinit score |",
-        "|" + "---|" * 16,
+        "| loss rel diff | sklearn score | mlpinit score |"
+        + (" torch s/epoch | speedup vs torch | torch loss |" if torch_columns else ""),
+        "|" + "---|" * (19 if torch_columns else 16),
     ]
     for r in rows:
         if r["workload"] == "predict":
             continue
-        lines.append(
+        line = (
             f"| {r['workload']} | {r['dtype']} | {r['init']} | {r['shape']} | {r['hidden']} "
             f"| {r['epochs']} | {r['sklearn_s_per_epoch']:.4f} | {r['mlpinit_s_per_epoch']:.4f} "
             f"| {r['speedup']:.2f}x | {r['sklearn_gflops']:.1f} | {r['mlpinit_gflops']:.1f} "
             f"| {r['sklearn_loss']:.8g} | {r['mlpinit_loss']:.8g} | {r['loss_rel_diff']:.1e} "
             f"| {r['sklearn_score']:.4f} | {r['mlpinit_score']:.4f} |"
         )
+        if torch_columns and "torch_s_per_epoch" in r:
+            line += (
+                f" {r['torch_s_per_epoch']:.4f} | {r['speedup_vs_torch']:.2f}x "
+                f"| {r['torch_loss']:.8g} |"
+            )
+        elif torch_columns:
+            line += " - | - | - |"
+        lines.append(line)
     predict = [r for r in rows if r["workload"] == "predict"]
     if predict:
         lines += [
@@ -410,6 +635,7 @@ def save_json(rows, path):
                 "numpy": np.__version__,
                 "sklearn": sklearn.__version__,
                 "cpus": os.cpu_count(),
+                "torch": getattr(sys.modules.get("torch"), "__version__", None),
                 "rows": rows,
             },
             f,
