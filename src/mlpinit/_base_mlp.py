@@ -7,6 +7,7 @@ plain-numpy core for every number it computes.
 
 import copy
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,12 +18,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from mlpinit.initializers import initialize_layer
 from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient, predict_in_chunks
 from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._layer_stats import compute_layer_stats
+from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
 from mlpinit._training import BatchTrainer
 
 INIT_NAMES = {
@@ -53,6 +55,52 @@ DIVERGENCE_ADVICE = (
     "sklearn.preprocessing.StandardScaler), lower learning_rate_init, or set "
     "max_grad_norm."
 )
+
+
+# Raw inputs whose feature magnitudes (max |x| of each non-zero column) exceed
+# this, or lie further apart than this factor, draw a UserWarning at fit time.
+# MeanNormStandardizer's and StandardScaler's outputs stay within it: their
+# column magnitudes lie between 1/sqrt(n_samples) and 1, or 1 and sqrt(n_samples).
+FEATURE_SCALE_LIMIT = 1e6
+
+
+def _warn_if_badly_scaled(X):
+    """Warn, suggesting MeanNormStandardizer, when X's feature scales are extreme."""
+    if sp.issparse(X):
+        magnitude = abs(X).max(axis=0).toarray().ravel()
+    else:
+        magnitude = np.maximum(X.max(axis=0), -X.min(axis=0))
+    magnitude = magnitude[magnitude > 0]
+    if magnitude.size == 0:
+        return
+    largest, smallest = float(magnitude.max()), float(magnitude.min())
+    if largest > FEATURE_SCALE_LIMIT or largest > FEATURE_SCALE_LIMIT * smallest:
+        warnings.warn(
+            "The features of X are badly scaled for an MLP: their magnitudes "
+            f"(max |x| per column) range from {smallest:.1e} to {largest:.1e}. "
+            "On such raw inputs training is slow and inaccurate, or diverges. "
+            "Normalize them first, for example with make_pipeline("
+            "mlpinit.MeanNormStandardizer(), <this estimator>).",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
+_blas_controller = None
+
+
+def _blas_thread_limit(hidden):
+    """One BLAS thread for narrow networks; leave the caller's setting otherwise.
+
+    The controller is built once: inspecting the loaded libraries costs
+    milliseconds, as much as a whole epoch of a small network.
+    """
+    global _blas_controller
+    if max(hidden) > _SINGLE_THREAD_MAX_WIDTH:
+        return nullcontext()
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 class _LayerStatsRecorder:
@@ -91,7 +139,7 @@ class _LayerStatsRecorder:
         return stacked
 
 
-class BaseMLP(BaseEstimator):
+class BaseMLP(CallbackSupport, BaseEstimator):
     """Shared machinery of the MLP estimators. Not for direct use."""
 
     _parameter_constraints: dict = {
@@ -140,6 +188,16 @@ class BaseMLP(BaseEstimator):
         raise NotImplementedError
 
     # ------------------------------------------------------------------
+    def set_params(self, **params):
+        # An invalid key after a valid one leaves nothing half set.
+        before = dict(self.__dict__)
+        try:
+            return super().set_params(**params)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         if not hasattr(sizes, "__iter__"):
@@ -150,18 +208,34 @@ class BaseMLP(BaseEstimator):
         return [int(s) for s in sizes]
 
     def _fit(self, X, y, sample_weight, incremental):
+        # With scikit-learn >= 1.9 callbacks (set_callbacks), each epoch or
+        # L-BFGS iteration is reported as one task; see mlpinit._callbacks.
+        if self.solver in _STOCHASTIC_SOLVERS:
+            max_tasks = 1 if incremental else self.max_iter
+        else:
+            max_tasks = self.max_iter + 1
+        return fit_with_callbacks(
+            self,
+            lambda hooks: self._fit_guarded(X, y, sample_weight, incremental, hooks),
+            max_subtasks=max_tasks,
+            X=X,
+            y=y,
+            sample_weight=sample_weight,
+        )
+
+    def _fit_guarded(self, X, y, sample_weight, incremental, callbacks=NO_HOOKS):
         # A failed call leaves the estimator exactly as it was: training works
         # on copies, and anything assigned before the failure is rolled back.
         before = dict(self.__dict__)
         try:
-            self._fit_unguarded(X, y, sample_weight, incremental)
+            self._fit_unguarded(X, y, sample_weight, incremental, callbacks)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
         return self
 
-    def _fit_unguarded(self, X, y, sample_weight, incremental):
+    def _fit_unguarded(self, X, y, sample_weight, incremental, callbacks=NO_HOOKS):
         hidden = self._hidden_sizes()
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
@@ -175,6 +249,7 @@ class BaseMLP(BaseEstimator):
             )
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight sums to zero; nothing to fit.")
+        _warn_if_badly_scaled(X)
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         random_state = check_random_state(self.random_state)
 
@@ -188,14 +263,29 @@ class BaseMLP(BaseEstimator):
             )
         layout = NetworkLayout(layer_units)
         theta = layout.pack(self.coefs_, self.intercepts_, X.dtype)
+        callbacks.train_on(X, y_labels, sample_weight)
 
-        with threadpool_limits(limits=self._blas_threads(hidden), user_api="blas"):
+        # A diverging fit overflows on its way to inf; it is reported once, as
+        # the ValueError below with advice, not as numpy RuntimeWarnings first
+        # (which ``-W error`` would turn into a less helpful exception).
+        with (
+            _blas_thread_limit(hidden),
+            np.errstate(over="ignore", invalid="ignore"),
+        ):
             if self.solver in _STOCHASTIC_SOLVERS:
                 self._fit_stochastic(
-                    layout, theta, X, Y, y_labels, sample_weight, random_state, incremental
+                    layout,
+                    theta,
+                    X,
+                    Y,
+                    y_labels,
+                    sample_weight,
+                    random_state,
+                    incremental,
+                    callbacks,
                 )
             else:
-                self._fit_lbfgs(layout, theta, X, Y, sample_weight)
+                self._fit_lbfgs(layout, theta, X, Y, sample_weight, callbacks)
 
         if not np.isfinite(theta).all():
             raise ValueError(
@@ -203,10 +293,6 @@ class BaseMLP(BaseEstimator):
                 + DIVERGENCE_ADVICE
             )
         self.coefs_, self.intercepts_ = layout.views(theta)
-
-    @staticmethod
-    def _blas_threads(hidden):
-        return 1 if max(hidden) <= _SINGLE_THREAD_MAX_WIDTH else None
 
     def _initialize(self, layer_units, Y, dtype, random_state):
         self.n_iter_ = 0
@@ -224,7 +310,7 @@ class BaseMLP(BaseEstimator):
         self.coefs_, self.intercepts_ = coefs, intercepts
         self._best_params = None
         # A fresh start forgets the state a warm start would continue from.
-        self.__dict__.pop("_optimizer", None)
+        self.__dict__.pop("_optimizer_state", None)
         self.__dict__.pop("layer_stats_", None)
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
@@ -254,8 +340,11 @@ class BaseMLP(BaseEstimator):
         )
 
     def _split_validation(self, X, Y, y_labels, sample_weight, random_state):
-        # Stratify on the binarized targets, as scikit-learn does, so that the
-        # same seed draws the same validation rows; multilabel is not stratified.
+        # Stratify on the binarized targets. For binary targets this is what
+        # scikit-learn does, so the same seed draws the same validation rows.
+        # scikit-learn leaves multiclass unstratified (it stratifies only
+        # single-column targets); here every single-label classification is
+        # stratified, a documented departure. Multilabel is not stratified.
         stratify = Y if self._stratify_validation() else None
         arrays = [X, Y, y_labels] + ([] if sample_weight is None else [sample_weight])
         parts = train_test_split(
@@ -279,19 +368,31 @@ class BaseMLP(BaseEstimator):
         return False
 
     def _fit_stochastic(
-        self, layout, theta, X, Y, y_labels, sample_weight, random_state, incremental
+        self,
+        layout,
+        theta,
+        X,
+        Y,
+        y_labels,
+        sample_weight,
+        random_state,
+        incremental,
+        callbacks=NO_HOOKS,
     ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        if incremental and hasattr(self, "_optimizer"):
-            optimizer = copy.deepcopy(self._optimizer)
-        else:
-            optimizer = self._new_optimizer(layout.size, theta.dtype)
+        optimizer = self._new_optimizer(layout.size, theta.dtype)
+        if incremental and hasattr(self, "_optimizer_state"):
+            # The optimizer's state is kept as plain arrays and numbers (not
+            # the object) so that skops can load a fitted model safely.
+            for name, value in self._optimizer_state.items():
+                setattr(optimizer, name, copy.copy(value))
 
         if self.early_stopping:
-            (X, Y, _, sample_weight), (X_val, _, y_val, sw_val) = self._split_validation(
-                X, Y, y_labels, sample_weight, random_state
+            (X, Y, y_labels, sample_weight), (X_val, _, y_val, sw_val) = (
+                self._split_validation(X, Y, y_labels, sample_weight, random_state)
             )
+            callbacks.train_on(X, y_labels, sample_weight)
         if sp.issparse(X):
             X = X.tocsr()
         n_samples = X.shape[0]
@@ -331,6 +432,7 @@ class BaseMLP(BaseEstimator):
         n_iter = 0
         try:
             for _ in range(self.max_iter):
+                callbacks.begin_task(layout, theta)
                 if self.shuffle:
                     # Permuting the previous order with a fresh shuffle of
                     # arange(n) consumes the random state exactly as
@@ -373,6 +475,8 @@ class BaseMLP(BaseEstimator):
                     best_loss = min(best_loss, epoch_loss)
 
                 optimizer.epoch_ended(t)
+                if callbacks.end_task(layout, theta):
+                    break  # a callback asked to stop
                 if no_improvement > self.n_iter_no_change:
                     what = "Validation score" if self.early_stopping else "Training loss"
                     message = (
@@ -403,7 +507,9 @@ class BaseMLP(BaseEstimator):
         self.best_loss_, self.best_validation_score_ = best_loss, best_score
         self._no_improvement_count = no_improvement
         self._best_params = best_params
-        self._optimizer = optimizer
+        self._optimizer_state = {
+            name: value for name, value in vars(optimizer).items() if name[0] != "_"
+        }
         self._store_layer_stats(recorder)
 
     def _store_layer_stats(self, recorder):
@@ -411,7 +517,7 @@ class BaseMLP(BaseEstimator):
             return
         self.layer_stats_ = recorder.merged_with(getattr(self, "layer_stats_", None))
 
-    def _fit_lbfgs(self, layout, theta, X, Y, sample_weight):
+    def _fit_lbfgs(self, layout, theta, X, Y, sample_weight, callbacks=NO_HOOKS):
         workspace = Workspace(layout, X.shape[0], theta.dtype)
         grad = np.empty_like(theta)
 
@@ -441,10 +547,12 @@ class BaseMLP(BaseEstimator):
                 recorder.record(layout, theta)
             if self.verbose:
                 print(f"Iteration {iteration[0]}, loss = {result_loss[0]:.8f}")
+            callbacks.end_iteration(layout, x)  # may raise StopIteration
 
         result_loss = [np.nan]
 
         def tracked(x):
+            callbacks.begin_task(layout, x)
             loss, g = loss_and_grad(x)
             result_loss[0] = loss
             return loss, g
@@ -457,7 +565,14 @@ class BaseMLP(BaseEstimator):
             tol=self.tol,
             callback=report,
         )
-        if result.status != 0:
+        if not np.isfinite(result.fun):
+            # L-BFGS-B gives up at once on a non-finite loss and returns the
+            # untrained start; a model that never trained must not pass as fitted.
+            raise ValueError(
+                f"The training loss is {float(result.fun)}; the optimization "
+                "diverged. " + DIVERGENCE_ADVICE
+            )
+        if result.status != 0 and not callbacks.stopped:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
                 f"(status={result.status}): {result.message}. Increase max_iter "
@@ -471,14 +586,27 @@ class BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------
     def _forward(self, X):
-        return predict_in_chunks(
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            self.out_activation_,
-            X,
-            PREDICT_CHUNK_ROWS,
-        )
+        # Inputs near the float maximum can overflow inside the network: that
+        # is an error here, not inf or NaN predictions (or an arbitrary class).
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = predict_in_chunks(
+                self.coefs_,
+                self.intercepts_,
+                self.activation,
+                self.out_activation_,
+                X,
+                PREDICT_CHUNK_ROWS,
+            )
+        if not np.isfinite(output).all():
+            bad_rows = int((~np.isfinite(output)).any(axis=1).sum())
+            largest = float(abs(X).max()) if sp.issparse(X) else float(np.abs(X).max())
+            raise ValueError(
+                f"The network's output is not finite for {bad_rows} of the "
+                f"{X.shape[0]} rows of X: the forward pass overflowed float64 "
+                f"(the largest |x| in X is {largest:.1e}). Scale the inputs as "
+                "for training, for example with mlpinit.MeanNormStandardizer."
+            )
+        return output
 
     def _validation_score_with(self, coefs, intercepts, X, y, sample_weight):
         output = predict_in_chunks(

@@ -59,9 +59,11 @@ nesterovs_momentum : bool, default=True
     Use Nesterov's momentum (SGD with ``momentum > 0``).
 
 early_stopping : bool, default=False
-    Hold out ``validation_fraction`` of the training data (stratified for
-    single-output classification), stop when its score stops improving, and
-    keep the best weights. Stochastic solvers only.
+    Hold out ``validation_fraction`` of the training data, stop when its
+    score stops improving, and keep the best weights. Stochastic solvers
+    only. The split is stratified for binary and multiclass targets;
+    scikit-learn stratifies binary targets only, so its multiclass splits
+    (and validation scores) differ from these at the same seed.
 
 validation_fraction : float, default=0.1
     Fraction held out for early stopping.
@@ -160,4 +162,19 @@ layer_stats_ : dict of str to ndarray of shape (n_epochs, n_layers - 1)
     Only with ``record_layer_stats=True``: each statistic of
     :func:`mlpinit.diagnostics.layer_statistics`, one row per epoch, one
     column per weight layer.
+"""
+
+INPUT_SCALE_NOTES = """\
+Feature scales: an MLP trains well on inputs of order one. ``fit`` and
+``partial_fit`` warn (a ``UserWarning`` that starts "The features of X are
+badly scaled") when the features' magnitudes, the largest ``|x|`` of each
+non-zero column, exceed ``1e6`` or lie more than a factor ``1e6`` apart, for
+example features spanning ``1e-8`` to ``1e8``; put
+:class:`~mlpinit.MeanNormStandardizer` (or ``StandardScaler``) in front of
+the model: their outputs stay within these bounds below ``10**12`` rows. A
+fit whose loss or weights become infinite or NaN raises a ValueError ("the
+optimization diverged") that gives the same advice. Every ``fit``,
+``partial_fit`` or ``set_params`` that raises leaves the estimator as it was
+before the call. Inputs so large that the forward pass overflows make
+``predict`` raise a ValueError instead of returning inf or NaN.
 """

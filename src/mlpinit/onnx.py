@@ -1,0 +1,306 @@
+"""Export mlpinit's estimators to ONNX with skl2onnx.
+
+Importing this module registers :class:`~mlpinit.MLPClassifier`,
+:class:`~mlpinit.MLPRegressor` and :class:`~mlpinit.MeanNormStandardizer`
+with skl2onnx, after which ``skl2onnx.to_onnx`` converts them, alone or inside a
+scikit-learn :class:`~sklearn.pipeline.Pipeline`::
+
+    import mlpinit.onnx  # noqa: F401  (registers the converters)
+    from skl2onnx import to_onnx
+
+    onx = to_onnx(model, X[:1].astype("float32"))
+
+It needs the ``onnx`` extra (``pip install "mlpinit[onnx]"``: skl2onnx to
+convert, onnxruntime to run the result). Without skl2onnx the module still
+imports (there is nothing to register with), and :func:`register` raises an
+``ImportError`` that says what to install.
+
+The MLPs reuse skl2onnx's own converters for scikit-learn's MLPs: the fitted
+attributes they read (``coefs_``, ``intercepts_``, ``n_layers_``,
+``activation``, ``out_activation_``, ``classes_``) have the same names and
+meaning here, and the one private attribute they also read (the target type,
+which scikit-learn keeps in a ``LabelBinarizer``) is handed over through a
+plain view of the fitted model. Two outputs get one extra node each, because
+skl2onnx's regressor converter cannot produce them: several regression
+targets (its converter flattens them to one column; the flattening is undone
+with a Reshape) and ``loss="poisson"`` (its ``exp`` output, which is an Exp node on
+top of the identity output). A hidden activation that skl2onnx cannot map
+raises a ``ValueError`` that names it.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+try:
+    from skl2onnx import update_registered_converter
+    from skl2onnx._parse import _parse_sklearn_classifier
+    from skl2onnx.common.data_types import DoubleTensorType, guess_proto_type
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes,
+        calculate_linear_regressor_output_shapes,
+    )
+    from skl2onnx.operator_converters.multilayer_perceptron import (
+        convert_sklearn_mlp_classifier,
+        convert_sklearn_mlp_regressor,
+    )
+    from skl2onnx.proto import onnx_proto
+    from skl2onnx.shape_calculators.scaler import (
+        calculate_sklearn_scaler_output_shapes,
+    )
+except ImportError as error:  # the onnx extra is not installed
+    _SKL2ONNX_IMPORT_ERROR = error
+else:
+    _SKL2ONNX_IMPORT_ERROR = None
+
+from mlpinit.neural_network import MLPClassifier, MLPRegressor
+from mlpinit.preprocessing import MeanNormStandardizer
+
+__all__ = ["register"]
+
+# The activations skl2onnx's MLP converters map onto ONNX operators.
+_SKL2ONNX_ACTIVATIONS = {"identity", "tanh", "logistic", "relu", "softmax"}
+
+# The options skl2onnx declares for its own MLPClassifier converter.
+_CLASSIFIER_OPTIONS = {
+    "zipmap": [True, False, "columns"],
+    "output_class_labels": [False, True],
+    "nocl": [True, False],
+}
+
+
+def _float_proto_type(variable):
+    """ONNX element type of the computation: double for double input, else float."""
+    proto = guess_proto_type(variable.type)
+    return (
+        onnx_proto.TensorProto.DOUBLE
+        if proto == onnx_proto.TensorProto.DOUBLE
+        else onnx_proto.TensorProto.FLOAT
+    )
+
+
+def _network_view(model, **overrides):
+    """The fitted attributes skl2onnx's MLP converters read, as a plain object."""
+    check_is_fitted(model)
+    if model.activation not in _SKL2ONNX_ACTIVATIONS:
+        raise ValueError(
+            f"{type(model).__name__}(activation={model.activation!r}) cannot be "
+            "exported to ONNX: skl2onnx's MLP converter maps only "
+            f"{sorted(_SKL2ONNX_ACTIVATIONS)} onto ONNX operators."
+        )
+    attributes = {
+        "coefs_": [np.asarray(c) for c in model.coefs_],
+        "intercepts_": [np.asarray(b) for b in model.intercepts_],
+        "n_layers_": model.n_layers_,
+        "activation": model.activation,
+        "out_activation_": model.out_activation_,
+    }
+    attributes.update(overrides)
+    return SimpleNamespace(**attributes)
+
+
+def _operator_with(operator, raw_operator, output_names=None):
+    """A stand-in for ``operator`` that shows skl2onnx a different model or output."""
+    return SimpleNamespace(
+        raw_operator=raw_operator,
+        inputs=operator.inputs,
+        outputs=operator.outputs,
+        output_full_names=(
+            operator.output_full_names if output_names is None else output_names
+        ),
+    )
+
+
+def _parse_classifier(scope, model, inputs, custom_parsers=None):
+    # skl2onnx's classifier parser reads classes_ before any shape or converter
+    # function runs: check here, so an unfitted model raises NotFittedError.
+    check_is_fitted(model)
+    return _parse_sklearn_classifier(
+        scope, model, inputs, custom_parsers=custom_parsers
+    )
+
+
+def _classifier_shapes(operator):
+    check_is_fitted(operator.raw_operator)
+    calculate_linear_classifier_output_shapes(operator)
+    model = operator.raw_operator
+    if model._target_type == "multilabel-indicator":
+        # One 0/1 label per column, as predict returns.
+        n_rows = operator.inputs[0].get_first_dimension()
+        operator.outputs[0].type.shape = [n_rows, len(model.classes_)]
+
+
+def _convert_classifier(scope, operator, container):
+    model = operator.raw_operator
+    view = _network_view(
+        model,
+        classes_=np.asarray(model.classes_),
+        # skl2onnx reads the target type where scikit-learn keeps it.
+        _label_binarizer=SimpleNamespace(y_type_=model._target_type),
+    )
+    convert_sklearn_mlp_classifier(scope, _operator_with(operator, view), container)
+
+
+def _regressor_shapes(operator):
+    check_is_fitted(operator.raw_operator)
+    calculate_linear_regressor_output_shapes(operator)
+    n_outputs = operator.raw_operator.n_outputs_
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type.shape = [n_rows, n_outputs]
+
+
+def _convert_regressor(scope, operator, container):
+    model = operator.raw_operator
+    poisson = model.out_activation_ == "exp"
+    if model.out_activation_ not in _SKL2ONNX_ACTIVATIONS and not poisson:
+        raise ValueError(
+            f"MLPRegressor with output activation {model.out_activation_!r} cannot "
+            "be exported to ONNX."
+        )
+    # Poisson: the linear output, then an Exp node (skl2onnx maps no "exp").
+    view = _network_view(model, **({"out_activation_": "identity"} if poisson else {}))
+    final = operator.outputs[0].full_name
+    if model.n_outputs_ == 1 and not poisson:
+        convert_sklearn_mlp_regressor(scope, _operator_with(operator, view), container)
+        return
+    # skl2onnx's converter ends with a Reshape to one column: write to an
+    # intermediate name, then restore (n_samples, n_outputs) and the link.
+    flat = scope.get_unique_variable_name("mlp_output_one_column")
+    convert_sklearn_mlp_regressor(
+        scope, _operator_with(operator, view, output_names=[flat]), container
+    )
+    shape = scope.get_unique_variable_name("output_shape")
+    container.add_initializer(
+        shape, onnx_proto.TensorProto.INT64, [2], [-1, model.n_outputs_]
+    )
+    if not poisson:
+        container.add_node(
+            "Reshape",
+            [flat, shape],
+            final,
+            name=scope.get_unique_operator_name("Reshape"),
+        )
+        return
+    reshaped = scope.get_unique_variable_name("mlp_linear_output")
+    container.add_node(
+        "Reshape",
+        [flat, shape],
+        reshaped,
+        name=scope.get_unique_operator_name("Reshape"),
+    )
+    container.add_node(
+        "Exp", reshaped, final, name=scope.get_unique_operator_name("Exp")
+    )
+
+
+def _convert_standardizer(scope, operator, container):
+    model = operator.raw_operator
+    check_is_fitted(model)
+    proto = _float_proto_type(operator.inputs[0])
+    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+    n_features = model.n_features_in_
+    current = scope.get_unique_variable_name("standardizer_input")
+    container.add_node(
+        "Cast",
+        operator.inputs[0].full_name,
+        current,
+        to=proto,
+        name=scope.get_unique_operator_name("Cast"),
+    )
+
+    def broadcast(value):
+        # per_feature=False stores one scalar for the whole array.
+        return np.broadcast_to(np.asarray(value, dtype=dtype), (n_features,)).ravel()
+
+    steps = []
+    if model.with_mean and model.mean_ is not None:
+        steps.append(("Sub", broadcast(model.mean_)))
+    if model.with_norm and model.scale_ is not None:
+        steps.append(("Div", broadcast(model.scale_)))
+    for i, (op_type, values) in enumerate(steps):
+        constant = scope.get_unique_variable_name(op_type.lower() + "_constant")
+        container.add_initializer(constant, proto, [1, n_features], values)
+        last = i == len(steps) - 1
+        output = (
+            operator.outputs[0].full_name
+            if last
+            else scope.get_unique_variable_name("standardized")
+        )
+        container.add_node(
+            op_type,
+            [current, constant],
+            output,
+            name=scope.get_unique_operator_name(op_type),
+        )
+        current = output
+    if not steps:
+        container.add_node(
+            "Identity",
+            current,
+            operator.outputs[0].full_name,
+            name=scope.get_unique_operator_name("Identity"),
+        )
+
+
+def _standardizer_shapes(operator):
+    check_is_fitted(operator.raw_operator)
+    calculate_sklearn_scaler_output_shapes(operator)
+    if isinstance(operator.inputs[0].type, DoubleTensorType):
+        operator.outputs[0].type = DoubleTensorType(operator.outputs[0].type.shape)
+
+
+def register():
+    """Register mlpinit's estimators with skl2onnx.
+
+    Importing :mod:`mlpinit.onnx` calls this once; calling it again does no
+    harm. Afterwards ``skl2onnx.to_onnx(model, X[:1])`` converts a fitted
+    :class:`~mlpinit.MLPClassifier` (binary, multiclass or multilabel),
+    :class:`~mlpinit.MLPRegressor` (one or several targets, squared error or
+    Poisson loss) or :class:`~mlpinit.MeanNormStandardizer`, and pipelines made
+    of them and of scikit-learn's own convertible estimators.
+
+    The classifier's ONNX outputs are ``label`` (what ``predict`` returns) and
+    ``probabilities`` (``predict_proba``; pass
+    ``options={"zipmap": False}`` to get them as a plain tensor rather than a
+    list of dicts). The regressor's single output is ``variable``, of shape
+    (n_samples, n_outputs).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ImportError
+        If skl2onnx is not installed.
+    """
+    if _SKL2ONNX_IMPORT_ERROR is not None:
+        raise ImportError(
+            "mlpinit.onnx needs skl2onnx (and onnxruntime to run the exported "
+            'model): pip install "mlpinit[onnx]"'
+        ) from _SKL2ONNX_IMPORT_ERROR
+    update_registered_converter(
+        MLPClassifier,
+        "MlpinitMLPClassifier",
+        _classifier_shapes,
+        _convert_classifier,
+        parser=_parse_classifier,
+        options=_CLASSIFIER_OPTIONS,
+    )
+    update_registered_converter(
+        MLPRegressor,
+        "MlpinitMLPRegressor",
+        _regressor_shapes,
+        _convert_regressor,
+    )
+    update_registered_converter(
+        MeanNormStandardizer,
+        "MlpinitMeanNormStandardizer",
+        _standardizer_shapes,
+        _convert_standardizer,
+    )
+
+
+if _SKL2ONNX_IMPORT_ERROR is None:
+    register()

@@ -1,0 +1,148 @@
+"""The documentation site builds with warnings as errors, and misses nothing."""
+
+import importlib
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import mlpinit
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def _public_names():
+    """Every name in the ``__all__`` of mlpinit and of its public modules."""
+    names = {f"mlpinit.{n}" for n in mlpinit.__all__ if not n.startswith("__")}
+    for info in pkgutil.iter_modules(mlpinit.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"mlpinit.{info.name}")
+        names |= {f"{module.__name__}.{n}" for n in getattr(module, "__all__", [])}
+    return names
+
+
+def _extras():
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return sorted(tomllib.load(f)["project"]["optional-dependencies"])
+
+
+def test_getting_started_lists_every_extra():
+    text = (DOCS / "getting_started.rst").read_text()
+    for extra in _extras():
+        assert f"``{extra}``" in text, f"extra {extra!r} is not in Getting started"
+
+
+def test_readme_links_the_docs_build_and_each_extra():
+    readme = (ROOT / "README.md").read_text()
+    assert "sphinx-build -W docs docs/_build/html" in readme
+    for extra in _extras():
+        assert re.search(rf"`{extra}`|\[{extra}\]|\b{extra}\b", readme), extra
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    """Build the site once, as the README says, into a temporary directory."""
+    pytest.importorskip("sphinx")
+    pytest.importorskip("sphinx_gallery")
+    pytest.importorskip("numpydoc")
+    pytest.importorskip("matplotlib")
+    out = tmp_path_factory.mktemp("docs")
+    env = dict(
+        os.environ,
+        MLPINIT_QUICK="1",
+        MPLBACKEND="Agg",
+        MLPINIT_FIGURE_DIR=str(out / "figures"),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        # Run every example again, even if an earlier build already did.
+        "-D",
+        "sphinx_gallery_conf.run_stale_examples=True",
+        "-d",
+        str(out / "doctrees"),
+        str(DOCS),
+        str(out / "html"),
+    ]
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
+    seconds = time.perf_counter() - start
+    assert result.returncode == 0, (
+        f"sphinx-build -W failed after {seconds:.0f} s:\n"
+        + result.stdout[-3000:]
+        + result.stderr[-6000:]
+    )
+    return out / "html"
+
+
+@pytest.mark.slow
+def test_docs_build_with_warnings_as_errors(built_site):
+    for page in [
+        "index",
+        "getting_started",
+        "user_guide",
+        "ecosystem",
+        "api",
+        "benchmarks",
+        "changelog",
+        "auto_examples/index",
+    ]:
+        assert (built_site / f"{page}.html").is_file(), page
+
+
+@pytest.mark.slow
+def test_api_reference_has_a_page_for_every_public_name(built_site):
+    pages = {p.stem for p in (built_site / "gen_modules").glob("*.html")}
+    documented = set(pages)
+    for name in _public_names():
+        # A re-exported object is documented once, under its shortest name.
+        module, _, attr = name.rpartition(".")
+        obj = getattr(importlib.import_module(module), attr)
+        shortest = f"mlpinit.{attr}" if getattr(mlpinit, attr, None) is obj else name
+        assert shortest in documented, f"{name} has no API page"
+
+
+@pytest.mark.slow
+def test_gallery_runs_the_plot_examples_and_embeds_figures(built_site):
+    examples = sorted((ROOT / "examples").glob("plot_*.py"))
+    if not examples:
+        pytest.skip("no examples/plot_*.py yet")
+    for example in examples:
+        page = built_site / "auto_examples" / f"{example.stem}.html"
+        assert page.is_file(), example.name
+        html = page.read_text()
+        if "plt." in example.read_text() or "plotting" in example.read_text():
+            assert re.search(r"<img[^>]+sphx_glr_" + example.stem, html), (
+                f"{example.name} drew no figure in the gallery"
+            )
+
+
+@pytest.mark.slow
+def test_benchmarks_page_shows_the_recorded_run(built_site):
+    import json
+
+    html = (built_site / "benchmarks.html").read_text()
+    rows = json.loads((DOCS / "_static" / "benchmark.json").read_text())["rows"]
+    assert rows, "docs/_static/benchmark.json has no rows"
+    for row in rows:
+        assert row["workload"] in html
+        assert f"{row['speedup']:.2f}x" in html
+    assert "benchmark.png" in html

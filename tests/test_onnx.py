@@ -1,0 +1,202 @@
+"""ONNX export through skl2onnx, checked against onnxruntime."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.pipeline import make_pipeline
+
+from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+
+skl2onnx = pytest.importorskip("skl2onnx")
+rt = pytest.importorskip("onnxruntime")
+mlpinit_onnx = pytest.importorskip("mlpinit.onnx")
+
+TOL = 1e-5  # float32 arithmetic in onnxruntime against predict's
+
+X, y = make_classification(
+    n_samples=200, n_features=6, n_informative=5, n_redundant=0, n_classes=3,
+    random_state=0,
+)  # fmt: skip
+X = X * [1, 10, 100, 0.1, 1, 5] + [0, 50, -200, 0, 3, 0]  # unscaled, as users have
+X32 = X.astype(np.float32)
+TARGETS = {
+    "binary-int": (y == 1).astype(int) * 7,
+    "binary-str": np.where(y == 1, "yes", "no"),
+    "binary-bool": y == 2,
+    "multiclass-int": y,
+    "multiclass-str": np.array(["cat", "dog", "eel"])[y],
+    "multilabel": np.c_[y == 0, y == 1, X[:, 0] > 0].astype(int),
+}
+
+
+def _fit(model, X_fit, target):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X_fit, target)
+
+
+def _run(onx, data):
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {session.get_inputs()[0].name: data})
+
+
+def _classifier(activation="relu", solver="adam", **kwargs):
+    return make_pipeline(
+        MeanNormStandardizer(**kwargs),
+        MLPClassifier(
+            hidden_layer_sizes=(16, 8),
+            activation=activation,
+            solver=solver,
+            max_iter=60,
+            learning_rate_init=0.01,
+            random_state=0,
+        ),
+    )
+
+
+def _assert_labels_match(labels, model, data, proba):
+    expected = model.predict(data)
+    assert labels.shape == expected.shape
+    if expected.ndim == 2:  # multilabel: 0/1 per column, thresholded at 0.5
+        clear = np.abs(proba - 0.5) > TOL
+    else:  # a label may flip only where two classes tie within float32 error
+        top2 = np.sort(proba, axis=1)[:, -2:]
+        clear = np.broadcast_to((top2[:, 1] - top2[:, 0] > TOL), expected.shape)
+    assert clear.mean() > 0.95
+    np.testing.assert_array_equal(np.asarray(labels)[clear], expected[clear])
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+def test_classifier_matches_onnxruntime(target, activation):
+    model = _fit(_classifier(activation), X, TARGETS[target])
+    onx = skl2onnx.to_onnx(model, X32[:1], options={"zipmap": False})
+    labels, proba = _run(onx, X32)
+    expected = model.predict_proba(X32)
+    np.testing.assert_allclose(proba, expected, rtol=TOL, atol=TOL)
+    _assert_labels_match(labels, model, X32, expected)
+
+
+@pytest.mark.parametrize("target", ["binary-str", "multiclass-int", "multilabel"])
+def test_classifier_default_options_zipmap(target):
+    # skl2onnx's default: probabilities as one {class: probability} per row.
+    model = _fit(_classifier(), X, TARGETS[target])
+    labels, proba = _run(skl2onnx.to_onnx(model, X32[:1]), X32)
+    expected = model.predict_proba(X32)
+    keys = list(proba[0])
+    as_array = np.array([[row[k] for k in keys] for row in proba])
+    np.testing.assert_allclose(as_array, expected, rtol=TOL, atol=TOL)
+    _assert_labels_match(labels, model, X32, expected)
+
+
+def test_classifier_without_pipeline_and_in_double_precision():
+    model = _fit(
+        MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0),
+        X / X.std(axis=0),
+        y,
+    )
+    data = X / X.std(axis=0)
+    labels, proba = _run(
+        skl2onnx.to_onnx(model, data[:1], options={"zipmap": False}), data
+    )
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, model.predict_proba(data), rtol=1e-10)
+    np.testing.assert_array_equal(labels, model.predict(data))
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("per_feature", [True, False])
+def test_regressor_matches_onnxruntime(n_targets, loss, per_feature):
+    X_reg, y_reg = make_regression(
+        n_samples=200, n_features=5, n_targets=n_targets, noise=1.0, random_state=0
+    )
+    if loss == "poisson":
+        y_reg = np.exp(y_reg / np.abs(y_reg).max())
+    model = make_pipeline(
+        MeanNormStandardizer(per_feature=per_feature),
+        MLPRegressor(
+            loss=loss,
+            hidden_layer_sizes=(16,),
+            activation="tanh",
+            max_iter=80,
+            learning_rate_init=0.01,
+            random_state=0,
+        ),
+    )
+    _fit(model, X_reg, y_reg)
+    data = X_reg.astype(np.float32)
+    (output,) = _run(skl2onnx.to_onnx(model, data[:1]), data)
+    expected = model.predict(data)
+    assert output.shape == (len(data), n_targets)
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(
+        output.reshape(expected.shape), expected, rtol=TOL, atol=TOL * scale
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"per_feature": False},
+        {"with_mean": False},
+        {"with_norm": False},
+        {"with_mean": False, "with_norm": False},
+    ],
+)
+def test_standardizer_matches_onnxruntime(kwargs):
+    scaler = MeanNormStandardizer(**kwargs).fit(X)
+    (output,) = _run(skl2onnx.to_onnx(scaler, X32[:1]), X32)
+    expected = scaler.transform(X32)
+    np.testing.assert_allclose(output, expected, rtol=TOL, atol=TOL * 1e-2)
+
+
+@pytest.mark.parametrize(
+    "model", [MLPClassifier(), MLPRegressor(), MeanNormStandardizer()]
+)
+def test_unfitted_model_is_refused(model):
+    with pytest.raises(NotFittedError):
+        skl2onnx.to_onnx(model, X32[:1])
+
+
+def test_an_activation_skl2onnx_cannot_map_raises_a_clear_error():
+    model = _fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5), X, X[:, 0])
+    model.activation = "softplus"  # as a future activation would be
+    with pytest.raises(ValueError, match="activation='softplus'.*cannot be exported"):
+        skl2onnx.to_onnx(model, X32[:1])
+
+
+def test_register_is_idempotent():
+    mlpinit_onnx.register()
+    mlpinit_onnx.register()
+    model = _fit(_classifier(), X, y)
+    labels, _ = _run(skl2onnx.to_onnx(model, X32[:1]), X32)
+    assert labels.shape == (len(X),)
+
+
+def test_without_skl2onnx_register_says_what_to_install():
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["skl2onnx"] = None  # as if the onnx extra were missing
+        import mlpinit.onnx
+        try:
+            mlpinit.onnx.register()
+        except ImportError as error:
+            print(error)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert 'pip install "mlpinit[onnx]"' in result.stdout

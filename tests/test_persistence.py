@@ -1,0 +1,160 @@
+"""Persistence that does not execute code: skops.io round trips and audited loads."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+
+from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+
+sio = pytest.importorskip("skops.io")
+
+OWN_TYPES = {
+    "mlpinit.neural_network.MLPClassifier",
+    "mlpinit.neural_network.MLPRegressor",
+    "mlpinit.preprocessing.MeanNormStandardizer",
+}
+
+X, y3 = make_classification(
+    n_samples=150, n_features=5, n_informative=4, n_redundant=0, n_classes=3,
+    random_state=0,
+)  # fmt: skip
+Y_multilabel = np.c_[y3 == 0, y3 == 1, X[:, 0] > 0].astype(int)
+X_reg, y_reg = make_regression(n_samples=150, n_features=5, n_targets=2, random_state=0)
+SMALL = dict(hidden_layer_sizes=(7, 5), max_iter=15, random_state=0)
+
+
+def _fitted(kind, solver="adam", **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if kind == "regressor":
+            return MLPRegressor(solver=solver, **SMALL, **kwargs).fit(X_reg, y_reg)
+        target = {
+            "binary": np.where(y3 == 1, "yes", "no"),
+            "multiclass": y3,
+            "multilabel": Y_multilabel,
+        }[kind]
+        model = make_pipeline(
+            MeanNormStandardizer(), MLPClassifier(solver=solver, **SMALL, **kwargs)
+        )
+        return model.fit(X, target)
+
+
+CASES = [
+    ("binary", "adam", {}),
+    ("multiclass", "sgd", {"early_stopping": True}),
+    ("multilabel", "lbfgs", {}),
+    ("multiclass", "adam", {"record_layer_stats": True}),
+    ("regressor", "sgd", {"learning_rate": "invscaling"}),
+    ("regressor", "lbfgs", {}),
+]
+
+
+def _only_arrays_and_builtins(value, path="model"):
+    """Assert that ``value`` is made of numpy arrays and Python builtins only."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert isinstance(key, str), f"{path} has a non-str key {key!r}"
+            _only_arrays_and_builtins(item, f"{path}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _only_arrays_and_builtins(item, f"{path}[{i}]")
+    else:
+        allowed = (np.ndarray, np.generic, str, int, float, bool, type(None))
+        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        assert isinstance(value, allowed), f"{path} is a {kind}"
+        if isinstance(value, np.ndarray):
+            assert value.dtype != object, f"{path} is an object array"
+
+
+def _final(model):
+    return model[-1] if hasattr(model, "steps") else model
+
+
+@pytest.mark.parametrize("kind, solver, kwargs", CASES)
+def test_fitted_state_is_arrays_and_builtins(kind, solver, kwargs):
+    model = _final(_fitted(kind, solver, **kwargs))
+    _only_arrays_and_builtins(vars(model))
+
+
+@pytest.mark.parametrize("kind, solver, kwargs", CASES)
+def test_untrusted_types_are_only_mlpinit_classes(kind, solver, kwargs, tmp_path):
+    model = _fitted(kind, solver, **kwargs)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    untrusted = set(sio.get_untrusted_types(file=path))
+    assert untrusted, "mlpinit's own classes must be audited, not trusted silently"
+    assert untrusted <= OWN_TYPES
+
+
+@pytest.mark.parametrize("kind, solver, kwargs", CASES)
+def test_round_trip_predicts_identically(kind, solver, kwargs, tmp_path):
+    model = _fitted(kind, solver, **kwargs)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    loaded = sio.load(path, trusted=sorted(OWN_TYPES))
+    data = X_reg if kind == "regressor" else X
+    np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
+    if kind != "regressor":
+        np.testing.assert_array_equal(
+            loaded.predict_proba(data), model.predict_proba(data)
+        )
+    final, final_loaded = _final(model), _final(loaded)
+    assert final_loaded.get_params() == final.get_params()
+    for name in ("loss_curve_", "validation_scores_", "n_iter_", "t_", "classes_"):
+        if hasattr(final, name):
+            np.testing.assert_array_equal(
+                getattr(final_loaded, name), getattr(final, name)
+            )
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("kind", ["multiclass", "regressor"])
+def test_partial_fit_after_loading_continues_exactly(kind, solver, tmp_path):
+    # The optimizer's state (momentum, Adam moments, step count) survives the
+    # round trip, so training resumes where it stopped.
+    model = _final(_fitted(kind, solver))
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    loaded = sio.load(path, trusted=sorted(OWN_TYPES))
+    data, target = (X_reg, y_reg) if kind == "regressor" else (X, y3)
+    for _ in range(3):
+        model.partial_fit(data, target)
+        loaded.partial_fit(data, target)
+    for a, b in zip(
+        model.coefs_ + model.intercepts_, loaded.coefs_ + loaded.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)
+    # A fresh optimizer would have taken different steps.
+    restarted = _final(_fitted(kind, solver))
+    del restarted._optimizer_state
+    for _ in range(3):
+        restarted.partial_fit(data, target)
+    assert not np.array_equal(restarted.coefs_[0], model.coefs_[0])
+
+
+def test_default_load_refuses_mlpinit_types(tmp_path):
+    path = tmp_path / "model.skops"
+    sio.dump(_fitted("binary"), path)
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.load(path)
+
+
+class Payload:
+    """Stands for any object a tampered file could smuggle in."""
+
+    def __init__(self):
+        self.note = "not an mlpinit class"
+
+
+def test_audited_load_refuses_an_unexpected_type(tmp_path):
+    model = _fitted("multiclass")
+    model[-1].payload_ = Payload()
+    path = tmp_path / "tampered.skops"
+    sio.dump(model, path)
+    assert f"{__name__}.Payload" in sio.get_untrusted_types(file=path)
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="Payload"):
+        sio.load(path, trusted=sorted(OWN_TYPES))
