@@ -109,7 +109,8 @@ max_grad_norm : float or None, default=None
 
 record_layer_stats : bool, default=False
     Record per-layer activation and gradient statistics once per epoch (per
-    iteration for L-BFGS) on a fixed probe batch of the first training rows,
+    iteration for L-BFGS) on a fixed probe batch, the first 5% of the
+    training rows (at least 64, at most 256),
     into ``layer_stats_``. See :func:`mlpinit.diagnostics.layer_statistics`.
 """
 

@@ -1,19 +1,24 @@
 """Per-layer activation and gradient statistics of an MLP on one batch.
 
-The numerical core: numpy and scipy only. Used by
-:func:`mlpinit.diagnostics.layer_statistics` and by the estimators'
-``record_layer_stats`` option.
+The numerical core: numpy and scipy only. Used by :mod:`mlpinit.diagnostics`
+and by the estimators' ``record_layer_stats`` option, which calls
+:func:`compute_layer_stats` once per epoch on a fixed probe batch.
+
+The forward and backward passes here keep every layer's pre-activations,
+activations and backpropagated errors, which the training loop does not, and
+compute the same gradient as the training loop's
+:func:`mlpinit._network.loss_and_gradient` for an unweighted batch.
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._functions import ACTIVATIONS
-from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._functions import ACTIVATIONS, DERIVATIVES
 
-# A unit counts as saturated when its output is within 1% of the activation's
-# range from either bound: |a| > 0.99 for tanh, a < 0.005 or a > 0.995 for
-# the logistic.
+# A unit counts as saturated when its output is within 1% of the distance
+# from the centre of the activation's range to either bound: |a| > 0.99 for
+# tanh, and a < 0.005 or a > 0.995 for the logistic (which is tanh rescaled
+# to (0, 1), so the two rules agree).
 _SATURATION = {
     "tanh": lambda A: np.abs(A) > 0.99,
     "logistic": lambda A: (A < 0.005) | (A > 0.995),
@@ -24,15 +29,189 @@ STAT_NAMES = (
     "preactivation_std",
     "activation_mean",
     "activation_std",
+    "activation_norm",
     "saturated_fraction",
     "dead_fraction",
     "weight_norm",
     "gradient_norm",
     "gradient_to_weight_ratio",
+    "preactivation_gradient_norm",
 )
+"""Names of the statistics :func:`compute_layer_stats` returns, in order.
+
+- ``preactivation_mean``, ``preactivation_std``: mean and standard deviation
+  of ``z = a_prev @ W + b`` over every probe row and unit of the layer.
+- ``activation_mean``, ``activation_std``: the same for the layer's output
+  ``a = f(z)``.
+- ``activation_norm``: mean over probe rows of the Euclidean norm of the
+  layer's output vector, ``mean_i ||a_i||``; the article's ``c**L * ||x||``.
+- ``saturated_fraction``: fraction of outputs within 1% of a bound (tanh:
+  ``|a| > 0.99``; logistic: ``a < 0.005`` or ``a > 0.995``); NaN for layers
+  whose activation does not saturate.
+- ``dead_fraction``: fraction of ReLU units that output 0 on every probe row;
+  NaN for layers that are not ReLU.
+- ``weight_norm``: Frobenius norm of the layer's weight matrix.
+- ``gradient_norm``: Frobenius norm of the gradient of the mean probe loss
+  (with the L2 penalty) with respect to the layer's weights: the gradient
+  the optimizer would see.
+- ``gradient_to_weight_ratio``: ``gradient_norm / weight_norm``, the relative
+  size of a plain gradient step.
+- ``preactivation_gradient_norm``: mean over probe rows of ``||dl_i / dz_i||``,
+  the norm of the error backpropagated to the layer's pre-activations for one
+  example's loss ``l_i``; vanishing and exploding gradients show here.
+
+The last four need targets; without them they are NaN.
+"""
+
+INPUT_STAT_NAMES = ("activation_mean", "activation_std", "activation_norm")
+"""Statistics of the input batch itself, by :func:`compute_input_stats`."""
 
 
-def compute_layer_stats(coefs, intercepts, activation, out_activation, X, Y=None, alpha=0.0):
+def _dot(A, W):
+    # Sparse inputs only ever appear as the first layer's activations.
+    return A @ W if sp.issparse(A) else np.dot(A, W)
+
+
+def forward_backward(
+    coefs, intercepts, activation, out_activation, X, Y=None, alpha=0.0
+):
+    """Forward and backward passes that keep every layer's values.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        Weights (fan_in, fan_out) and biases (fan_out,) of each layer.
+    activation : str
+        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"`` or
+        ``"relu"``.
+    out_activation : str
+        Output activation: ``"identity"``, ``"exp"``, ``"logistic"`` or
+        ``"softmax"``. It fixes the canonical loss, whose gradient with
+        respect to the output pre-activation is ``prediction - target``.
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+        Input batch.
+    Y : ndarray of shape (n_rows, n_outputs), optional
+        Encoded targets (one-hot or indicator columns for classifiers). Without
+        them only the forward pass runs.
+    alpha : float, default=0.0
+        L2 penalty, included in the weight gradients as in training:
+        ``alpha / n_rows * W``.
+
+    Returns
+    -------
+    preactivations : list of ndarray of shape (n_rows, fan_out)
+        ``z = a_prev @ W + b`` for each weight layer.
+    activations : list of ndarray of shape (n_rows, fan_out)
+        ``a = f(z)`` for each weight layer; the last is the network output.
+    deltas : list of ndarray of shape (n_rows, fan_out) or None
+        Gradient of the batch-mean loss with respect to each layer's
+        pre-activations (row ``i`` is ``(1 / n_rows) * dl_i / dz_i``). None
+        without ``Y``.
+    coef_grads : list of ndarray of shape (fan_in, fan_out) or None
+        Gradient of the regularized batch-mean loss with respect to each
+        weight matrix. None without ``Y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit._layer_stats import forward_backward
+    >>> rng = np.random.RandomState(0)
+    >>> coefs = [rng.normal(size=(3, 4)), rng.normal(size=(4, 1))]
+    >>> intercepts = [np.zeros(4), np.zeros(1)]
+    >>> X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    >>> Z, A, D, G = forward_backward(coefs, intercepts, "relu", "identity", X, Y)
+    >>> [a.shape for a in A], [g.shape for g in G]
+    ([(5, 4), (5, 1)], [(3, 4), (4, 1)])
+    >>> bool(np.all(A[0] >= 0)), bool(np.allclose(A[-1], Z[-1]))
+    (True, True)
+    """
+    n_layers = len(coefs)
+    preactivations, activations = [], []
+    A = X
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        Z = _dot(A, W)
+        Z += b
+        name = out_activation if i == n_layers - 1 else activation
+        A = ACTIVATIONS[name](Z.copy())
+        preactivations.append(Z)
+        activations.append(A)
+    if Y is None:
+        return preactivations, activations, None, None
+
+    n_rows = X.shape[0]
+    P = activations[-1]
+    D = P - np.asarray(Y, dtype=P.dtype)
+    D *= 1.0 / n_rows
+    deltas = [None] * n_layers
+    coef_grads = [None] * n_layers
+    deltas[-1] = D
+    derivative = DERIVATIVES[activation]
+    for i in range(n_layers - 1, -1, -1):
+        A_prev = X if i == 0 else activations[i - 1]
+        G = A_prev.T @ deltas[i] if sp.issparse(A_prev) else np.dot(A_prev.T, deltas[i])
+        G = np.asarray(G)
+        if alpha:
+            G += (alpha / n_rows) * coefs[i]
+        coef_grads[i] = G
+        if i > 0:
+            D = np.dot(deltas[i], coefs[i].T)
+            deltas[i - 1] = derivative(A_prev, D, np.empty_like(D))
+    return preactivations, activations, deltas, coef_grads
+
+
+def _mean_row_norm(A):
+    A = np.asarray(A)
+    return float(np.sqrt(np.einsum("ij,ij->i", A, A)).mean())
+
+
+def compute_input_stats(X):
+    """Mean, standard deviation and mean row norm of an input batch.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+        Input batch.
+
+    Returns
+    -------
+    dict of str to float
+        ``activation_mean``, ``activation_std`` (over every entry) and
+        ``activation_norm`` (mean over rows of each row's Euclidean norm):
+        the statistics of :data:`STAT_NAMES` that make sense for the input,
+        so that layer ``l``'s value can be divided by the input's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit._layer_stats import compute_input_stats
+    >>> stats = compute_input_stats(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    >>> {name: round(value, 3) for name, value in stats.items()}
+    {'activation_mean': 1.75, 'activation_std': 1.785, 'activation_norm': 2.5}
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if sp.issparse(X):
+            X = sp.csr_matrix(X, dtype=np.float64)
+            size = X.shape[0] * X.shape[1]
+            mean = X.sum() / size
+            squares = X.multiply(X)
+            var = max(squares.sum() / size - mean**2, 0.0)
+            norm = float(np.sqrt(np.asarray(squares.sum(axis=1)).ravel()).mean())
+            return {
+                "activation_mean": float(mean),
+                "activation_std": float(np.sqrt(var)),
+                "activation_norm": norm,
+            }
+        X = np.asarray(X, dtype=np.float64)
+        return {
+            "activation_mean": float(X.mean()),
+            "activation_std": float(X.std()),
+            "activation_norm": _mean_row_norm(X),
+        }
+
+
+def compute_layer_stats(
+    coefs, intercepts, activation, out_activation, X, Y=None, alpha=0.0
+):
     """Statistics of each weight layer's outputs, and of its gradient given ``Y``.
 
     Parameters
@@ -53,52 +232,70 @@ def compute_layer_stats(coefs, intercepts, activation, out_activation, X, Y=None
     Returns
     -------
     dict of str to ndarray of shape (n_layers - 1,)
-        One entry per name in :data:`STAT_NAMES`, one value per weight layer
-        (the last is the output layer). ``saturated_fraction`` is NaN for
-        activations that do not saturate (relu, identity, and the output
-        layer unless it is logistic); ``dead_fraction`` (units that output 0
-        for every probe row) is NaN except for relu hidden layers.
+        One float64 array per name in :data:`STAT_NAMES` (see there for the
+        definitions), one value per weight layer; the last is the output
+        layer. ``saturated_fraction`` is NaN for activations that do not
+        saturate (relu, identity, and the output layer unless it is
+        logistic); ``dead_fraction`` is NaN except for relu hidden layers.
+        Overflow is not an error: an exploding network gives ``inf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit._layer_stats import compute_layer_stats
+    >>> c, width, depth = 1.5, 4, 10
+    >>> coefs = [c * np.eye(width)] * depth
+    >>> intercepts = [np.zeros(width)] * depth
+    >>> X = np.ones((2, width))
+    >>> stats = compute_layer_stats(coefs, intercepts, "identity", "identity", X)
+    >>> ratio = stats["activation_norm"] / np.linalg.norm(X[0])
+    >>> bool(np.allclose(ratio, c ** np.arange(1, depth + 1)))
+    True
     """
     n_layers = len(coefs)
     stats = {name: np.full(n_layers, np.nan) for name in STAT_NAMES}
-    A = X
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = A @ W if sp.issparse(A) else np.dot(A, W)
-        Z += b
-        stats["preactivation_mean"][i] = Z.mean()
-        stats["preactivation_std"][i] = Z.std()
-        name = out_activation if i == n_layers - 1 else activation
-        A = ACTIVATIONS[name](Z.copy())
-        stats["activation_mean"][i] = A.mean()
-        stats["activation_std"][i] = A.std()
-        if name in _SATURATION:
-            stats["saturated_fraction"][i] = _SATURATION[name](A).mean()
-        if name == "relu":
-            stats["dead_fraction"][i] = np.all(A <= 0, axis=0).mean()
-        stats["weight_norm"][i] = np.linalg.norm(W)
-
-    if Y is not None:
-        layer_units = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
-        layout = NetworkLayout(layer_units)
-        dtype = coefs[-1].dtype
-        theta = layout.pack(coefs, intercepts, dtype)
-        grad = np.empty_like(theta)
-        workspace = Workspace(layout, X.shape[0], dtype)
-        loss_and_gradient(
-            layout,
-            theta,
-            grad,
-            X,
-            np.asarray(Y, dtype=dtype),
-            None,
-            alpha,
-            activation,
-            out_activation,
-            workspace,
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        Zs, As, Ds, Gs = forward_backward(
+            coefs, intercepts, activation, out_activation, X, Y, alpha
         )
-        coef_grads, _ = layout.views(grad)
-        for i, G in enumerate(coef_grads):
-            stats["gradient_norm"][i] = np.linalg.norm(G)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            stats["gradient_to_weight_ratio"] = stats["gradient_norm"] / stats["weight_norm"]
+        for i in range(n_layers):
+            name = out_activation if i == n_layers - 1 else activation
+            Z, A = Zs[i], As[i]
+            mean, std = _mean_std(Z.sum(), np.vdot(Z, Z), Z.size)
+            stats["preactivation_mean"][i] = mean
+            stats["preactivation_std"][i] = std
+            # The squared row norms give both the mean row norm and, summed,
+            # the second moment for the standard deviation.
+            row_squares = np.einsum("ij,ij->i", A, A)
+            mean, std = _mean_std(A.sum(), row_squares.sum(), A.size)
+            stats["activation_mean"][i] = mean
+            stats["activation_std"][i] = std
+            stats["activation_norm"][i] = np.sqrt(row_squares).mean()
+            if name in _SATURATION:
+                stats["saturated_fraction"][i] = (
+                    np.count_nonzero(_SATURATION[name](A)) / A.size
+                )
+            if name == "relu":
+                stats["dead_fraction"][i] = (
+                    np.count_nonzero(A.max(axis=0) <= 0) / A.shape[1]
+                )
+            stats["weight_norm"][i] = np.linalg.norm(coefs[i])
+        if Ds is not None:
+            n_rows = X.shape[0]
+            for i in range(n_layers):
+                stats["gradient_norm"][i] = np.linalg.norm(Gs[i])
+                stats["preactivation_gradient_norm"][i] = n_rows * _mean_row_norm(Ds[i])
+            stats["gradient_to_weight_ratio"] = (
+                stats["gradient_norm"] / stats["weight_norm"]
+            )
     return stats
+
+
+def _mean_std(total, sum_of_squares, size):
+    # One pass for both moments; float64 keeps the cancellation in
+    # E[x^2] - E[x]^2 harmless for activations (|mean| is at most a few std).
+    mean = float(total) / size
+    var = float(sum_of_squares) / size - mean * mean
+    if np.isnan(var):
+        return mean, np.nan
+    return mean, float(np.sqrt(max(var, 0.0)))
