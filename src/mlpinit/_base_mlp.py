@@ -94,6 +94,15 @@ def _warn_if_badly_scaled(X):
         )
 
 
+def _optimizer_state_is_finite(optimizer):
+    """True if every array the optimizer carries (velocity, moments) is finite."""
+    return all(
+        np.isfinite(value).all()
+        for name, value in vars(optimizer).items()
+        if name[0] != "_" and isinstance(value, np.ndarray)
+    )
+
+
 _blas_controller = None
 
 
@@ -103,12 +112,38 @@ def _blas_thread_limit(hidden):
     The controller is built once: inspecting the loaded libraries costs
     milliseconds, as much as a whole epoch of a small network.
     """
-    global _blas_controller
     if max(hidden) > _SINGLE_THREAD_MAX_WIDTH:
         return nullcontext()
+    return _controller().limit(limits=1, user_api="blas")
+
+
+def _controller():
+    global _blas_controller
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
-    return _blas_controller.limit(limits=1, user_api="blas")
+    return _blas_controller
+
+
+def _lbfgs_thread_limits():
+    """Contexts for scipy's L-BFGS-B loop (one BLAS thread) and for each loss.
+
+    L-BFGS-B does its vector algebra with BLAS, and OpenBLAS splits long dot
+    products over its threads, so the iterates would depend on the thread
+    count (which differs between a grid search with n_jobs=1 and n_jobs=2).
+    The loop therefore runs on one thread, and each loss and gradient
+    evaluation, where the time goes, gets the caller's threads back.
+    """
+    controller = _controller()
+    threads = [
+        lib["num_threads"] for lib in controller.info() if lib["user_api"] == "blas"
+    ]
+    if max(threads, default=1) <= 1:
+        return nullcontext, nullcontext
+    outer = max(threads)
+    return (
+        lambda: controller.limit(limits=1, user_api="blas"),
+        lambda: controller.limit(limits=outer, user_api="blas"),
+    )
 
 
 class _LayerStatsRecorder:
@@ -279,7 +314,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         # (which ``-W error`` would turn into a less helpful exception).
         with (
             _blas_thread_limit(hidden),
-            np.errstate(over="ignore", invalid="ignore"),
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         ):
             if self.solver in _STOCHASTIC_SOLVERS:
                 self._fit_stochastic(
@@ -356,12 +391,26 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         # stratified, a documented departure. Multilabel is not stratified.
         stratify = Y if self._stratify_validation() else None
         arrays = [X, Y, y_labels] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(
-            *arrays,
-            random_state=random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
+        try:
+            parts = train_test_split(
+                *arrays,
+                random_state=random_state,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as error:
+            # scikit-learn's words ("The least populated class in y has only
+            # 1 member", "test_size = 1 should be greater or equal to the
+            # number of classes") do not say what to change here.
+            raise ValueError(
+                "The validation set is too small: early_stopping=True holds out "
+                f"validation_fraction={self.validation_fraction} of the "
+                f"{X.shape[0]} samples"
+                + (", stratified by class" if stratify is not None else "")
+                + f", which cannot be done ({error}). Increase "
+                "'validation_fraction' or the size of your dataset, or set "
+                "early_stopping=False."
+            ) from error
         train, val = parts[0::2], parts[1::2]
         if val[0].shape[0] < 2:
             raise ValueError(
@@ -456,6 +505,14 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                     raise ValueError(
                         f"The training loss became {epoch_loss} at epoch "
                         f"{n_iter + 1}; the optimization diverged. " + DIVERGENCE_ADVICE
+                    )
+                if not _optimizer_state_is_finite(optimizer):
+                    # Adam's second moment squares the gradient: above about
+                    # 1e154 it is inf, every later step of that weight is 0,
+                    # and the model silently stops learning for good.
+                    raise ValueError(
+                        f"The gradients overflowed float64 at epoch {n_iter + 1}; "
+                        "the optimization diverged. " + DIVERGENCE_ADVICE
                     )
                 n_iter += 1
                 t += n_samples
@@ -559,21 +616,24 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             callbacks.end_iteration(layout, x)  # may raise StopIteration
 
         result_loss = [np.nan]
+        single_thread, caller_threads = _lbfgs_thread_limits()
 
         def tracked(x):
             callbacks.begin_task(layout, x)
-            loss, g = loss_and_grad(x)
+            with caller_threads():
+                loss, g = loss_and_grad(x)
             result_loss[0] = loss
             return loss, g
 
-        result = minimize_lbfgs(
-            tracked,
-            theta,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            callback=report,
-        )
+        with single_thread():
+            result = minimize_lbfgs(
+                tracked,
+                theta,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                callback=report,
+            )
         if not np.isfinite(result.fun):
             # L-BFGS-B gives up at once on a non-finite loss and returns the
             # untrained start; a model that never trained must not pass as fitted.

@@ -41,6 +41,11 @@ shuffle : bool, default=True
 random_state : int, RandomState instance or None, default=None
     Seeds the weight initialization, the validation split and the
     shuffling. An int gives the same model bit for bit on every fit.
+    Networks at most 128 units wide train on one BLAS thread, so this holds
+    across processes and a grid search's ``n_jobs`` too. Wider networks use
+    the caller's BLAS threads, and OpenBLAS's matrix products round
+    differently with different thread counts: their last bits can change
+    with ``n_jobs``, which sets the threads of each worker.
 
 tol : float, default=1e-4
     Improvement below which an epoch counts as no progress; the L-BFGS

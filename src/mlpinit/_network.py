@@ -62,6 +62,19 @@ class NetworkLayout:
         return theta
 
 
+# OpenBLAS splits dot products of more than 10,000 elements over its threads,
+# so their rounding depends on the thread count, which a grid search's n_jobs
+# changes. Longer ones are summed by einsum, which uses no BLAS threads.
+_BLAS_DOT_MAX = 10_000
+
+
+def stable_dot(a, b):
+    """``float(a @ b)`` of 1-D arrays, bit-identical whatever the BLAS threads."""
+    if a.shape[0] <= _BLAS_DOT_MAX:
+        return float(a @ b)
+    return float(np.einsum("i,i->", a, b))
+
+
 def _dot(A, W):
     # Sparse inputs only ever appear as the first layer's activations.
     return A @ W if sp.issparse(A) else np.dot(A, W)
@@ -211,9 +224,9 @@ def loss_and_gradient(
     if row_weights is None:
         data_loss = float(per_sample.mean())
     else:
-        data_loss = float(per_sample @ row_weights)
+        data_loss = stable_dot(per_sample, row_weights)
     weights = theta[: layout.n_coef]
-    loss = data_loss + 0.5 * alpha * float(weights @ weights) / weight_sum
+    loss = data_loss + 0.5 * alpha * stable_dot(weights, weights) / weight_sum
 
     # The 1/weight_sum of the mean is folded into the output delta once,
     # instead of dividing every gradient block.

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._network import Workspace, loss_and_gradient
+from mlpinit._network import Workspace, loss_and_gradient, stable_dot
 
 
 class BatchTrainer:
@@ -119,7 +119,7 @@ def clip_by_global_norm(grad, max_norm):
 
     Returns the norm before clipping.
     """
-    norm = math.sqrt(float(grad @ grad))
+    norm = math.sqrt(stable_dot(grad, grad))
     if norm > max_norm:
         grad *= max_norm / norm
     return norm

@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
-from mlpinit._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
 
 def _validate_xy(estimator, X, y, reset, **kwargs):
@@ -66,6 +66,11 @@ MLPRegressor : The regression counterpart.
 MeanNormStandardizer : The article's input normalization.
 sklearn.neural_network.MLPClassifier : The estimator this one replaces.
 
+Notes
+-----
+"""
+        + INPUT_SCALE_NOTES
+        + """
 Examples
 --------
 >>> from sklearn.datasets import load_iris
@@ -298,9 +303,17 @@ True
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
+            Logistic outputs (binary and multilabel) are clipped to
+            ``[eps, 1 - eps]``: in floating point the logistic saturates to
+            exactly 0 or 1, while scikit-learn's multilabel ``predict_proba``
+            check requires the open interval (0, 1); clipping also keeps
+            ``predict_log_proba`` finite.
         """
         X = self._check_fitted_input(X)
         output = self._forward(X)
+        if self.out_activation_ == "logistic":
+            eps = np.finfo(output.dtype).eps
+            np.clip(output, eps, 1 - eps, out=output)
         if output.shape[1] == 1 and self._target_type != "multilabel-indicator":
             return np.hstack([1 - output, output])
         return output
@@ -355,6 +368,20 @@ See Also
 MLPClassifier : The classification counterpart.
 sklearn.neural_network.MLPRegressor : The estimator this one replaces.
 
+Notes
+-----
+One deliberate departure from scikit-learn: with several outputs and
+``loss="squared_error"``, the loss is half the squared error *summed* over
+the outputs (averaged over the samples), the function whose gradient both
+libraries follow. scikit-learn reports that loss divided by ``n_outputs``
+(its issue #8349), so with several outputs ``loss_``, ``loss_curve_`` and the
+``tol`` stopping rule differ from its by that factor while SGD and Adam take
+the same steps, and L-BFGS here searches along a consistent loss and
+gradient. Single-output fits are unaffected.
+
+"""
+        + INPUT_SCALE_NOTES
+        + """
 Examples
 --------
 >>> from sklearn.datasets import load_diabetes
@@ -510,3 +537,73 @@ Examples
         X = self._check_fitted_input(X)
         output = self._forward(X)
         return output.ravel() if output.shape[1] == 1 else output
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of ``predict(X)`` against ``y``.
+
+        As :meth:`sklearn.base.RegressorMixin.score`, except for targets or
+        predictions beyond ``2**400`` (about 2.6e120), or targets all below
+        ``2**-400``, whose squares would overflow or vanish: their sums of
+        squares are taken on values scaled by powers of two (exact), so that
+        values near either end of the float range score what they should
+        (possibly ``-inf``), not NaN or the 0.0 of a constant target.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``.
+        """
+        y_pred = self.predict(X)
+        values = np.asarray(y)
+        if values.dtype.kind == "f" and values.size:
+            with np.errstate(invalid="ignore"):  # NaN and inf: r2_score refuses them
+                peak_y = float(np.fmax.reduce(np.abs(values), axis=None))
+                peak = max(peak_y, float(np.abs(y_pred).max()))
+            if np.isfinite(peak) and (peak > 2.0**400 or 0 < peak_y < 2.0**-400):
+                # Validates the inputs exactly as r2_score does.
+                factor = np.ldexp(1.0, -np.frexp(peak)[1])
+                r2_score(values * factor, y_pred * factor, sample_weight=sample_weight)
+                return _r2_without_overflow(values, y_pred, sample_weight)
+        return r2_score(y, y_pred, sample_weight=sample_weight)
+
+
+def _r2_without_overflow(y, y_pred, sample_weight):
+    """``r2_score(y, y_pred)`` for values too large to square in float64.
+
+    Each sum of squares is taken on its terms scaled by a power of two per
+    output (exact), and their ratio is scaled back with ``ldexp``: it may
+    overflow to inf (R^2 = -inf), but is never inf / inf = NaN. As in
+    ``r2_score``, outputs are averaged uniformly and a constant target
+    scores 1.0 if predicted exactly, else 0.0.
+    """
+    y = y.reshape(len(y), -1)
+    y_pred = y_pred.reshape(len(y), -1)
+    if sample_weight is None:
+        weight = np.ones(len(y))
+    else:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+
+    def exponent(values):
+        return np.frexp(np.abs(values).max(axis=0))[1]
+
+    def sum_of_squares(values):
+        e = exponent(values)
+        return weight @ np.ldexp(values, -e) ** 2, e
+
+    e_y = exponent(y)
+    mean = np.ldexp(np.average(np.ldexp(y, -e_y), axis=0, weights=weight), e_y)
+    residual, e_residual = sum_of_squares(y - y_pred)
+    total, e_total = sum_of_squares(y - mean)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = np.ldexp(residual / total, 2 * (e_residual - e_total))
+    r2 = np.where(total > 0, 1 - ratio, np.where(residual > 0, 0.0, 1.0))
+    return float(np.mean(r2))

@@ -81,6 +81,51 @@ def _sparse_batch_sumsq(X, per_feature):
     return col_count, sumsq if per_feature else sumsq.sum()
 
 
+# Squares of values above about 1.3e154 overflow float64, and those below
+# about 1e-154 lose digits (subnormal) or vanish. Columns (or the whole array)
+# whose largest value or running statistic lies outside [2**-400, 2**400] are
+# scaled by a power of two before the sums of squares; inside, nothing changes.
+_POWER_OF_TWO_SCALING_RANGE = (2.0**-400, 2.0**400)
+
+
+def _range_safe_factor(X, old_shift, old_mean, old_norm, per_feature):
+    """``2**k`` per column (or for the whole array) bringing huge or tiny data
+    near 1, else 1.
+
+    Multiplying by a power of two is exact in floating point, so statistics
+    computed on ``X * factor`` and divided by ``factor`` afterwards are those
+    of ``X``, without the overflow (or underflow) of squaring values near the
+    ends of the float range.
+    """
+    if sp.issparse(X):
+        values = np.abs(X.data)
+        if per_feature:
+            peak = np.zeros(X.shape[1])
+            np.fmax.at(peak, _stored_columns(X), values)
+        else:
+            peak = np.fmax.reduce(values) if values.size else 0.0
+    else:
+        axis = 0 if per_feature else None
+        peak = np.fmax(np.fmax.reduce(X, axis=axis), -np.fmin.reduce(X, axis=axis))
+    for statistic in (old_shift, old_mean, old_norm):
+        peak = np.fmax(peak, np.abs(statistic))
+    low, high = _POWER_OF_TWO_SCALING_RANGE
+    outside = (peak > high) | ((peak > 0) & (peak < low))
+    # |k| <= 1000 keeps 2**k itself a normal float; subnormal data still
+    # comes up to about 1e-9, plenty for its squares.
+    exponent = np.clip(-np.frexp(peak)[1], -1000, 1000)
+    return np.where(outside, np.ldexp(1.0, exponent), 1.0)
+
+
+def _scaled(X, factor, per_feature):
+    """``X * factor``, the factor per column (``per_feature``) or one number."""
+    if not sp.issparse(X):
+        return X * factor
+    X = X.astype(np.float64)  # a copy
+    X.data *= factor[_stored_columns(X)] if per_feature else factor
+    return X
+
+
 class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Centre features and divide them by the L2 norm of the centred data.
 
@@ -150,7 +195,13 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     split of the rows gives the statistics of a single ``fit`` up to rounding.
     Statistics are accumulated in float64 whatever the input dtype; float32
     input gives float32 output. NaNs are ignored when fitting and kept by
-    ``transform``; infinite values are rejected.
+    ``transform``; infinite values are rejected. Columns whose largest value
+    lies beyond ``2**400`` (about 2.6e120) or below ``2**-400``, where squares
+    would overflow or lose digits, are scaled by a power of two, which is
+    exact, before their sums of squares: data near either end of the float
+    range gets an accurate norm. A norm beyond the float maximum itself raises
+    a ValueError. A ``fit``, ``partial_fit`` or ``set_params``
+    that raises leaves the estimator as it was before the call.
 
     Examples
     --------
@@ -223,8 +274,15 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self : object
             Fitted transformer.
         """
-        self._reset()
-        return self.partial_fit(X, y)
+        # A failed fit leaves the previous fit in place (see partial_fit).
+        before = dict(self.__dict__)
+        try:
+            self._reset()
+            return self.partial_fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -243,6 +301,27 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self : object
             Fitted transformer.
         """
+        # A call that raises leaves the estimator exactly as it was: validation
+        # may set feature names before it fails, so they are restored too.
+        before = dict(self.__dict__)
+        try:
+            return self._partial_fit(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def set_params(self, **params):
+        # An invalid key after a valid one leaves nothing half set.
+        before = dict(self.__dict__)
+        try:
+            return super().set_params(**params)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _partial_fit(self, X):
         first_call = not hasattr(self, "n_samples_seen_")
         X = validate_data(
             self,
@@ -258,12 +337,21 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         if first_call:
             old_count = np.zeros(n_features, dtype=np.int64)
             old_shift = np.full(stat_shape, np.nan)
-            old_mean = old_m2 = np.zeros(stat_shape)
+            old_mean = old_norm = np.zeros(stat_shape)
         else:
             old_count = np.broadcast_to(self.n_samples_seen_, (n_features,))
             old_shift, old_mean = self._shift, self._shifted_mean
-            # sqrt then square is exact to an ulp or two, so M2 is not stored.
-            old_m2 = np.square(self.norm_)
+            old_norm = self.norm_
+        factor = _range_safe_factor(
+            X, old_shift, old_mean, old_norm, self.per_feature
+        )
+        rescaled = bool(np.any(factor != 1.0))
+        if rescaled:
+            X = _scaled(X, factor, self.per_feature)
+            old_shift, old_mean = old_shift * factor, old_mean * factor
+            old_norm = old_norm * factor
+        # sqrt then square is exact to an ulp or two, so M2 is not stored.
+        old_m2 = np.square(old_norm)
 
         if sp.issparse(X):
             col_count, m2 = _sparse_batch_sumsq(X, self.per_feature)
@@ -286,6 +374,18 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         new_mean = old_mean + delta * weight_b
         new_m2 = old_m2 + m2 + delta * delta * n_a * weight_b
 
+        norm = np.sqrt(new_m2)
+        if rescaled:
+            with np.errstate(over="ignore"):  # reported just below
+                shift, new_mean = shift / factor, new_mean / factor
+                norm = norm / factor
+        if not np.isfinite(norm).all():
+            raise ValueError(
+                "The L2 norm of the centred data overflows float64 (the values "
+                "are too close to the float maximum, about 1.8e308). Divide X "
+                "by a constant first."
+            )
+
         count = old_count + col_count
         self.n_samples_seen_ = int(count[0]) if np.ptp(count) == 0 else count
         self._shift, self._shifted_mean = shift, new_mean
@@ -294,7 +394,7 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             self.mean_ = np.where(observed, shift + new_mean, np.nan)[()]
         else:
             self.mean_ = None
-        self.norm_ = np.sqrt(new_m2)[()]
+        self.norm_ = norm[()]
         if self.with_norm:
             self.scale_ = np.where(self.norm_ == 0, 1.0, self.norm_)[()]
         else:
@@ -305,7 +405,10 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self)
         kwargs = dict(
             accept_sparse=_SPARSE_FORMATS,
-            copy=self.copy,
+            # copy=False works in place on NumPy arrays and sparse matrices
+            # only: the array of a DataFrame can be a view of its columns,
+            # which scikit-learn makes writeable, so the frame would change.
+            copy=self.copy or not (isinstance(X, np.ndarray) or sp.issparse(X)),
             dtype=FLOAT_DTYPES,
             force_writeable=True,
             ensure_all_finite="allow-nan",
@@ -315,7 +418,7 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         else:
             # The output of transform may carry no feature names, so only the
             # width is checked here.
-            X = check_array(X, **kwargs)
+            X = check_array(X, input_name="X", **kwargs)
             if X.shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X has {X.shape[1]} features, but MeanNormStandardizer is "

@@ -1,0 +1,441 @@
+"""A call that raises loses nothing, and no call writes to its inputs.
+
+A ``fit``, ``partial_fit`` or ``set_params`` that raises leaves the estimator
+exactly as it was: the same fitted arrays bit for bit (optimizer state and
+feature names included), or still unfitted. This is checked for every failing
+``fit``/``partial_fit`` cell of the bad-input table (``test_bad_input.py``),
+from three starting states, for divergence and other failures in the middle
+of training, and for ``set_params``. Every method is also shown to leave its
+inputs bit-identical, with read-only arrays (a write raises) and hashes.
+"""
+
+import copy
+import hashlib
+import warnings
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.validation import check_is_fitted
+
+import mlpinit._base_mlp as base_mlp
+from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+from test_bad_input import (
+    CELLS,
+    ESTIMATORS,
+    FITTING,
+    KINDS,
+    Raises,
+    assert_identical,
+    call,
+    expected,
+    fresh,
+)
+from test_bad_input import (
+    X as TABLE_X,
+)
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(60, 5))
+Y_CLASSES = np.arange(60) % 3
+Y_REAL = X @ RNG.normal(size=5)
+
+
+def quiet(method, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        # scikit-learn's label checks cast NaN and inf labels on their way to
+        # the errors under test.
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module="sklearn")
+        return method(*args, **kwargs)
+
+
+def snapshot(est):
+    return copy.deepcopy(vars(est))
+
+
+def assert_unchanged(est, before):
+    assert_identical(vars(est), before)
+
+
+# --------------------------------------------------------------------------
+# every failing fit / partial_fit cell of the bad-input table
+# --------------------------------------------------------------------------
+FAILING = [
+    cell for cell in CELLS if cell[1] in FITTING and isinstance(expected(*cell), Raises)
+]
+
+
+def _start(name, state):
+    """An estimator in one of three states, from the table's clean data."""
+    est = fresh(name)
+    clean_X, clean_y = TABLE_X, ESTIMATORS[name][1]
+    if state == "fitted":
+        quiet(est.fit, clean_X, clean_y)
+    elif state == "partial-fitted":
+        kwargs = {"classes": [0, 1, 2]} if isinstance(est, MLPClassifier) else {}
+        quiet(est.partial_fit, clean_X, clean_y, **kwargs)
+        quiet(est.partial_fit, clean_X, clean_y)
+    return est
+
+
+def test_the_state_comparison_sees_one_ulp_and_any_attribute():
+    est = _start("classifier", "partial-fitted")
+    before = snapshot(est)
+    assert_unchanged(est, before)
+    est.coefs_[0][0, 0] = np.nextafter(est.coefs_[0][0, 0], np.inf)
+    with pytest.raises(AssertionError):
+        assert_unchanged(est, before)
+    est.__dict__.update(copy.deepcopy(before))
+    est._optimizer_state["t"] += 1
+    with pytest.raises(AssertionError):
+        assert_unchanged(est, before)
+    est.__dict__.update(copy.deepcopy(before))
+    est.feature_names_in_ = np.array(["a", "b", "c", "d"], dtype=object)
+    with pytest.raises(AssertionError):
+        assert_unchanged(est, before)
+    del est.feature_names_in_, est.n_iter_
+    with pytest.raises(AssertionError):
+        assert_unchanged(est, before)
+
+
+def test_there_are_failing_cells_of_every_estimator():
+    assert {name for name, _, _ in FAILING} == set(ESTIMATORS)
+    assert len(FAILING) == 179
+
+
+@pytest.mark.parametrize(
+    "name, method, kind", FAILING, ids=["-".join(c) for c in FAILING]
+)
+def test_failing_fit_leaves_no_trace(name, method, kind, tmp_path):
+    outcome = expected(name, method, kind)
+    inputs = KINDS[kind].make(name, tmp_path)
+    for state in ("unfitted", "fitted", "partial-fitted"):
+        est = _start(name, state)
+        before = snapshot(est)
+        first_call = state == "unfitted" and method == "partial_fit"
+        # A classifier's first partial_fit must name the classes, or that is
+        # the error.
+        if first_call and name == "classifier":
+            est.partial_fit = partial(est.partial_fit, classes=[0, 1, 2])
+        try:
+            quiet(call, est, method, inputs)
+        except Exception as error:
+            assert type(error) is outcome.exc
+            vars(est).pop("partial_fit", None)
+            assert_unchanged(est, before)
+            if state == "unfitted":
+                with pytest.raises(NotFittedError):
+                    check_is_fitted(est)
+        else:
+            # Only a first call may succeed where a continuation fails: a
+            # fresh estimator has no n_features_in_ or classes_ to disagree with.
+            assert state == "unfitted", f"{state} {name}.{method} did not raise"
+            assert kind in {"wrong-n_features", "negative-y", "string-objects-y"}
+
+
+# --------------------------------------------------------------------------
+# failures in the middle of training
+# --------------------------------------------------------------------------
+DIVERGING = dict(
+    hidden_layer_sizes=(8,),
+    solver="sgd",
+    learning_rate_init=0.2,
+    batch_size=10,
+    max_iter=30,
+    n_iter_no_change=100,
+    random_state=0,
+)
+
+
+@pytest.mark.parametrize("state", ["unfitted", "fitted", "warm_start"])
+def test_divergence_after_some_epochs_leaves_no_trace(state):
+    est = MLPRegressor(**DIVERGING)
+    if state != "unfitted":
+        quiet(est.set_params(learning_rate_init=0.01).fit, X, Y_REAL)
+        est.set_params(learning_rate_init=0.2, warm_start=state == "warm_start")
+    before = snapshot(est)
+    # Several epochs succeed and change the weights before the loss is NaN.
+    with pytest.raises(ValueError, match=r"became nan at epoch ([3-9]|\d\d);"):
+        quiet(est.fit, X, Y_REAL)
+    assert_unchanged(est, before)
+
+
+def test_divergence_after_some_partial_fits_leaves_the_last_good_state():
+    est = MLPRegressor(**DIVERGING)
+    good_calls = 0
+    with pytest.raises(ValueError, match="the optimization diverged"):
+        for _ in range(30):
+            before = snapshot(est)
+            quiet(est.partial_fit, X, Y_REAL)
+            good_calls += 1
+    assert good_calls >= 2
+    assert_unchanged(est, before)
+    assert len(est.loss_curve_) == good_calls
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+def test_an_exception_in_the_middle_of_training_leaves_no_trace(
+    monkeypatch, solver, fitted
+):
+    """Any exception (MemoryError, a bug, a callback) mid-fit rolls back."""
+    est = MLPClassifier(
+        hidden_layer_sizes=(6,),
+        solver=solver,
+        max_iter=8,
+        random_state=0,
+        record_layer_stats=True,
+    )
+    if fitted:
+        quiet(est.fit, X, Y_CLASSES)
+    before = snapshot(est)
+    calls = []
+    real = base_mlp.loss_and_gradient if solver == "lbfgs" else base_mlp.BatchTrainer
+
+    if solver == "lbfgs":
+
+        def failing(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 5:
+                raise Boom
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(base_mlp, "loss_and_gradient", failing)
+    else:
+
+        class FailingTrainer(real):
+            def run_epoch(self, *args, **kwargs):
+                calls.append(1)
+                if len(calls) == 4:
+                    raise Boom
+                return super().run_epoch(*args, **kwargs)
+
+        monkeypatch.setattr(base_mlp, "BatchTrainer", FailingTrainer)
+    with pytest.raises(Boom):
+        quiet(est.fit, X, Y_CLASSES)
+    assert len(calls) in (4, 5)  # it did fail in the middle
+    assert_unchanged(est, before)
+
+
+def test_standardizer_overflow_after_validation_leaves_no_trace():
+    est = MeanNormStandardizer().fit(X)
+    before = snapshot(est)
+    huge = np.full((4, 5), 1.7e308) * np.array([[1], [-1], [1], [-1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn's finite check
+        with pytest.raises(ValueError, match="norm of the centred data overflows"):
+            est.partial_fit(huge)
+        with pytest.raises(ValueError, match="norm of the centred data overflows"):
+            est.fit(huge)
+    assert_unchanged(est, before)
+
+
+def test_standardizer_failed_fit_keeps_names_it_never_had():
+    # validate_data records feature names before converting the values, so
+    # without the rollback a failed fit on a frame left feature_names_in_.
+    est = MeanNormStandardizer()
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+    with pytest.raises(ValueError, match="could not convert string"):
+        est.fit(frame)
+    assert vars(est) == vars(MeanNormStandardizer())
+
+
+def test_invalid_parameter_value_at_fit_leaves_the_fit():
+    est = quiet(MLPRegressor(hidden_layer_sizes=(4,), max_iter=3).fit, X, Y_REAL)
+    fitted_before = {k: v for k, v in snapshot(est).items() if k != "alpha"}
+    est.set_params(alpha=-1.0)  # values are validated by fit, as in scikit-learn
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
+        est.fit(X, Y_REAL)
+    assert_identical(
+        {k: v for k, v in vars(est).items() if k != "alpha"}, fitted_before
+    )
+
+
+# --------------------------------------------------------------------------
+# set_params
+# --------------------------------------------------------------------------
+SET_PARAMS_CASES = {
+    "standardizer": (
+        MeanNormStandardizer,
+        dict(with_mean=False, per_feature=False),
+        "bogus",
+    ),
+    "classifier": (
+        lambda: MLPClassifier(hidden_layer_sizes=(4,), max_iter=3),
+        dict(alpha=1.0, init="he", max_iter=7),
+        "bogus",
+    ),
+    "regressor": (
+        lambda: MLPRegressor(hidden_layer_sizes=(4,), max_iter=3),
+        dict(loss="poisson", learning_rate_init=0.5),
+        "hidden_layer_size",
+    ),
+}
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize("name", list(SET_PARAMS_CASES))
+def test_set_params_with_a_bad_key_after_good_ones_changes_nothing(name, fitted):
+    factory, good, bad = SET_PARAMS_CASES[name]
+    est = factory()
+    if fitted:
+        y = None if name == "standardizer" else Y_CLASSES
+        quiet(est.fit, X, y)
+    before = snapshot(est)
+    with pytest.raises(ValueError, match=f"Invalid parameter '{bad}'"):
+        est.set_params(**good, **{bad: 1})
+    assert_unchanged(est, before)
+    # A nested key on a parameter that is not an estimator fails later, in
+    # scikit-learn's second pass, after the plain keys were set.
+    first = next(iter(good))
+    with pytest.raises(AttributeError, match="set_params"):
+        est.set_params(**good, **{f"{first}__x": 1})
+    assert_unchanged(est, before)
+    # And the good keys alone do apply.
+    est.set_params(**good)
+    assert {k: est.get_params()[k] for k in good} == good
+
+
+# --------------------------------------------------------------------------
+# inputs are never written to
+# --------------------------------------------------------------------------
+def digest(value):
+    if value is None:
+        return None
+    if isinstance(value, pd.DataFrame):
+        return hashlib.sha256(
+            pd.util.hash_pandas_object(value).to_numpy().tobytes()
+        ).hexdigest()
+    if sp.issparse(value):
+        return tuple(digest(a) for a in (value.data, value.indices, value.indptr))
+    return hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+
+
+def read_only(value):
+    """The same data, with every underlying buffer read-only."""
+    if value is None or isinstance(value, pd.DataFrame):
+        return value
+    if sp.issparse(value):
+        value = value.copy()
+        for array in (value.data, value.indices, value.indptr):
+            array.flags.writeable = False
+        return value
+    value = value.copy(order="K")
+    value.flags.writeable = False
+    return value
+
+
+LAYOUTS = {
+    "C-float64": lambda a: np.ascontiguousarray(a, dtype=np.float64),
+    "F-float64": lambda a: np.asfortranarray(a, dtype=np.float64),
+    "float32": lambda a: a.astype(np.float32),
+    "int64": lambda a: (a * 10).astype(np.int64),
+    "strided": lambda a: np.repeat(a, 2, axis=0)[::2],
+    "csr": sp.csr_matrix,
+    "csc": sp.csc_matrix,
+    "pandas": lambda a: pd.DataFrame(a, columns=[f"f{i}" for i in range(a.shape[1])]),
+}
+
+ESTIMATOR_SETUPS = {
+    "standardizer": (lambda: MeanNormStandardizer(), None),
+    "standardizer-no-copy": (lambda: MeanNormStandardizer(copy=False), None),
+    "standardizer-sparse": (lambda: MeanNormStandardizer(with_mean=False), None),
+    "classifier-adam": (
+        lambda: MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
+        Y_CLASSES,
+    ),
+    "classifier-sgd-early-stopping": (
+        lambda: MLPClassifier(
+            hidden_layer_sizes=(4,),
+            solver="sgd",
+            early_stopping=True,
+            max_iter=2,
+            random_state=0,
+        ),
+        Y_CLASSES,
+    ),
+    "regressor-lbfgs": (
+        lambda: MLPRegressor(
+            hidden_layer_sizes=(4,), solver="lbfgs", max_iter=3, random_state=0
+        ),
+        Y_REAL,
+    ),
+    "regressor-sgd-no-shuffle": (
+        lambda: MLPRegressor(
+            hidden_layer_sizes=(4,),
+            solver="sgd",
+            shuffle=False,
+            max_iter=2,
+            random_state=0,
+        ),
+        Y_REAL,
+    ),
+}
+
+
+def _methods(est):
+    if isinstance(est, MeanNormStandardizer):
+        return ["fit", "partial_fit", "transform", "inverse_transform", "fit_transform"]
+    methods = ["fit", "predict", "score"]
+    if isinstance(est, MLPClassifier):
+        methods += ["predict_proba", "predict_log_proba"]
+    if est.solver != "lbfgs" and not est.early_stopping:
+        methods.append("partial_fit")
+    return methods
+
+
+@pytest.mark.parametrize(
+    "setup, layout",
+    [
+        (setup, layout)
+        for setup in ESTIMATOR_SETUPS
+        for layout in LAYOUTS
+        # centring sparse input is refused (tested in test_preprocessing.py)
+        if not (
+            layout in ("csr", "csc")
+            and setup.startswith("standardizer")
+            and "sparse" not in setup
+        )
+    ],
+)
+def test_no_method_writes_to_its_inputs(setup, layout):
+    factory, y = ESTIMATOR_SETUPS[setup]
+    est = factory()
+    X_in = read_only(LAYOUTS[layout](X))
+    y_in = read_only(None if y is None else np.array(y))
+    weight = None if y is None else read_only(np.linspace(0.5, 1.5, len(X)))
+    inputs = {"X": X_in, "y": y_in, "sample_weight": weight}
+    hashes = {key: digest(value) for key, value in inputs.items()}
+    is_mlp = y is not None
+    quiet(est.fit, X_in, y_in, **({"sample_weight": weight} if is_mlp else {}))
+    for method in _methods(est):
+        if method in ("fit", "partial_fit", "score") and is_mlp:
+            quiet(getattr(est, method), X_in, y_in, sample_weight=weight)
+        elif method in ("fit", "partial_fit", "fit_transform"):
+            quiet(getattr(est, method), X_in)
+        else:
+            out = quiet(getattr(est, method), X_in)
+            assert out is not X_in
+        assert {key: digest(value) for key, value in inputs.items()} == hashes, method
+
+
+def test_the_input_checks_can_fail():
+    # A write to a read-only array raises; a write to a writable one changes
+    # its hash. Either way the test above would notice.
+    data = read_only(X)
+    with pytest.raises(ValueError, match="read-only"):
+        data[0, 0] = 1.0
+    writable = X.copy()
+    before = digest(writable)
+    MeanNormStandardizer(copy=False).fit(writable).transform(writable)
+    assert digest(writable) != before  # copy=False is documented to work in place
