@@ -42,7 +42,7 @@ INIT_NAMES = {
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # Rows per chunk in predict: big enough for efficient GEMMs, small enough
 # that one chunk's hidden activations stay in cache-sized megabytes.
-PREDICT_CHUNK_ROWS = 2048
+PREDICT_CHUNK_ROWS = 4096
 # Rows of the fixed probe batch that record_layer_stats evaluates each epoch:
 # 5% of the training rows, between 64 and 256. Enough rows for stable means
 # and deviations; few enough that one evaluation (about two training steps'

@@ -110,18 +110,32 @@ def forward(coefs, intercepts, activation, out_activation, X):
 def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_rows):
     """:func:`forward` over row chunks, so memory is that of one chunk's layers.
 
-    Every buffer is local to the call, so concurrent calls on one model from
-    several threads do not share state.
+    Each layer's output buffer is allocated once per call and reused for
+    every chunk, so no chunk pays for fresh pages. Every buffer is local to
+    the call: concurrent calls on one model from several threads share no
+    state.
     """
     n_samples = X.shape[0]
     if sp.issparse(X) and X.format != "csr":
         X = X.tocsr()
-    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=coefs[-1].dtype)
+    dtype = coefs[-1].dtype
+    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
+    rows = min(chunk_rows, max(n_samples, 1))
+    buffers = [np.empty((rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
+    hidden = ACTIVATIONS[activation]
     for start in range(0, n_samples, chunk_rows):
         stop = min(start + chunk_rows, n_samples)
-        out[start:stop] = forward(
-            coefs, intercepts, activation, out_activation, X[start:stop]
-        )
+        A = X[start:stop]
+        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+            Z = out[start:stop] if i == len(coefs) - 1 else buffers[i][: stop - start]
+            if sp.issparse(A):
+                Z[...] = A @ W
+            else:
+                # Only the input can differ from the model's dtype; casting
+                # one chunk of it is cheaper than a mixed-type product.
+                np.dot(A.astype(dtype, copy=False), W, out=Z)
+            Z += b
+            A = ACTIVATIONS[out_activation](Z) if i == len(coefs) - 1 else hidden(Z)
     return out
 
 
