@@ -98,21 +98,62 @@ def default_sweeps(quick=False):
     """The three sweeps; ``quick`` shrinks them to a run of seconds."""
     if quick:
         return [
-            Sweep("n_samples", [1000, 2000, 4000, 8000], n_features=20, width=64,
-                  depth=2, fit_min=2000, expected=1.0),
-            Sweep("width", [16, 32, 64, 128, 256], n_samples=1000, n_features=100,
-                  depth=2, fit_min=64, expected=2.0),
-            Sweep("depth", [1, 2, 4, 8], n_samples=2000, n_features=128, width=128,
-                  fit_min=2, expected=1.0),
+            Sweep(
+                "n_samples",
+                [1000, 2000, 4000, 8000],
+                n_features=20,
+                width=64,
+                depth=2,
+                fit_min=2000,
+                expected=1.0,
+            ),
+            Sweep(
+                "width",
+                [16, 32, 64, 128, 256],
+                n_samples=1000,
+                n_features=100,
+                depth=2,
+                fit_min=64,
+                expected=2.0,
+            ),
+            Sweep(
+                "depth",
+                [1, 2, 4, 8],
+                n_samples=2000,
+                n_features=128,
+                width=128,
+                fit_min=2,
+                expected=1.0,
+            ),
         ]
     return [
-        Sweep("n_samples",
-              [10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000],
-              n_features=20, width=64, depth=2, fit_min=100_000, expected=1.0),
-        Sweep("width", [32, 64, 128, 256, 512, 1024, 2048], n_samples=10_000,
-              n_features=100, depth=2, fit_min=256, expected=2.0),
-        Sweep("depth", [1, 2, 4, 8, 16], n_samples=20_000, n_features=128, width=128,
-              fit_min=4, expected=1.0),
+        Sweep(
+            "n_samples",
+            [10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000],
+            n_features=20,
+            width=64,
+            depth=2,
+            fit_min=100_000,
+            expected=1.0,
+        ),
+        Sweep(
+            "width",
+            [32, 64, 128, 256, 512, 1024, 2048],
+            n_samples=10_000,
+            n_features=100,
+            depth=2,
+            fit_min=256,
+            expected=2.0,
+        ),
+        Sweep(
+            "depth",
+            [1, 2, 4, 8, 16],
+            n_samples=20_000,
+            n_features=128,
+            width=128,
+            fit_min=4,
+            expected=1.0,
+        ),
     ]
 
 
@@ -176,8 +217,9 @@ def _data(n_samples, n_features, dtype, seed):
     return X, y
 
 
-def prepare_point(n_samples, n_features, hidden, *, dtype="float64", seed=0,
-                  batch_size=BATCH_SIZE):
+def prepare_point(
+    n_samples, n_features, hidden, *, dtype="float64", seed=0, batch_size=BATCH_SIZE
+):
     """Data and a warmed-up model for one point; returns a function timing one epoch.
 
     An ``MLPRegressor`` (Adam, ``batch_size``) is called once on a few
@@ -189,8 +231,11 @@ def prepare_point(n_samples, n_features, hidden, *, dtype="float64", seed=0,
 
     X, y = _data(n_samples, n_features, dtype, seed)
     model = MLPRegressor(
-        hidden_layer_sizes=hidden, solver="adam", batch_size=batch_size,
-        random_state=np.random.RandomState(seed), tol=0.0,
+        hidden_layer_sizes=hidden,
+        solver="adam",
+        batch_size=batch_size,
+        random_state=np.random.RandomState(seed),
+        tol=0.0,
     )
     n_warm = min(n_samples, 4 * batch_size)
     model.partial_fit(X[:n_warm], y[:n_warm])
@@ -319,12 +364,23 @@ def plot_sweep(result, path):
     fit = result["fit"]
     used = sizes >= result["fit_min"]
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    ax.loglog(sizes[~used], secs[~used], "o", mfc="none", color="tab:blue",
-              label="measured (not in fit)")
+    ax.loglog(
+        sizes[~used],
+        secs[~used],
+        "o",
+        mfc="none",
+        color="tab:blue",
+        label="measured (not in fit)",
+    )
     ax.loglog(sizes[used], secs[used], "o", color="tab:blue", label="measured (fit)")
     grid = np.geomspace(sizes[used].min(), sizes[used].max(), 50)
-    ax.loglog(grid, fit["coefficient"] * grid ** fit["exponent"], "-", color="tab:red",
-              label=f"fit: exponent {fit['exponent']:.2f}")
+    ax.loglog(
+        grid,
+        fit["coefficient"] * grid ** fit["exponent"],
+        "-",
+        color="tab:red",
+        label=f"fit: exponent {fit['exponent']:.2f}",
+    )
     anchor = secs[used][-1] * (grid / sizes[used][-1]) ** result["expected"]
     ax.loglog(grid, anchor, ":", color="gray", label=f"slope {result['expected']:g}")
     ax.set_xlabel(result["name"])
@@ -392,15 +448,27 @@ def main(argv=None):
     """Command line; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, seconds")
-    parser.add_argument("--out", default=str(DEFAULT_OUT),
-                        help="output folder (default: benchmarks/results/)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="BLAS threads (threadpoolctl), default 1")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="timed epochs per point (default 5, 2 with --quick)")
+    parser.add_argument(
+        "--out",
+        default=str(DEFAULT_OUT),
+        help="output folder (default: benchmarks/results/)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="BLAS threads (threadpoolctl), default 1"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="timed epochs per point (default 5, 2 with --quick)",
+    )
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
-    parser.add_argument("--sweeps", nargs="+", choices=["n_samples", "width", "depth"],
-                        help="run only these sweeps")
+    parser.add_argument(
+        "--sweeps",
+        nargs="+",
+        choices=["n_samples", "width", "depth"],
+        help="run only these sweeps",
+    )
     args = parser.parse_args(argv)
     epochs = args.epochs or (2 if args.quick else 5)
 

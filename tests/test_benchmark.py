@@ -58,15 +58,27 @@ def test_quick_workloads_are_the_full_ones_scaled_down():
     full = {w.name: w for w in default_workloads()}
     for w in default_workloads(quick=True):
         assert w.n_train < full[w.name].n_train or w.epochs < full[w.name].epochs
-        assert w.hidden == full[w.name].hidden and w.batch_size == full[w.name].batch_size
+        assert (
+            w.hidden == full[w.name].hidden and w.batch_size == full[w.name].batch_size
+        )
 
 
 def test_command_line_writes_table_and_json(tmp_path, capsys):
     path = tmp_path / "bench.json"
     code = main(
         [
-            "benchmark", "--quick", "--workloads", "digits", "--dtypes", "float32",
-            "--inits", "sklearn", "--threads", "1", "--json", str(path),
+            "benchmark",
+            "--quick",
+            "--workloads",
+            "digits",
+            "--dtypes",
+            "float32",
+            "--inits",
+            "sklearn",
+            "--threads",
+            "1",
+            "--json",
+            str(path),
         ]
     )
     assert code == 0
@@ -122,8 +134,14 @@ def test_torch_trainer_follows_mlpinit_when_epsilon_is_negligible(task):
     # With a tiny epsilon the one remaining difference in Adam vanishes, so
     # the trajectories must agree to rounding; alpha is large enough that a
     # missing or mis-scaled L2 term would show.
-    ours = model(hidden_layer_sizes=(10, 7), init="he", alpha=0.1, batch_size=64,
-                 epsilon=1e-14, random_state=np.random.RandomState(3))
+    ours = model(
+        hidden_layer_sizes=(10, 7),
+        init="he",
+        alpha=0.1,
+        batch_size=64,
+        epsilon=1e-14,
+        random_state=np.random.RandomState(3),
+    )
     torch.set_num_threads(1)
     trainer = TorchTrainer(ours, X, y, classes, seed=3)
     kwargs = {} if classes is None else {"classes": classes}
@@ -139,8 +157,10 @@ def test_torch_trainer_follows_mlpinit_when_epsilon_is_negligible(task):
 
 def test_table_has_torch_columns_only_when_a_row_has_them():
     pytest.importorskip("torch")
-    rows = [run_training_row(TINY, np.float64, "sklearn", threads=1, with_torch=True),
-            run_training_row(TINY, np.float64, "sklearn", threads=1)]
+    rows = [
+        run_training_row(TINY, np.float64, "sklearn", threads=1, with_torch=True),
+        run_training_row(TINY, np.float64, "sklearn", threads=1),
+    ]
     lines = format_table(rows).splitlines()
     assert lines[0].endswith("| torch s/epoch | speedup vs torch | torch loss |")
     assert lines[1].count("---|") == lines[0].count("|") - 1 == 19
@@ -155,8 +175,13 @@ def test_torch_participant_follows_the_option_and_the_installation(monkeypatch):
 
     def run(**kwargs):
         return benchmark.run_benchmark(
-            quick=True, dtypes=["float32"], inits=["sklearn"], workloads=["digits"],
-            threads=1, log=lambda line: None, **kwargs,
+            quick=True,
+            dtypes=["float32"],
+            inits=["sklearn"],
+            workloads=["digits"],
+            threads=1,
+            log=lambda line: None,
+            **kwargs,
         )
 
     # Not installed: no torch column by default, and the table has none.

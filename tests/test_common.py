@@ -7,9 +7,10 @@ only adds extra parameter settings worth checking on top of the defaults.
 
 import inspect
 
-import mlpinit
 from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import mlpinit
 
 # Extra settings per estimator class name; every estimator is also checked
 # with its defaults. Settings shrink max_iter only where the checks' small

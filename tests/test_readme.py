@@ -14,7 +14,9 @@ def _readme_commands():
 def test_readme_opens_with_the_two_commands():
     first, second = _readme_commands()[:2]
     assert "python -m mlpinit benchmark" in first and first.startswith("pip install")
-    assert second.startswith("pip install") and "[test]" in second and "pytest" in second
+    assert (
+        second.startswith("pip install") and "[test]" in second and "pytest" in second
+    )
 
 
 def test_ci_runs_the_readme_test_command_verbatim():

@@ -96,18 +96,27 @@ def test_run_sweep_times_in_rounds_and_fits_median_and_fastest(scaling):
 
         return epoch
 
-    sweep = scaling.Sweep("width", [100, 200, 400, 800], n_samples=1000, n_features=1,
-                          depth=2, fit_min=200, expected=2.0)
-    result = scaling.run_sweep(sweep, epochs=3, threads=1, log=lambda line: None,
-                               prepare=prepare)
+    sweep = scaling.Sweep(
+        "width",
+        [100, 200, 400, 800],
+        n_samples=1000,
+        n_features=1,
+        depth=2,
+        fit_min=200,
+        expected=2.0,
+    )
+    result = scaling.run_sweep(
+        sweep, epochs=3, threads=1, log=lambda line: None, prepare=prepare
+    )
     assert [c[2] for c in prepared] == [(100, 100), (200, 200), (400, 400), (800, 800)]
     assert prepared[0][3] == {"dtype": "float64"}
     # One epoch of every point per round, the order reversed every other round.
     assert calls == [100, 200, 400, 800, 800, 400, 200, 100, 100, 200, 400, 800]
     assert [p["size"] for p in result["points"]] == [100, 200, 400, 800]
     first = result["points"][0]
-    assert first["epoch_seconds"] == pytest.approx([1e-9 * 1000 * 10100 * f
-                                                    for f in (1.0, 3.0, 0.5)])
+    assert first["epoch_seconds"] == pytest.approx(
+        [1e-9 * 1000 * 10100 * f for f in (1.0, 3.0, 0.5)]
+    )
     assert first["seconds_per_epoch"] == pytest.approx(1e-9 * 1000 * 10100)
     assert first["min_seconds"] == pytest.approx(0.5e-9 * 1000 * 10100)
     for fit in (result["fit"], result["fit_min_epoch"]):
@@ -122,8 +131,9 @@ def test_run_sweep_times_in_rounds_and_fits_median_and_fastest(scaling):
 def test_tiny_real_sweep_writes_json_and_figures(scaling, tmp_path):
     pytest.importorskip("matplotlib")
     sweeps = [
-        scaling.Sweep("n_samples", [200, 400, 800], n_features=5, width=8, depth=1,
-                      fit_min=400),
+        scaling.Sweep(
+            "n_samples", [200, 400, 800], n_features=5, width=8, depth=1, fit_min=400
+        ),
         scaling.Sweep("depth", [1, 2], n_samples=200, n_features=5, width=8, fit_min=1),
     ]
     lines = []
@@ -142,8 +152,9 @@ def test_tiny_real_sweep_writes_json_and_figures(scaling, tmp_path):
     assert results[0]["points"][2]["n_samples"] == 800
     assert results[1]["points"][1]["hidden"] == [8, 8]
 
-    written = scaling.write_outputs(results, tmp_path / "out", {"threads": 1},
-                                    log=lines.append)
+    written = scaling.write_outputs(
+        results, tmp_path / "out", {"threads": 1}, log=lines.append
+    )
     names = sorted(Path(p).name for p in written)
     assert names == ["scaling.json", "scaling_depth.png", "scaling_n_samples.png"]
     for p in written:
@@ -160,12 +171,17 @@ def test_tiny_real_sweep_writes_json_and_figures(scaling, tmp_path):
     assert len(table.splitlines()) == 4
 
 
-def test_figures_are_skipped_with_a_message_without_matplotlib(scaling, tmp_path,
-                                                               monkeypatch):
+def test_figures_are_skipped_with_a_message_without_matplotlib(
+    scaling, tmp_path, monkeypatch
+):
     result = {
-        "name": "depth", "expected": 1.0, "fit_min": 1,
-        "points": [{"size": 1, "seconds_per_epoch": 1.0},
-                   {"size": 2, "seconds_per_epoch": 2.0}],
+        "name": "depth",
+        "expected": 1.0,
+        "fit_min": 1,
+        "points": [
+            {"size": 1, "seconds_per_epoch": 1.0},
+            {"size": 2, "seconds_per_epoch": 2.0},
+        ],
         "fit": scaling.fit_exponent([1, 2], [1.0, 2.0]),
         "fit_min_epoch": scaling.fit_exponent([1, 2], [1.0, 2.0]),
     }
@@ -180,8 +196,9 @@ def test_figures_are_skipped_with_a_message_without_matplotlib(scaling, tmp_path
 
 def test_command_line_quick_writes_its_outputs(scaling, tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    code = scaling.main(["--quick", "--sweeps", "depth", "--epochs", "1",
-                         "--out", str(tmp_path)])
+    code = scaling.main(
+        ["--quick", "--sweeps", "depth", "--epochs", "1", "--out", str(tmp_path)]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert out.startswith("| sweep |") and "| depth |" in out

@@ -22,22 +22,41 @@ def main(argv=None):
     bench = commands.add_parser(
         "benchmark", help="mlpinit against sklearn.neural_network, side by side"
     )
-    bench.add_argument("--quick", action="store_true", help="small sizes, under a minute")
-    bench.add_argument("--json", metavar="PATH", help="also write the table as JSON")
-    bench.add_argument("--plot", metavar="PATH", help="also save a speedup figure (PNG)")
     bench.add_argument(
-        "--workloads", nargs="+",
+        "--quick", action="store_true", help="small sizes, under a minute"
+    )
+    bench.add_argument("--json", metavar="PATH", help="also write the table as JSON")
+    bench.add_argument(
+        "--plot", metavar="PATH", help="also save a speedup figure (PNG)"
+    )
+    bench.add_argument(
+        "--workloads",
+        nargs="+",
         choices=["digits", "wide", "regression", "tall", "predict"],
         help="run only these workloads",
     )
-    bench.add_argument("--dtypes", nargs="+", default=["float64", "float32"],
-                       choices=["float64", "float32"])
-    bench.add_argument("--inits", nargs="+", default=["sklearn", "auto"],
-                       help="mlpinit init values to compare (default: sklearn auto)")
-    bench.add_argument("--threads", type=int, default=None,
-                       help="BLAS threads for both libraries (default: all CPUs)")
     bench.add_argument(
-        "--torch", action=argparse.BooleanOptionalAction, default=None,
+        "--dtypes",
+        nargs="+",
+        default=["float64", "float32"],
+        choices=["float64", "float32"],
+    )
+    bench.add_argument(
+        "--inits",
+        nargs="+",
+        default=["sklearn", "auto"],
+        help="mlpinit init values to compare (default: sklearn auto)",
+    )
+    bench.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS threads for both libraries (default: all CPUs)",
+    )
+    bench.add_argument(
+        "--torch",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="add PyTorch (same network, batches, loss and Adam) to the Adam rows "
         "(default: when torch is installed)",
     )

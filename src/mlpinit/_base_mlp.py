@@ -20,12 +20,17 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from threadpoolctl import ThreadpoolController
 
-from mlpinit.initializers import initialize_layer
-from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient, predict_in_chunks
-from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
-from mlpinit._layer_stats import compute_layer_stats
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
+from mlpinit._layer_stats import compute_layer_stats
+from mlpinit._network import (
+    NetworkLayout,
+    Workspace,
+    loss_and_gradient,
+    predict_in_chunks,
+)
+from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._training import BatchTrainer
+from mlpinit.initializers import initialize_layer
 
 INIT_NAMES = {
     "auto",
@@ -55,6 +60,8 @@ MIN_PROBE_ROWS = 64
 def probe_rows(n_samples):
     """Rows of the fixed probe batch used by ``record_layer_stats``."""
     return min(PROBE_ROWS, max(MIN_PROBE_ROWS, n_samples // 20))
+
+
 # Below this width one BLAS thread beats two on a busy 2-core machine.
 _SINGLE_THREAD_MAX_WIDTH = 128
 
@@ -174,7 +181,9 @@ class _LayerStatsRecorder:
         """Stack the recorded epochs under ``previous`` (a warm start's record)."""
         if not self.rows:
             return previous
-        stacked = {name: np.array([row[name] for row in self.rows]) for name in self.rows[0]}
+        stacked = {
+            name: np.array([row[name] for row in self.rows]) for name in self.rows[0]
+        }
         if previous:
             stacked = {
                 name: np.concatenate([previous[name], values])
@@ -187,11 +196,17 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     """Shared machinery of the MLP estimators. Not for direct use."""
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -299,7 +314,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
 
         if first_pass:
             self._initialize(layer_units, Y, X.dtype, random_state)
-        elif [c.shape for c in self.coefs_] != list(zip(layer_units[:-1], layer_units[1:])):
+        elif [c.shape for c in self.coefs_] != list(
+            zip(layer_units[:-1], layer_units[1:])
+        ):
             raise ValueError(
                 "warm_start or partial_fit needs the same layer sizes as the "
                 f"fitted model: it has {[c.shape for c in self.coefs_]}, this call "
@@ -380,7 +397,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 self.power_t,
             )
         return Adam(
-            n_params, dtype, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+            n_params,
+            dtype,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
         )
 
     def _split_validation(self, X, Y, y_labels, sample_weight, random_state):
@@ -460,7 +482,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             if self.batch_size > n_samples:
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than sample size. "
-                    "It is going to be clipped"
+                    "It is going to be clipped",
+                    stacklevel=2,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
 
@@ -530,7 +553,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                     validation_scores.append(score)
                     if self.verbose:
                         print(f"Validation score: {score:f}")
-                    no_improvement = no_improvement + 1 if score < best_score + self.tol else 0
+                    no_improvement = (
+                        no_improvement + 1 if score < best_score + self.tol else 0
+                    )
                     if score > best_score:
                         best_score = score
                         best_params = theta.copy()
@@ -544,7 +569,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 if callbacks.end_task(layout, theta):
                     break  # a callback asked to stop
                 if no_improvement > self.n_iter_no_change:
-                    what = "Validation score" if self.early_stopping else "Training loss"
+                    what = (
+                        "Validation score" if self.early_stopping else "Training loss"
+                    )
                     message = (
                         f"{what} did not improve more than tol={self.tol:f} for "
                         f"{self.n_iter_no_change} consecutive epochs."
@@ -559,9 +586,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
+                        stacklevel=2,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+            warnings.warn("Training interrupted by user.", stacklevel=2)
 
         if self.early_stopping:
             theta[:] = best_params
@@ -647,6 +675,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 f"(status={result.status}): {result.message}. Increase max_iter "
                 "or scale the data (see mlpinit.MeanNormStandardizer).",
                 ConvergenceWarning,
+                stacklevel=2,
             )
         theta[:] = result.x
         self.n_iter_ = min(int(result.nit), self.max_iter)
@@ -679,7 +708,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
 
     def _validation_score_with(self, coefs, intercepts, X, y, sample_weight):
         output = predict_in_chunks(
-            coefs, intercepts, self.activation, self.out_activation_, X, PREDICT_CHUNK_ROWS
+            coefs,
+            intercepts,
+            self.activation,
+            self.out_activation_,
+            X,
+            PREDICT_CHUNK_ROWS,
         )
         if not np.isfinite(output).all():
             return np.nan

@@ -47,7 +47,8 @@ class NetworkLayout:
     def views(self, theta):
         """Weight matrices and bias vectors as views into ``theta``."""
         coefs = [
-            theta[s].reshape(shape) for s, shape in zip(self.coef_slices, self.coef_shapes)
+            theta[s].reshape(shape)
+            for s, shape in zip(self.coef_slices, self.coef_shapes)
         ]
         intercepts = [theta[s] for s in self.intercept_slices]
         return coefs, intercepts

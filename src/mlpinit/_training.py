@@ -92,7 +92,11 @@ class BatchTrainer:
             stop = min(start + self.batch_size, n)
             if order is None:
                 X_batch, Y_batch = self.X[start:stop], self.Y[start:stop]
-                sw = None if self.sample_weight is None else self.sample_weight[start:stop]
+                sw = (
+                    None
+                    if self.sample_weight is None
+                    else self.sample_weight[start:stop]
+                )
             else:
                 X_batch, Y_batch, sw = self._gather(order[start:stop])
             loss = loss_and_gradient(

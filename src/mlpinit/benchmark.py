@@ -74,15 +74,21 @@ class Workload:
             X = X / 16.0
         elif self.task == "regression":
             X, y = make_regression(
-                n, self.n_features, n_informative=self.n_features // 2, noise=1.0,
+                n,
+                self.n_features,
+                n_informative=self.n_features // 2,
+                noise=1.0,
                 random_state=seed,
             )
             y = y / np.std(y)
         else:
             n_classes = 10 if self.n_features >= 100 else 2
             X, y = make_classification(
-                n, self.n_features, n_informative=min(30, self.n_features // 2),
-                n_classes=n_classes, random_state=seed,
+                n,
+                self.n_features,
+                n_informative=min(30, self.n_features // 2),
+                n_classes=n_classes,
+                random_state=seed,
             )
         X_train, X_test, y_train, y_test = train_test_split(
             X, y, test_size=self.n_test, random_state=seed
@@ -122,8 +128,9 @@ def default_workloads(quick=False):
 
 
 def _estimators(workload, init, seed):
-    import mlpinit
     from sklearn import neural_network
+
+    import mlpinit
 
     name = "MLPClassifier" if workload.task == "classification" else "MLPRegressor"
     common = dict(
@@ -213,14 +220,20 @@ class TorchTrainer:
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         units = [X.shape[1], *hidden, n_out]
         activation = {
-            "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
-            "logistic": torch.nn.Sigmoid, "identity": torch.nn.Identity,
+            "relu": torch.nn.ReLU,
+            "tanh": torch.nn.Tanh,
+            "logistic": torch.nn.Sigmoid,
+            "identity": torch.nn.Identity,
         }[params["activation"]]
         self.random_state = np.random.RandomState(seed)
         layers, linears = [], []
         for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:])):
             W, b = initialize_layer(
-                params["init"], fan_in, fan_out, self.random_state, dtype,
+                params["init"],
+                fan_in,
+                fan_out,
+                self.random_state,
+                dtype,
                 params["activation"],
             )
             linear = torch.nn.Linear(fan_in, fan_out, dtype=tdtype)
@@ -271,8 +284,8 @@ class TorchTrainer:
         weight_group = self.optimizer.param_groups[0]
         total = torch.zeros((), dtype=torch.float64)
         for start in range(0, n, self.batch_size):
-            X_batch = X[start:start + self.batch_size]
-            Y_batch = Y[start:start + self.batch_size]
+            X_batch = X[start : start + self.batch_size]
+            Y_batch = Y[start : start + self.batch_size]
             rows = X_batch.shape[0]
             weight_group["weight_decay"] = self.alpha / rows
             loss = self._data_loss(self.model(X_batch), Y_batch)
@@ -358,8 +371,12 @@ def run_training_row(workload, dtype, init, threads, seed=0, with_torch=False):
         "loss_rel_diff": abs(ref_loss - our_loss) / max(abs(ref_loss), 1e-300),
         "sklearn_score": float(reference.score(X_test, y_test)),
         "mlpinit_score": float(ours.score(X_test, y_test)),
-        "same_epochs": len(reference.loss_curve_) == len(ours.loss_curve_) == workload.epochs,
-        "same_samples_seen": reference.t_ == ours.t_ == workload.epochs * workload.n_train,
+        "same_epochs": len(reference.loss_curve_)
+        == len(ours.loss_curve_)
+        == workload.epochs,
+        "same_samples_seen": reference.t_
+        == ours.t_
+        == workload.epochs * workload.n_train,
     }
     if with_torch:
         torch_loss = trainer.loss_curve[-1]
@@ -438,12 +455,18 @@ def run_predict_row(n_rows, n_features, hidden, dtype, threads, repeats, seed=0)
             order = ("sklearn", "mlpinit") if r % 2 == 0 else ("mlpinit", "sklearn")
             for lib in order:
                 args = dict(
-                    lib=lib, dtype=np.dtype(dtype).name, weights=path, seed=seed,
-                    n_rows=n_rows, threads=threads,
+                    lib=lib,
+                    dtype=np.dtype(dtype).name,
+                    weights=path,
+                    seed=seed,
+                    n_rows=n_rows,
+                    threads=threads,
                 )
                 out = subprocess.run(
                     [sys.executable, "-c", _PREDICT_CHILD, json.dumps(args)],
-                    check=True, capture_output=True, text=True,
+                    check=True,
+                    capture_output=True,
+                    text=True,
                 )
                 results[lib].append(json.loads(out.stdout.strip().splitlines()[-1]))
     sk_t = np.array([r["seconds"] for r in results["sklearn"]])
@@ -468,8 +491,15 @@ def run_predict_row(n_rows, n_features, hidden, dtype, threads, repeats, seed=0)
 
 
 # -- running and reporting --------------------------------------------------------
-def run_benchmark(quick=False, dtypes=("float64", "float32"), inits=("sklearn", "auto"),
-                  workloads=None, threads=None, log=print, torch=None):
+def run_benchmark(
+    quick=False,
+    dtypes=("float64", "float32"),
+    inits=("sklearn", "auto"),
+    workloads=None,
+    threads=None,
+    log=print,
+    torch=None,
+):
     """Run every training and prediction row and return the list of rows.
 
     Parameters
@@ -524,7 +554,9 @@ def run_benchmark(quick=False, dtypes=("float64", "float32"), inits=("sklearn", 
         n_rows = 100_000 if quick else 1_000_000
         for dtype in dtypes:
             rows.append(
-                run_predict_row(n_rows, 100, (256, 256), dtype, threads, 1 if quick else 3)
+                run_predict_row(
+                    n_rows, 100, (256, 256), dtype, threads, 1 if quick else 3
+                )
             )
             log(format_row(rows[-1]))
     return rows
@@ -605,9 +637,7 @@ def plot_speedups(rows, path):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "--plot needs matplotlib: pip install mlpinit[plot]"
-        ) from exc
+        raise ImportError("--plot needs matplotlib: pip install mlpinit[plot]") from exc
     labels = [f"{r['workload']}\n{r['dtype']}\n{r['init']}" for r in rows]
     speedups = [r["speedup"] for r in rows]
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(rows)), 4))
@@ -640,5 +670,7 @@ def save_json(rows, path):
             },
             f,
             indent=2,
-            default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o),
+            default=lambda o: (
+                asdict(o) if hasattr(o, "__dataclass_fields__") else str(o)
+            ),
         )

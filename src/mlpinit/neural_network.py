@@ -169,9 +169,9 @@ True
             elif self.warm_start and not incremental:
                 if set(seen) != set(self.classes_):
                     raise ValueError(
-                        "warm_start can only be used where `y` has the same classes "
-                        f"as in the previous call to fit. Previously got {self.classes_}, "
-                        f"`y` has {seen}"
+                        "warm_start can only be used where `y` has the same "
+                        "classes as in the previous call to fit. Previously got "
+                        f"{self.classes_}, `y` has {seen}"
                     )
             else:
                 unseen = np.setdiff1d(seen, self.classes_)
@@ -212,7 +212,9 @@ True
         return self.classes_[np.argmax(output, axis=1)]
 
     def _score_output(self, output, y, sample_weight):
-        return accuracy_score(y, self._labels_from_output(output), sample_weight=sample_weight)
+        return accuracy_score(
+            y, self._labels_from_output(output), sample_weight=sample_weight
+        )
 
     # -- public API -----------------------------------------------------------
     def fit(self, X, y, sample_weight=None):

@@ -342,9 +342,7 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             old_count = np.broadcast_to(self.n_samples_seen_, (n_features,))
             old_shift, old_mean = self._shift, self._shifted_mean
             old_norm = self.norm_
-        factor = _range_safe_factor(
-            X, old_shift, old_mean, old_norm, self.per_feature
-        )
+        factor = _range_safe_factor(X, old_shift, old_mean, old_norm, self.per_feature)
         rescaled = bool(np.any(factor != 1.0))
         if rescaled:
             X = _scaled(X, factor, self.per_feature)
