@@ -12,7 +12,6 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
-    check_classification_targets,
     type_of_target,
     unique_labels,
 )
@@ -20,6 +19,9 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
 from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+
+# What MLPClassifier can learn; multiclass-multioutput is not among them.
+_CLASSIFICATION_TARGETS = ("binary", "multiclass", "multilabel-indicator")
 
 
 def _validate_xy(estimator, X, y, reset, **kwargs):
@@ -149,8 +151,15 @@ True
     # -- targets ------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_xy(self, X, y, reset)
-        check_classification_targets(y)
-        target_type = type_of_target(y)
+        # One type_of_target call: it scans y, and partial_fit pays for it on
+        # every batch.
+        target_type = type_of_target(y, input_name="y")
+        if target_type not in _CLASSIFICATION_TARGETS:
+            raise ValueError(
+                f"Unknown label type: {target_type}. Maybe you are trying to fit a "
+                "classifier, which expects discrete classes, on a regression "
+                "target with continuous values."
+            )
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._target_type = target_type
             self.classes_ = (
@@ -159,7 +168,9 @@ True
                 else unique_labels(y)
             )
         else:
-            seen = unique_labels(y)
+            # Numeric labels need no mixed-type check, and np.unique is far
+            # cheaper than unique_labels, which scans y's type again.
+            seen = np.unique(y) if y.dtype.kind in "biuf" else unique_labels(y)
             if self._target_type == "multilabel-indicator":
                 if y.ndim != 2 or y.shape[1] != len(self.classes_):
                     raise ValueError(
