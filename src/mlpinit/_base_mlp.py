@@ -29,6 +29,7 @@ from mlpinit._network import (
     predict_in_chunks,
 )
 from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
+from mlpinit._rollback import rolled_back_on_error
 from mlpinit._training import BatchTrainer
 from mlpinit.initializers import initialize_layer
 
@@ -249,13 +250,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     # ------------------------------------------------------------------
     def set_params(self, **params):
         # An invalid key after a valid one leaves nothing half set.
-        before = dict(self.__dict__)
-        try:
+        with rolled_back_on_error(self):
             return super().set_params(**params)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -283,15 +279,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         )
 
     def _fit_guarded(self, X, y, sample_weight, incremental, callbacks=NO_HOOKS):
-        # A failed call leaves the estimator exactly as it was: training works
-        # on copies, and anything assigned before the failure is rolled back.
-        before = dict(self.__dict__)
-        try:
+        with rolled_back_on_error(self):
             self._fit_unguarded(X, y, sample_weight, incremental, callbacks)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
         return self
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, callbacks=NO_HOOKS):

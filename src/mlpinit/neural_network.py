@@ -19,6 +19,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
 from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from mlpinit._rollback import rolled_back_on_error
 
 # What MLPClassifier can learn; multiclass-multioutput is not among them.
 _CLASSIFICATION_TARGETS = ("binary", "multiclass", "multilabel-indicator")
@@ -270,8 +271,7 @@ True
             The updated estimator.
         """
         self._validate_params()
-        before = dict(self.__dict__)
-        try:
+        with rolled_back_on_error(self):
             if _check_partial_fit_first_call(self, classes):
                 # The first batch may lack some classes, so the output layer's
                 # shape comes from ``classes``, not from y.
@@ -283,10 +283,6 @@ True
                 else:
                     self._target_type = "multiclass"
             return self._fit(X, y, sample_weight, incremental=True)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def predict(self, X):
         """Predict class labels.

@@ -15,6 +15,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from mlpinit._rollback import rolled_back_on_error
+
 __all__ = ["MeanNormStandardizer"]
 
 _SPARSE_FORMATS = ("csr", "csc")
@@ -274,15 +276,10 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self : object
             Fitted transformer.
         """
-        # A failed fit leaves the previous fit in place (see partial_fit).
-        before = dict(self.__dict__)
-        try:
+        # A failed fit leaves the previous fit in place.
+        with rolled_back_on_error(self):
             self._reset()
             return self.partial_fit(X, y)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -301,25 +298,13 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self : object
             Fitted transformer.
         """
-        # A call that raises leaves the estimator exactly as it was: validation
-        # may set feature names before it fails, so they are restored too.
-        before = dict(self.__dict__)
-        try:
+        with rolled_back_on_error(self):
             return self._partial_fit(X)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def set_params(self, **params):
         # An invalid key after a valid one leaves nothing half set.
-        before = dict(self.__dict__)
-        try:
+        with rolled_back_on_error(self):
             return super().set_params(**params)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def _partial_fit(self, X):
         first_call = not hasattr(self, "n_samples_seen_")
