@@ -158,6 +158,12 @@ class Workspace:
         self.layout = layout
         self._views = {}
 
+    def weight_scratch(self, n_coef):
+        """A buffer of ``n_coef`` values for the L2 term, allocated on first use."""
+        if getattr(self, "_weight_scratch", None) is None:
+            self._weight_scratch = np.empty(n_coef, self.ones.dtype)
+        return self._weight_scratch
+
     def views(self, flat):
         """``layout.views(flat)``, built once per array: a fit passes the same
         parameter and gradient vectors for every batch."""
@@ -267,5 +273,9 @@ def loss_and_gradient(
 
     # L2 in one pass over the flat weight block.
     if alpha:
-        grad[: layout.n_coef] += (alpha / weight_sum) * weights
+        # Into a preallocated buffer: a fresh temporary the size of all the
+        # weights would cost page faults on every batch.
+        penalty = workspace.weight_scratch(layout.n_coef)
+        np.multiply(weights, alpha / weight_sum, out=penalty)
+        grad[: layout.n_coef] += penalty
     return loss
