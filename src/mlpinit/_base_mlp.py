@@ -523,8 +523,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                     # 1e154 it is inf, every later step of that weight is 0,
                     # and the model silently stops learning for good.
                     raise ValueError(
-                        f"The gradients overflowed float64 at epoch {n_iter + 1}; "
-                        "the optimization diverged. " + DIVERGENCE_ADVICE
+                        f"The gradients overflowed {theta.dtype} at epoch "
+                        f"{n_iter + 1}; the optimization diverged. " + DIVERGENCE_ADVICE
                     )
                 n_iter += 1
                 t += n_samples
