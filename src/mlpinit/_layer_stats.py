@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mlpinit._functions import ACTIVATIONS, DERIVATIVES
+from mlpinit._network import sparse_aware_dot
 
 # A unit counts as saturated when its output is within 1% of the distance
 # from the centre of the activation's range to either bound: |a| > 0.99 for
@@ -65,11 +66,6 @@ The last four need targets; without them they are NaN.
 
 INPUT_STAT_NAMES = ("activation_mean", "activation_std", "activation_norm")
 """Statistics of the input batch itself, by :func:`compute_input_stats`."""
-
-
-def _dot(A, W):
-    # Sparse inputs only ever appear as the first layer's activations.
-    return A @ W if sp.issparse(A) else np.dot(A, W)
 
 
 def forward_backward(
@@ -129,7 +125,7 @@ def forward_backward(
     preactivations, activations = [], []
     A = X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = _dot(A, W)
+        Z = sparse_aware_dot(A, W)
         Z += b
         name = out_activation if i == n_layers - 1 else activation
         A = ACTIVATIONS[name](Z.copy())

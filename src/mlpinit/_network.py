@@ -76,40 +76,28 @@ def stable_dot(a, b):
     return float(np.einsum("i,i->", a, b))
 
 
-def _dot(A, W):
+def sparse_aware_dot(A, W):
     # Sparse inputs only ever appear as the first layer's activations.
     return A @ W if sp.issparse(A) else np.dot(A, W)
 
 
-def forward(coefs, intercepts, activation, out_activation, X):
-    """Network output for ``X`` without keeping the hidden activations.
+def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_rows):
+    """Network output for ``X``, computed over row chunks so that memory is
+    that of one chunk's hidden activations, not of every row's.
 
     Parameters
     ----------
     coefs, intercepts : list of ndarray
         Per-layer weights (fan_in, fan_out) and biases (fan_out,).
-    activation : str
-        Hidden activation name.
-    out_activation : str
-        Output activation name.
+    activation, out_activation : str
+        Hidden and output activation names.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
+    chunk_rows : int
+        Rows per chunk.
 
     Returns
     -------
-    ndarray of shape (n_samples, n_outputs)
-    """
-    hidden = ACTIVATIONS[activation]
-    A = X
-    last = len(coefs) - 1
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = _dot(A, W)
-        Z += b
-        A = ACTIVATIONS[out_activation](Z) if i == last else hidden(Z)
-    return A
-
-
-def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_rows):
-    """:func:`forward` over row chunks, so memory is that of one chunk's layers.
+    ndarray of shape (n_samples, n_outputs), of the model's dtype
 
     Each layer's output buffer is allocated once per call and reused for
     every chunk, so no chunk pays for fresh pages. Every buffer is local to
