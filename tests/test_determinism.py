@@ -24,7 +24,7 @@ from sklearn.pipeline import make_pipeline
 from threadpoolctl import threadpool_limits
 
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
-from mlpinit._network import stable_dot
+from mlpinit._core.network import stable_dot
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(120, 6))

@@ -19,8 +19,8 @@ from sklearn.preprocessing import StandardScaler
 
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from mlpinit._base_mlp import probe_rows
-from mlpinit._layer_stats import STAT_NAMES, compute_layer_stats, forward_backward
-from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._core.layer_stats import STAT_NAMES, compute_layer_stats, forward_backward
+from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 from mlpinit.diagnostics import (
     LayerStatistics,
     initialized,

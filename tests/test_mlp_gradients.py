@@ -1,6 +1,6 @@
 """The numerical core against independent truths: numpy formulas and finite differences.
 
-``mlpinit._network.loss_and_gradient`` is checked in float64
+``mlpinit._core.network.loss_and_gradient`` is checked in float64
 
 * for its loss VALUE, against a from-scratch numpy forward pass and scikit-learn's
   loss definitions (Poisson: weighted mean over samples of the per-sample sum of
@@ -23,7 +23,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.special import expit, xlogy
 
-from mlpinit._network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 
 HIDDEN_ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 

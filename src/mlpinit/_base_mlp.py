@@ -21,16 +21,16 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from threadpoolctl import ThreadpoolController
 
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
-from mlpinit._layer_stats import compute_layer_stats
-from mlpinit._network import (
+from mlpinit._core.layer_stats import compute_layer_stats
+from mlpinit._core.network import (
     NetworkLayout,
     Workspace,
     loss_and_gradient,
     predict_in_chunks,
 )
-from mlpinit._optimizers import SGD, Adam, minimize_lbfgs
+from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._rollback import rolled_back_on_error
-from mlpinit._training import BatchTrainer
+from mlpinit._core.training import BatchTrainer
 from mlpinit.initializers import initialize_layer
 
 INIT_NAMES = {

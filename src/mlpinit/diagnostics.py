@@ -31,9 +31,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
-from mlpinit import _layer_stats
+from mlpinit._core import layer_stats as _layer_stats
 from mlpinit._base_mlp import BaseMLP
-from mlpinit._layer_stats import (
+from mlpinit._core.layer_stats import (
     compute_input_stats,
     compute_layer_stats,
     forward_backward,
@@ -71,7 +71,7 @@ class LayerStatistics(Mapping):
     Parameters
     ----------
     stats : dict of str to ndarray of shape (n_layers - 1,)
-        The statistics, as :func:`mlpinit._layer_stats.compute_layer_stats`
+        The statistics, as :func:`mlpinit._core.layer_stats.compute_layer_stats`
         returns them.
     units : list of int
         Width of each weight layer's output.

@@ -12,7 +12,7 @@ This module is the numerical core: numpy and scipy only.
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._functions import ACTIVATIONS, DERIVATIVES, sample_losses
+from mlpinit._core.activations import ACTIVATIONS, DERIVATIVES, sample_losses
 
 
 class NetworkLayout:

@@ -7,14 +7,14 @@ and by the estimators' ``record_layer_stats`` option, which calls
 The forward and backward passes here keep every layer's pre-activations,
 activations and backpropagated errors, which the training loop does not, and
 compute the same gradient as the training loop's
-:func:`mlpinit._network.loss_and_gradient` for an unweighted batch.
+:func:`mlpinit._core.network.loss_and_gradient` for an unweighted batch.
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._functions import ACTIVATIONS, DERIVATIVES
-from mlpinit._network import sparse_aware_dot
+from mlpinit._core.activations import ACTIVATIONS, DERIVATIVES
+from mlpinit._core.network import sparse_aware_dot
 
 # A unit counts as saturated when its output is within 1% of the distance
 # from the centre of the activation's range to either bound: |a| > 0.99 for
@@ -110,7 +110,7 @@ def forward_backward(
     Examples
     --------
     >>> import numpy as np
-    >>> from mlpinit._layer_stats import forward_backward
+    >>> from mlpinit._core.layer_stats import forward_backward
     >>> rng = np.random.RandomState(0)
     >>> coefs = [rng.normal(size=(3, 4)), rng.normal(size=(4, 1))]
     >>> intercepts = [np.zeros(4), np.zeros(1)]
@@ -179,7 +179,7 @@ def compute_input_stats(X):
     Examples
     --------
     >>> import numpy as np
-    >>> from mlpinit._layer_stats import compute_input_stats
+    >>> from mlpinit._core.layer_stats import compute_input_stats
     >>> stats = compute_input_stats(np.array([[3.0, 4.0], [0.0, 0.0]]))
     >>> {name: round(value, 3) for name, value in stats.items()}
     {'activation_mean': 1.75, 'activation_std': 1.785, 'activation_norm': 2.5}
@@ -238,7 +238,7 @@ def compute_layer_stats(
     Examples
     --------
     >>> import numpy as np
-    >>> from mlpinit._layer_stats import compute_layer_stats
+    >>> from mlpinit._core.layer_stats import compute_layer_stats
     >>> c, width, depth = 1.5, 4, 10
     >>> coefs = [c * np.eye(width)] * depth
     >>> intercepts = [np.zeros(width)] * depth

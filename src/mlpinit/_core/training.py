@@ -10,7 +10,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._network import Workspace, loss_and_gradient, stable_dot
+from mlpinit._core.network import Workspace, loss_and_gradient, stable_dot
 
 
 class BatchTrainer:
