@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
-from mlpinit._base_mlp import INIT_NAMES
+from mlpinit.initializers import INIT_NAMES
 
 # What fit and predict may raise (ValueError), by message.
 DOCUMENTED = [

@@ -31,20 +31,8 @@ from mlpinit._core.network import (
 from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._core.training import BatchTrainer
-from mlpinit.initializers import initialize_layer
+from mlpinit.initializers import INIT_NAMES, initialize_layer
 
-INIT_NAMES = {
-    "auto",
-    "xavier",
-    "he",
-    "lecun_normal",
-    "lecun_uniform",
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "sklearn",
-}
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # Rows per chunk in predict: big enough for efficient GEMMs, small enough
 # that one chunk's hidden activations stay in cache-sized megabytes.
@@ -229,7 +217,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions(INIT_NAMES), callable],
+        "init": [StrOptions(set(INIT_NAMES)), callable],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "record_layer_stats": ["boolean"],
     }

@@ -816,8 +816,13 @@ INITIALIZERS = {
 ``"auto"`` and ``"sklearn"``)."""
 
 
+INIT_NAMES = ("auto", *INITIALIZERS, "sklearn")
+"""Every name ``init`` accepts; the one list the estimators' parameter
+constraints, the docs and the error messages read."""
+
+
 def _valid_init_names():
-    return ["auto", *INITIALIZERS, "sklearn"]
+    return list(INIT_NAMES)
 
 
 def resolve_init(init, activation):
