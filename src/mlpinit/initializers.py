@@ -4,7 +4,8 @@ This module is the plain-numpy core behind the estimators' ``init``
 parameter. Every initializer takes ``(fan_in, fan_out, random_state, dtype)``
 and returns a weight matrix of shape ``(fan_in, fan_out)``, scikit-learn's
 convention, so that a layer computes ``X @ W``. Randomness comes only from
-the :class:`numpy.random.RandomState` passed in.
+the :class:`numpy.random.RandomState` passed in. The examples assume
+``import numpy as np``.
 
 All named presets are special cases of :func:`variance_scaling`: the weights
 have mean 0 and variance ``scale / n``, where ``n`` is ``fan_in``, ``fan_out``
@@ -38,6 +39,9 @@ initialization exactly: Glorot-uniform weights with bound
 activation) and biases drawn from the same range, right after the weights,
 from the same random state. Every other initializer sets the biases to zero.
 
+Every public function checks its arguments once, on entry; the draws behind
+it trust them.
+
 References
 ----------
 .. [1] Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient BackProp",
@@ -50,6 +54,8 @@ References
 
 import math
 import numbers
+import re
+import textwrap
 
 import numpy as np
 
@@ -72,8 +78,20 @@ __all__ = [
 _MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("normal", "uniform")
 
-# The activation each ``init="auto"`` maps from, following the article:
-# He for ReLU layers, its "Xavier" (1/fan_in) for the rest.
+# Each named preset is variance_scaling with these (scale, mode, distribution).
+_PRESETS = {
+    "xavier": (1.0, "fan_in", "normal"),  # the article's name for lecun_normal
+    "he": (2.0, "fan_in", "normal"),  # the article's name for he_normal
+    "lecun_normal": (1.0, "fan_in", "normal"),
+    "lecun_uniform": (1.0, "fan_in", "uniform"),
+    "glorot_normal": (1.0, "fan_avg", "normal"),
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "he_normal": (2.0, "fan_in", "normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+}
+
+# The preset ``init="auto"`` picks for each activation, following the
+# article: He for ReLU layers, its "Xavier" (1/fan_in) for the rest.
 _AUTO_INIT = {
     "relu": "he",
     "tanh": "xavier",
@@ -83,7 +101,106 @@ _AUTO_INIT = {
 
 
 # --------------------------------------------------------------------------
-# argument checks
+# shared docstring text, written once and filled in by _shared_doc
+# --------------------------------------------------------------------------
+_SOURCES = {
+    "lecun": 'Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient '
+    'BackProp", in *Neural Networks: Tricks of the Trade*, Springer, 1998.',
+    "glorot": 'X. Glorot and Y. Bengio, "Understanding the difficulty of '
+    'training deep feedforward neural networks", AISTATS 2010.',
+    "he": 'K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: '
+    'Surpassing Human-Level Performance on ImageNet Classification", ICCV 2015.',
+}
+
+_LAYER_PARAMETERS = """\
+fan_in : int
+    Number of inputs of the layer (rows of the weight matrix), >= 1.
+fan_out : int
+    Number of outputs of the layer (columns of the weight matrix), >= 1.
+random_state : numpy.random.RandomState
+    Source of all randomness. The weights are one draw of size
+    ``(fan_in, fan_out)`` from its ``normal`` or ``uniform`` method.
+dtype : dtype-like, default=np.float64
+    Floating dtype of the result. The values are drawn in float64 and then
+    cast, so a float32 result holds the rounded float64 draw."""
+
+_LAYER_RAISES = """\
+ValueError
+    If ``fan_in`` or ``fan_out`` is not a positive integer, or ``dtype`` is
+    not a floating dtype.
+TypeError
+    If ``random_state`` is not a :class:`numpy.random.RandomState`."""
+
+
+def _preset_sections(name, sources):
+    scale, mode, distribution = _PRESETS[name]
+    return f"""\
+Parameters
+----------
+{_LAYER_PARAMETERS}
+
+Returns
+-------
+weights : ndarray of shape (fan_in, fan_out)
+    The same array as ``variance_scaling(fan_in, fan_out, random_state,
+    dtype, scale={scale}, mode="{mode}", distribution="{distribution}")``.
+
+Raises
+------
+{_LAYER_RAISES}
+
+{_references(sources)}"""
+
+
+def _references(sources):
+    entries = [
+        textwrap.fill(
+            f".. [{number}] {_SOURCES[key]}", width=76, subsequent_indent="   "
+        )
+        for number, key in enumerate(sources, start=1)
+    ]
+    return "References\n----------\n" + "\n".join(entries)
+
+
+def _shared_doc(*sources):
+    """Fill in the shared text of a docstring.
+
+    A line that holds only ``{layer_parameters}``, ``{layer_raises}``,
+    ``{references}`` (the ``sources``, keys of ``_SOURCES``, numbered
+    ``[1]_``, ``[2]_``, ... in the order given) or ``{preset_sections}``
+    (Parameters, Returns, Raises and References of the preset named like the
+    function) is replaced by that text, indented like the line. The result
+    is an ordinary numpydoc docstring, so Sphinx, ``help()`` and doctest read
+    it as if it were written out.
+    """
+
+    def decorate(func):
+        if func.__doc__ is None:  # python -OO strips docstrings
+            return func
+        blocks = {
+            "layer_parameters": lambda: _LAYER_PARAMETERS,
+            "layer_raises": lambda: _LAYER_RAISES,
+            "references": lambda: _references(sources),
+            "preset_sections": lambda: _preset_sections(func.__name__, sources),
+        }
+        lines = []
+        for line in func.__doc__.splitlines():
+            placeholder = re.fullmatch(r"(\s*)\{(\w+)\}", line)
+            if placeholder is None:
+                lines.append(line)
+                continue
+            indent, key = placeholder.groups()
+            # A KeyError here, at import, is a misspelt placeholder.
+            text = blocks[key]()
+            lines.extend(indent + row if row else "" for row in text.split("\n"))
+        func.__doc__ = "\n".join(lines)
+        return func
+
+    return decorate
+
+
+# --------------------------------------------------------------------------
+# argument checks, made once by each public function
 # --------------------------------------------------------------------------
 def _check_fan(name, value):
     """Return ``value`` as a Python int, or raise if it is not a positive int."""
@@ -97,16 +214,6 @@ def _check_fan(name, value):
     return int(value)
 
 
-def _check_random_state(random_state):
-    if not isinstance(random_state, np.random.RandomState):
-        raise TypeError(
-            "random_state must be a numpy.random.RandomState instance (use "
-            "sklearn.utils.check_random_state to make one), got "
-            f"{type(random_state).__name__}."
-        )
-    return random_state
-
-
 def _check_dtype(dtype):
     try:
         dtype = np.dtype(dtype)
@@ -115,6 +222,19 @@ def _check_dtype(dtype):
     if not np.issubdtype(dtype, np.floating):
         raise ValueError(f"dtype must be a floating dtype, got {dtype}.")
     return dtype
+
+
+def _check_layer(fan_in, fan_out, random_state, dtype):
+    """Check the four arguments every initializer takes; return them normalized."""
+    fan_in = _check_fan("fan_in", fan_in)
+    fan_out = _check_fan("fan_out", fan_out)
+    if not isinstance(random_state, np.random.RandomState):
+        raise TypeError(
+            "random_state must be a numpy.random.RandomState instance (use "
+            "sklearn.utils.check_random_state to make one), got "
+            f"{type(random_state).__name__}."
+        )
+    return fan_in, fan_out, random_state, _check_dtype(dtype)
 
 
 def _check_scale(scale):
@@ -135,9 +255,44 @@ def _check_choice(name, value, choices):
     return value
 
 
+def _check_activation(activation):
+    if not isinstance(activation, str):
+        raise ValueError(f"activation must be a string, got {activation!r}.")
+    return activation
+
+
 # --------------------------------------------------------------------------
 # the one mechanism
 # --------------------------------------------------------------------------
+def _spread(fan_in, fan_out, scale, mode, distribution):
+    """The normal's standard deviation, or the uniform's bound."""
+    if mode == "fan_in":
+        n = float(fan_in)
+    elif mode == "fan_out":
+        n = float(fan_out)
+    else:
+        n = (fan_in + fan_out) / 2.0
+    # scale / n is rounded once, so e.g. Glorot's std equals
+    # sqrt(2 / (fan_in + fan_out)) to the last bit; 3 * scale is exact for the
+    # presets' scales, so the uniform bound equals e.g. sqrt(6 / (fan_in +
+    # fan_out)).
+    if distribution == "normal":
+        return math.sqrt(scale / n)
+    return math.sqrt(3.0 * scale / n)
+
+
+def _draw(fan_in, fan_out, random_state, dtype, scale, mode, distribution):
+    """variance_scaling without the checks: the arguments are already valid."""
+    spread = _spread(fan_in, fan_out, scale, mode, distribution)
+    size = (fan_in, fan_out)
+    if distribution == "normal":
+        weights = random_state.normal(0.0, spread, size)
+    else:
+        weights = random_state.uniform(-spread, spread, size)
+    return weights.astype(dtype, copy=False)
+
+
+@_shared_doc("lecun", "glorot", "he")
 def variance_scaling(
     fan_in,
     fan_out,
@@ -155,16 +310,7 @@ def variance_scaling(
 
     Parameters
     ----------
-    fan_in : int
-        Number of inputs of the layer (rows of the weight matrix), >= 1.
-    fan_out : int
-        Number of outputs of the layer (columns of the weight matrix), >= 1.
-    random_state : numpy.random.RandomState
-        Source of all randomness. Exactly one call to its ``normal`` or
-        ``uniform`` method is made, with ``size=(fan_in, fan_out)``.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result. The values are drawn in float64 and
-        then cast, so a float32 result holds the rounded float64 draw.
+    {layer_parameters}
     scale : float, default=1.0
         Positive finite multiplier of the variance.
     mode : {"fan_in", "fan_out", "fan_avg"}, default="fan_in"
@@ -182,12 +328,10 @@ def variance_scaling(
 
     Raises
     ------
+    {layer_raises}
     ValueError
-        If ``fan_in`` or ``fan_out`` is not a positive integer, ``scale`` is
-        not positive and finite, ``mode`` or ``distribution`` is unknown, or
-        ``dtype`` is not a floating dtype.
-    TypeError
-        If ``random_state`` is not a :class:`numpy.random.RandomState`.
+        If ``scale`` is not positive and finite (or so large that the spread
+        overflows), or ``mode`` or ``distribution`` is unknown.
 
     See Also
     --------
@@ -209,19 +353,10 @@ def variance_scaling(
     ``Var[W] * fan_out`` fixed does the same for the gradients in the backward
     pass; ``fan_avg`` is Glorot's compromise between the two.
 
-    References
-    ----------
-    .. [1] Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient
-       BackProp", in *Neural Networks: Tricks of the Trade*, Springer, 1998.
-    .. [2] X. Glorot and Y. Bengio, "Understanding the difficulty of training
-       deep feedforward neural networks", AISTATS 2010.
-    .. [3] K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers:
-       Surpassing Human-Level Performance on ImageNet Classification",
-       ICCV 2015.
+    {references}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import variance_scaling
     >>> rng = np.random.RandomState(0)
     >>> W = variance_scaling(400, 100, rng, scale=2.0, mode="fan_in")
@@ -233,498 +368,208 @@ def variance_scaling(
     >>> print(U.dtype, bool(np.abs(U).max() <= np.sqrt(3 / 400)))
     float32 True
     """
-    fan_in = _check_fan("fan_in", fan_in)
-    fan_out = _check_fan("fan_out", fan_out)
-    _check_random_state(random_state)
-    dtype = _check_dtype(dtype)
+    fan_in, fan_out, random_state, dtype = _check_layer(
+        fan_in, fan_out, random_state, dtype
+    )
     scale = _check_scale(scale)
     mode = _check_choice("mode", mode, _MODES)
     distribution = _check_choice("distribution", distribution, _DISTRIBUTIONS)
-
-    if mode == "fan_in":
-        n = float(fan_in)
-    elif mode == "fan_out":
-        n = float(fan_out)
-    else:
-        n = (fan_in + fan_out) / 2.0
-
-    size = (fan_in, fan_out)
-    if distribution == "normal":
-        # scale / n is rounded once, so e.g. Glorot's std equals
-        # sqrt(2 / (fan_in + fan_out)) to the last bit.
-        std = math.sqrt(scale / n)
-        _check_spread("standard deviation", std, scale)
-        weights = random_state.normal(0.0, std, size)
-    else:
-        # 3 * scale is exact for the presets' scales, and the quotient is
-        # rounded once, so the bound equals e.g. sqrt(6 / (fan_in + fan_out)).
-        limit = math.sqrt(3.0 * scale / n)
-        _check_spread("uniform bound", limit, scale)
-        weights = random_state.uniform(-limit, limit, size)
-    return weights.astype(dtype, copy=False)
-
-
-def _check_spread(what, value, scale):
-    if not (math.isfinite(value) and value > 0.0):
+    spread = _spread(fan_in, fan_out, scale, mode, distribution)
+    if not (math.isfinite(spread) and spread > 0.0):
+        what = "standard deviation" if distribution == "normal" else "uniform bound"
         raise ValueError(
-            f"scale={scale!r} gives a {what} of {value!r}; it must be positive "
+            f"scale={scale!r} gives a {what} of {spread!r}; it must be positive "
             "and finite."
         )
+    return _draw(fan_in, fan_out, random_state, dtype, scale, mode, distribution)
+
+
+def _preset(name, fan_in, fan_out, random_state, dtype):
+    args = _check_layer(fan_in, fan_out, random_state, dtype)
+    return _draw(*args, *_PRESETS[name])
 
 
 # --------------------------------------------------------------------------
-# named presets
+# named presets: each is variance_scaling with the arguments in _PRESETS
 # --------------------------------------------------------------------------
+@_shared_doc("lecun")
 def lecun_normal(fan_in, fan_out, random_state, dtype=np.float64):
-    """LeCun normal initialization: ``W ~ N(0, 1 / fan_in)``.
+    """LeCun normal initialization: ``W ~ N(0, 1 / fan_in)``, untruncated.
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``normal`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
+    A linear layer with these weights keeps the variance of its inputs, the
+    rule LeCun et al. 1998 [1]_ give for tanh-like activations. :func:`xavier`
+    is the same initializer under the article's name.
 
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-
-    See Also
-    --------
-    xavier : The same initializer under the article's name.
-    variance_scaling : The general mechanism
-        (``scale=1, mode="fan_in", distribution="normal"``).
-
-    Notes
-    -----
-    ``W ~ N(0, sigma^2)`` with ``sigma^2 = 1 / fan_in`` (untruncated).
-    This keeps the variance of a linear layer's output equal to that of its
-    inputs, and suits tanh-like activations. From LeCun et al. 1998 [1]_.
-
-    References
-    ----------
-    .. [1] Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient
-       BackProp", in *Neural Networks: Tricks of the Trade*, Springer, 1998.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import lecun_normal
     >>> W = lecun_normal(500, 200, np.random.RandomState(0))
     >>> print(W.shape, round(float(W.var()) * 500, 1))
     (500, 200) 1.0
     """
-    return variance_scaling(
-        fan_in,
-        fan_out,
-        random_state,
-        dtype,
-        scale=1.0,
-        mode="fan_in",
-        distribution="normal",
-    )
+    return _preset("lecun_normal", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("lecun")
 def lecun_uniform(fan_in, fan_out, random_state, dtype=np.float64):
     """LeCun uniform initialization: ``W ~ U(-sqrt(3 / fan_in), sqrt(3 / fan_in))``.
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``uniform`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
+    The bound makes the variance ``limit^2 / 3 = 1 / fan_in``, LeCun et al.'s
+    1998 [1]_ rule.
 
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-
-    See Also
-    --------
-    lecun_normal : The Gaussian version.
-    variance_scaling : The general mechanism
-        (``scale=1, mode="fan_in", distribution="uniform"``).
-
-    Notes
-    -----
-    Uniform on ``[-limit, limit)`` with ``limit = sqrt(3 / fan_in)``, so that
-    the variance ``limit^2 / 3`` equals ``1 / fan_in``. From LeCun et al.
-    1998 [1]_.
-
-    References
-    ----------
-    .. [1] Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient
-       BackProp", in *Neural Networks: Tricks of the Trade*, Springer, 1998.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import lecun_uniform
-    >>> W = lecun_uniform(300, 100, np.random.RandomState(0))
-    >>> print(W.shape, bool(np.abs(W).max() <= np.sqrt(3 / 300)))
-    (300, 100) True
+    >>> bool(np.abs(lecun_uniform(300, 100, np.random.RandomState(0))).max()
+    ...      <= np.sqrt(3 / 300))
+    True
     """
-    return variance_scaling(
-        fan_in,
-        fan_out,
-        random_state,
-        dtype,
-        scale=1.0,
-        mode="fan_in",
-        distribution="uniform",
-    )
+    return _preset("lecun_uniform", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("glorot")
 def glorot_normal(fan_in, fan_out, random_state, dtype=np.float64):
     """Glorot (Xavier) normal initialization: ``W ~ N(0, 2 / (fan_in + fan_out))``.
 
-    This is the literature's "Xavier" initialization. The article's (and this
-    project's) ``"xavier"`` is the different :func:`lecun_normal`.
-
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``normal`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
-
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-
-    See Also
-    --------
-    glorot_uniform : The uniform version, the form used in the paper.
-    variance_scaling : The general mechanism
-        (``scale=1, mode="fan_avg", distribution="normal"``).
-
-    Notes
-    -----
-    ``W ~ N(0, sigma^2)`` with ``sigma^2 = 2 / (fan_in + fan_out)``
-    (untruncated): the harmonic compromise between keeping the forward
+    The literature's "Xavier" initialization; the article's (and this
+    project's) ``"xavier"`` is the different :func:`lecun_normal`. The
+    variance is the harmonic compromise between keeping the forward
     activations' variance (``1 / fan_in``) and the backward gradients'
-    variance (``1 / fan_out``) constant. From Glorot & Bengio 2010 [1]_.
+    (``1 / fan_out``) constant, from Glorot & Bengio 2010 [1]_.
+    :func:`glorot_uniform` is the uniform version, the form used in the paper.
 
-    References
-    ----------
-    .. [1] X. Glorot and Y. Bengio, "Understanding the difficulty of training
-       deep feedforward neural networks", AISTATS 2010.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import glorot_normal
     >>> W = glorot_normal(300, 100, np.random.RandomState(0))
-    >>> print(W.shape, round(float(W.var()) * (300 + 100) / 2, 1))
-    (300, 100) 1.0
+    >>> round(float(W.var()) * (300 + 100) / 2, 1)
+    1.0
     """
-    return variance_scaling(
-        fan_in,
-        fan_out,
-        random_state,
-        dtype,
-        scale=1.0,
-        mode="fan_avg",
-        distribution="normal",
-    )
+    return _preset("glorot_normal", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("glorot")
 def glorot_uniform(fan_in, fan_out, random_state, dtype=np.float64):
     """Glorot (Xavier) uniform initialization, bound ``sqrt(6 / (fan_in + fan_out))``.
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``uniform`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
+    The variance is ``2 / (fan_in + fan_out)``: the "normalized
+    initialization", eq. (16) of Glorot & Bengio 2010 [1]_.
+    :func:`sklearn_uniform` is scikit-learn's variant, which also draws the
+    biases.
 
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-
-    See Also
-    --------
-    glorot_normal : The Gaussian version.
-    sklearn_uniform : scikit-learn's variant, which also draws the biases.
-    variance_scaling : The general mechanism
-        (``scale=1, mode="fan_avg", distribution="uniform"``).
-
-    Notes
-    -----
-    Uniform on ``[-limit, limit)`` with ``limit = sqrt(6 / (fan_in +
-    fan_out))``, so that the variance is ``2 / (fan_in + fan_out)``. This is
-    the "normalized initialization", eq. (16) of Glorot & Bengio 2010 [1]_.
-
-    References
-    ----------
-    .. [1] X. Glorot and Y. Bengio, "Understanding the difficulty of training
-       deep feedforward neural networks", AISTATS 2010.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import glorot_uniform
-    >>> W = glorot_uniform(300, 100, np.random.RandomState(0))
-    >>> print(W.shape, bool(np.abs(W).max() <= np.sqrt(6 / 400)))
-    (300, 100) True
+    >>> W = glorot_uniform(300, 100, np.random.RandomState(0), np.float32)
+    >>> print(W.dtype, bool(np.abs(W).max() <= np.sqrt(6 / 400)))
+    float32 True
     """
-    return variance_scaling(
-        fan_in,
-        fan_out,
-        random_state,
-        dtype,
-        scale=1.0,
-        mode="fan_avg",
-        distribution="uniform",
-    )
+    return _preset("glorot_uniform", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("he")
 def he_normal(fan_in, fan_out, random_state, dtype=np.float64):
-    """He (Kaiming) normal initialization: ``W ~ N(0, 2 / fan_in)``.
+    """He (Kaiming) normal initialization: ``W ~ N(0, 2 / fan_in)``, untruncated.
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``normal`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
+    A ReLU zeroes half of its inputs, halving the second moment; the factor 2
+    makes up for it, so the variance stays constant through ReLU layers (He
+    et al. 2015 [1]_). :func:`he` is the same initializer under the article's
+    name.
 
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-
-    See Also
-    --------
-    he : The same initializer under the article's name.
-    variance_scaling : The general mechanism
-        (``scale=2, mode="fan_in", distribution="normal"``).
-
-    Notes
-    -----
-    ``W ~ N(0, sigma^2)`` with ``sigma^2 = 2 / fan_in`` (untruncated). A ReLU
-    zeroes half of its inputs, halving the second moment; the factor 2 makes
-    up for it, so the variance stays constant through ReLU layers. From He
-    et al. 2015 [1]_.
-
-    References
-    ----------
-    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers:
-       Surpassing Human-Level Performance on ImageNet Classification",
-       ICCV 2015.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import he_normal
-    >>> W = he_normal(500, 200, np.random.RandomState(0))
-    >>> print(W.shape, round(float(W.var()) * 500, 1))
-    (500, 200) 2.0
+    >>> print(round(float(he_normal(500, 200, np.random.RandomState(0)).var()) * 500))
+    2
     """
-    return variance_scaling(
-        fan_in,
-        fan_out,
-        random_state,
-        dtype,
-        scale=2.0,
-        mode="fan_in",
-        distribution="normal",
-    )
+    return _preset("he_normal", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("he")
 def he_uniform(fan_in, fan_out, random_state, dtype=np.float64):
     """He (Kaiming) uniform initialization, bound ``sqrt(6 / fan_in)``.
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``uniform`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
+    The variance is ``2 / fan_in``, He et al.'s 2015 [1]_ rule for ReLU
+    layers.
 
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-
-    See Also
-    --------
-    he_normal : The Gaussian version.
-    variance_scaling : The general mechanism
-        (``scale=2, mode="fan_in", distribution="uniform"``).
-
-    Notes
-    -----
-    Uniform on ``[-limit, limit)`` with ``limit = sqrt(6 / fan_in)``, so that
-    the variance is ``2 / fan_in``. From He et al. 2015 [1]_.
-
-    References
-    ----------
-    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers:
-       Surpassing Human-Level Performance on ImageNet Classification",
-       ICCV 2015.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import he_uniform
     >>> W = he_uniform(300, 100, np.random.RandomState(0))
     >>> print(W.shape, bool(np.abs(W).max() <= np.sqrt(6 / 300)))
     (300, 100) True
     """
-    return variance_scaling(
-        fan_in,
-        fan_out,
-        random_state,
-        dtype,
-        scale=2.0,
-        mode="fan_in",
-        distribution="uniform",
-    )
+    return _preset("he_uniform", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("lecun", "glorot")
 def xavier(fan_in, fan_out, random_state, dtype=np.float64):
     """The article's "Xavier" initialization: ``W ~ N(0, 1 / fan_in)``.
 
-    **The literature calls this LeCun normal** (LeCun et al. 1998, "Efficient
-    BackProp"); it is exactly :func:`lecun_normal`. Glorot's own formula,
-    variance ``2 / (fan_in + fan_out)``, is :func:`glorot_normal` /
-    :func:`glorot_uniform`. This project's ``init="xavier"`` follows the
-    article, which recommends it for tanh layers.
+    **The literature calls this LeCun normal** [1]_; it is exactly
+    :func:`lecun_normal`, draw for draw. Glorot's own formula [2]_, variance
+    ``2 / (fan_in + fan_out)``, is :func:`glorot_normal` /
+    :func:`glorot_uniform`. The article's code is
+    ``np.random.randn(n_out, n_in) * np.sqrt(1 / n_in)`` in its own
+    ``(fan_out, fan_in)`` layout, recommended for tanh layers: Glorot's
+    analysis simplified to the forward pass.
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``normal`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
-
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-        Identical, draw for draw, to ``lecun_normal`` with the same arguments.
-
-    See Also
-    --------
-    lecun_normal : The same initializer under its literature name.
-    glorot_normal, glorot_uniform : Glorot & Bengio's formula.
-
-    Notes
-    -----
-    The article's code is ``np.random.randn(n_out, n_in) * np.sqrt(1 / n_in)``
-    (in its own ``(fan_out, fan_in)`` layout), i.e. ``sigma^2 = 1 / fan_in``.
-    The name comes from Glorot & Bengio 2010 [2]_, whose analysis the
-    article's rule simplifies to the forward pass only; the formula itself
-    is LeCun et al.'s [1]_.
-
-    References
-    ----------
-    .. [1] Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient
-       BackProp", in *Neural Networks: Tricks of the Trade*, Springer, 1998.
-    .. [2] X. Glorot and Y. Bengio, "Understanding the difficulty of training
-       deep feedforward neural networks", AISTATS 2010.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import lecun_normal, xavier
-    >>> W = xavier(500, 200, np.random.RandomState(0))
-    >>> print(W.shape, round(float(W.var()) * 500, 1))
-    (500, 200) 1.0
-    >>> bool(np.array_equal(W, lecun_normal(500, 200, np.random.RandomState(0))))
+    >>> same = lecun_normal(500, 200, np.random.RandomState(0))
+    >>> bool(np.array_equal(xavier(500, 200, np.random.RandomState(0)), same))
     True
     """
-    return lecun_normal(fan_in, fan_out, random_state, dtype)
+    return _preset("xavier", fan_in, fan_out, random_state, dtype)
 
 
+@_shared_doc("he")
 def he(fan_in, fan_out, random_state, dtype=np.float64):
     """The article's "He" initialization: ``W ~ N(0, 2 / fan_in)``.
 
-    Exactly :func:`he_normal`, under the article's name; recommended for
-    ReLU layers.
+    Exactly :func:`he_normal`, draw for draw, under the article's name: its
+    code is ``np.random.randn(n_out, n_in) * np.sqrt(2 / n_in)``, for ReLU
+    layers, from He et al. 2015 [1]_ (also known as Kaiming initialization).
 
-    Parameters
-    ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness; one ``normal`` draw of size
-        ``(fan_in, fan_out)`` is taken from it.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the result (drawn in float64, then cast).
-
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-        Identical, draw for draw, to ``he_normal`` with the same arguments.
-
-    See Also
-    --------
-    he_normal : The same initializer under its literature name.
-    he_uniform : The uniform version.
-
-    Notes
-    -----
-    The article's code is ``np.random.randn(n_out, n_in) * np.sqrt(2 / n_in)``,
-    i.e. ``sigma^2 = 2 / fan_in``, from He et al. 2015 [1]_ (also known as
-    Kaiming initialization).
-
-    References
-    ----------
-    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers:
-       Surpassing Human-Level Performance on ImageNet Classification",
-       ICCV 2015.
+    {preset_sections}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import he
     >>> W = he(500, 200, np.random.RandomState(0), np.float32)
-    >>> print(W.shape, W.dtype, round(float(W.var()) * 500, 1))
-    (500, 200) float32 2.0
+    >>> print(W.dtype, round(float(W.var()) * 500, 1))
+    float32 2.0
     """
-    return he_normal(fan_in, fan_out, random_state, dtype)
+    return _preset("he", fan_in, fan_out, random_state, dtype)
 
 
 # --------------------------------------------------------------------------
 # scikit-learn's scheme
 # --------------------------------------------------------------------------
+def _sklearn_draw(fan_in, fan_out, random_state, dtype, activation):
+    factor = 2.0 if activation == "logistic" else 6.0
+    bound = np.sqrt(factor / (fan_in + fan_out))
+    weights = random_state.uniform(-bound, bound, (fan_in, fan_out))
+    biases = random_state.uniform(-bound, bound, fan_out)
+    return weights.astype(dtype, copy=False), biases.astype(dtype, copy=False)
+
+
+@_shared_doc("glorot")
 def sklearn_uniform(
     fan_in, fan_out, random_state, dtype=np.float64, *, activation="relu"
 ):
@@ -733,20 +578,15 @@ def sklearn_uniform(
     Reproduces ``sklearn.neural_network.MLPClassifier`` / ``MLPRegressor``
     initialization bit for bit: called layer by layer with the same
     ``RandomState``, it returns the same initial ``coefs_`` and
-    ``intercepts_``.
+    ``intercepts_``. Both are drawn from ``U(-bound, bound)`` with ``bound =
+    sqrt(factor / (fan_in + fan_out))``, ``factor = 6`` (Glorot & Bengio 2010
+    [1]_, eq. 16) or ``factor = 2`` for ``activation="logistic"``; unlike
+    every other initializer here, the biases are random, drawn right after
+    the weights from the same random state.
 
     Parameters
     ----------
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of randomness. Two ``uniform`` draws are taken, in this
-        order: the weights, of size ``(fan_in, fan_out)``, then the biases,
-        of size ``fan_out``.
-    dtype : dtype-like, default=np.float64
-        Floating dtype of the results (drawn in float64, then cast).
+    {layer_parameters}
     activation : str, default="relu"
         The hidden activation of the network. Only ``"logistic"`` matters:
         it lowers the factor from 6 to 2. As in scikit-learn, the output
@@ -756,47 +596,30 @@ def sklearn_uniform(
     -------
     weights : ndarray of shape (fan_in, fan_out)
     biases : ndarray of shape (fan_out,)
+        The second ``uniform`` draw, of size ``fan_out``.
+
+    Raises
+    ------
+    {layer_raises}
+    ValueError
+        If ``activation`` is not a string.
 
     See Also
     --------
     glorot_uniform : The same weights for ``factor = 6``, with zero biases.
 
-    Notes
-    -----
-    Both weights and biases are drawn from ``U(-bound, bound)`` with
-    ``bound = sqrt(factor / (fan_in + fan_out))``, ``factor = 6`` (Glorot &
-    Bengio 2010 [1]_, eq. 16) or ``factor = 2`` for ``activation="logistic"``.
-    Unlike every other initializer here, the biases are random, and they are
-    drawn right after the weights from the same random state.
-
-    References
-    ----------
-    .. [1] X. Glorot and Y. Bengio, "Understanding the difficulty of training
-       deep feedforward neural networks", AISTATS 2010.
+    {references}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import sklearn_uniform
     >>> W, b = sklearn_uniform(300, 100, np.random.RandomState(0))
-    >>> print(W.shape, b.shape)
-    (300, 100) (100,)
     >>> bound = np.sqrt(6.0 / (300 + 100))
-    >>> print(bool(np.abs(W).max() <= bound), bool(np.abs(b).max() <= bound))
-    True True
+    >>> print(b.shape, bool(np.abs(W).max() <= bound), bool(np.abs(b).max() <= bound))
+    (100,) True True
     """
-    fan_in = _check_fan("fan_in", fan_in)
-    fan_out = _check_fan("fan_out", fan_out)
-    _check_random_state(random_state)
-    dtype = _check_dtype(dtype)
-    if not isinstance(activation, str):
-        raise ValueError(f"activation must be a string, got {activation!r}.")
-
-    factor = 2.0 if activation == "logistic" else 6.0
-    bound = np.sqrt(factor / (fan_in + fan_out))
-    weights = random_state.uniform(-bound, bound, (fan_in, fan_out))
-    biases = random_state.uniform(-bound, bound, fan_out)
-    return weights.astype(dtype, copy=False), biases.astype(dtype, copy=False)
+    args = _check_layer(fan_in, fan_out, random_state, dtype)
+    return _sklearn_draw(*args, _check_activation(activation))
 
 
 # --------------------------------------------------------------------------
@@ -821,10 +644,6 @@ INIT_NAMES = ("auto", *INITIALIZERS, "sklearn")
 constraints, the docs and the error messages read."""
 
 
-def _valid_init_names():
-    return list(INIT_NAMES)
-
-
 def resolve_init(init, activation):
     """Turn an ``init`` parameter into a concrete initializer name or callable.
 
@@ -839,9 +658,8 @@ def resolve_init(init, activation):
     Returns
     -------
     init : str or callable
-        ``"he"`` for ``init="auto"`` with ``activation="relu"``; ``"xavier"``
-        for ``init="auto"`` with ``"tanh"``, ``"logistic"`` or ``"identity"``;
-        otherwise ``init`` itself.
+        For ``init="auto"``, the preset its rule (see Notes) picks for
+        ``activation``; otherwise ``init`` itself.
 
     Raises
     ------
@@ -867,27 +685,22 @@ def resolve_init(init, activation):
     """
     if callable(init):
         return init
-    if isinstance(init, str):
-        if init == "auto":
-            if activation not in _AUTO_INIT:
-                raise ValueError(
-                    f"init='auto' has no rule for activation={activation!r}; "
-                    f"known activations are {list(_AUTO_INIT)}."
-                )
-            return _AUTO_INIT[activation]
-        if init in INITIALIZERS or init == "sklearn":
-            return init
+    if isinstance(init, str) and init == "auto":
+        if activation not in _AUTO_INIT:
+            raise ValueError(
+                f"init='auto' has no rule for activation={activation!r}; "
+                f"known activations are {list(_AUTO_INIT)}."
+            )
+        return _AUTO_INIT[activation]
+    if isinstance(init, str) and init in INIT_NAMES:
+        return init
     raise ValueError(
-        f"init must be one of {_valid_init_names()} or a callable "
+        f"init must be one of {list(INIT_NAMES)} or a callable "
         f"init(fan_in, fan_out, random_state, dtype), got {init!r}."
     )
 
 
-def _callable_name(func):
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
-    return name if name is not None else repr(func)
-
-
+@_shared_doc()
 def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
     """Initial weights and biases of one layer: the estimators' entry point.
 
@@ -897,14 +710,7 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
         ``"auto"``, ``"sklearn"``, a key of :data:`INITIALIZERS`, or a callable
         ``init(fan_in, fan_out, random_state, dtype)`` returning an array-like
         of shape ``(fan_in, fan_out)``.
-    fan_in : int
-        Number of inputs of the layer, >= 1.
-    fan_out : int
-        Number of outputs of the layer, >= 1.
-    random_state : numpy.random.RandomState
-        Source of all randomness, shared across the layers of a network.
-    dtype : dtype-like
-        Floating dtype of the results.
+    {layer_parameters}
     activation : str
         The hidden activation of the network; picks the ``"auto"`` preset
         and the ``"sklearn"`` factor.
@@ -918,6 +724,7 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
 
     Raises
     ------
+    {layer_raises}
     ValueError
         If ``init`` is unknown (see :func:`resolve_init`), or a callable
         ``init`` returns an array of the wrong shape or with non-finite
@@ -925,15 +732,13 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
 
     Notes
     -----
-    ``"auto"`` is resolved by :func:`resolve_init`: He for ReLU, the article's
-    Xavier (LeCun, variance ``1 / fan_in``) for tanh, logistic and identity.
+    ``"auto"`` is resolved by :func:`resolve_init`, where its rule is stated.
     A callable's output is converted with ``np.asarray(out, dtype=dtype)``;
     the randomness it uses should come from ``random_state`` for the fit to
     be reproducible.
 
     Examples
     --------
-    >>> import numpy as np
     >>> from mlpinit.initializers import initialize_layer
     >>> rng = np.random.RandomState(0)
     >>> W, b = initialize_layer("auto", 64, 32, rng, np.float32, "relu")
@@ -943,25 +748,20 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
     >>> print(bool(np.any(b != 0)))
     True
     """
-    fan_in = _check_fan("fan_in", fan_in)
-    fan_out = _check_fan("fan_out", fan_out)
-    _check_random_state(random_state)
-    dtype = _check_dtype(dtype)
+    args = _check_layer(fan_in, fan_out, random_state, dtype)
     init = resolve_init(init, activation)
-
     if callable(init):
-        weights = _call_user_init(init, fan_in, fan_out, random_state, dtype)
+        weights = _call_user_init(init, *args)
     elif init == "sklearn":
-        return sklearn_uniform(
-            fan_in, fan_out, random_state, dtype, activation=activation
-        )
+        return _sklearn_draw(*args, _check_activation(activation))
     else:
-        weights = INITIALIZERS[init](fan_in, fan_out, random_state, dtype)
-    return weights, np.zeros(fan_out, dtype=dtype)
+        weights = _draw(*args, *_PRESETS[init])
+    return weights, np.zeros(args[1], dtype=args[3])
 
 
 def _call_user_init(init, fan_in, fan_out, random_state, dtype):
-    name = _callable_name(init)
+    name = getattr(init, "__qualname__", None) or getattr(init, "__name__", None)
+    name = name if name is not None else repr(init)
     out = init(fan_in, fan_out, random_state, dtype)
     try:
         weights = np.asarray(out, dtype=dtype)
