@@ -29,8 +29,8 @@ from mlpinit._core.network import (
     predict_in_chunks,
 )
 from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
-from mlpinit._rollback import rolled_back_on_error
 from mlpinit._core.training import BatchTrainer
+from mlpinit._rollback import rolled_back_on_error
 from mlpinit.initializers import INIT_NAMES, initialize_layer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")

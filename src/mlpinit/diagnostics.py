@@ -31,8 +31,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
-from mlpinit._core import layer_stats as _layer_stats
 from mlpinit._base_mlp import BaseMLP
+from mlpinit._core import layer_stats as _layer_stats
 from mlpinit._core.layer_stats import (
     compute_input_stats,
     compute_layer_stats,
