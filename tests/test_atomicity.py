@@ -10,7 +10,6 @@ inputs bit-identical, with read-only arrays (a write raises) and hashes.
 """
 
 import copy
-import hashlib
 import warnings
 from functools import partial
 
@@ -23,6 +22,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 import mlpinit._base_mlp as base_mlp
+from conftest import assert_identical, digest
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from test_bad_input import (
     CELLS,
@@ -30,7 +30,6 @@ from test_bad_input import (
     FITTING,
     KINDS,
     Raises,
-    assert_identical,
     call,
     expected,
     fresh,
@@ -309,18 +308,6 @@ def test_set_params_with_a_bad_key_after_good_ones_changes_nothing(name, fitted)
 # --------------------------------------------------------------------------
 # inputs are never written to
 # --------------------------------------------------------------------------
-def digest(value):
-    if value is None:
-        return None
-    if isinstance(value, pd.DataFrame):
-        return hashlib.sha256(
-            pd.util.hash_pandas_object(value).to_numpy().tobytes()
-        ).hexdigest()
-    if sp.issparse(value):
-        return tuple(digest(a) for a in (value.data, value.indices, value.indptr))
-    return hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
-
-
 def read_only(value):
     """The same data, with every underlying buffer read-only."""
     if value is None or isinstance(value, pd.DataFrame):

@@ -14,7 +14,6 @@ this file covers ill-conditioned data (features spanning 1e-8 to 1e8).
 
 import copy
 import decimal
-import hashlib
 import re
 import warnings
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import assert_identical, digest
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 
 RNG = np.random.RandomState(0)
@@ -95,27 +95,6 @@ def call(est, method, inputs):
 # --------------------------------------------------------------------------
 # comparisons
 # --------------------------------------------------------------------------
-def assert_identical(a, b, path="state"):
-    """Bit-level equality of two attribute trees (NaN equals NaN, -0.0 != 0.0)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray), path
-        assert (a.dtype, a.shape) == (b.dtype, b.shape), path
-        assert a.tobytes() == b.tobytes(), path
-    elif isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), (path, a.keys() ^ b.keys())
-        for key in a:
-            assert_identical(a[key], b[key], f"{path}[{key!r}]")
-    elif isinstance(a, (list, tuple)):
-        assert type(a) is type(b) and len(a) == len(b), path
-        for i, (u, v) in enumerate(zip(a, b)):
-            assert_identical(u, v, f"{path}[{i}]")
-    elif isinstance(a, (float, np.floating)):
-        assert type(a) is type(b), path
-        assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), path
-    else:
-        assert type(a) is type(b) and a == b, path
-
-
 def fitted_state(est):
     """Everything an estimator holds except the names of its features."""
     return {k: v for k, v in vars(est).items() if k != "feature_names_in_"}
@@ -128,27 +107,6 @@ def assert_same_result(result, reference):
         assert result == reference
     else:
         assert_identical(np.asarray(result), np.asarray(reference))
-
-
-def digest(value):
-    """A hash of an input's contents, to prove that no call writes to it."""
-    if value is None or isinstance(value, (int, float, str)):
-        return repr(value)
-    if isinstance(value, pd.DataFrame):
-        return hashlib.sha256(
-            pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
-            + repr(list(value.dtypes)).encode()
-        ).hexdigest()
-    if sp.issparse(value):
-        return digest((value.data, value.indices, value.indptr))
-    if isinstance(value, tuple):
-        return "|".join(digest(v) for v in value)
-    array = np.asarray(value)
-    if array.dtype == object:
-        return hashlib.sha256(repr(array.tolist()).encode()).hexdigest()
-    return hashlib.sha256(
-        np.ascontiguousarray(array).tobytes() + str(array.dtype).encode()
-    ).hexdigest()
 
 
 # --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ These tests check the benchmark's correctness (same data, same epochs, same
 loss), never its timings.
 """
 
+import importlib.util
 import json
 
 import numpy as np
@@ -18,6 +19,7 @@ from mlpinit.benchmark import (
     run_training_row,
 )
 
+LIBRARIES = ("sklearn", "mlpinit")
 TINY = Workload("digits", "classification", 1347, 450, 64, (16,), epochs=2)
 
 
@@ -89,6 +91,50 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
     assert format_table(rows).splitlines()[2] in out
 
 
+def test_predict_child_runs_in_process_and_agrees_across_libraries(tmp_path):
+    from mlpinit.benchmark import predict_child
+    from mlpinit.benchmark.predict import predict_weights
+
+    path = tmp_path / "weights.npz"
+    np.savez(path, **predict_weights(12, (8,), seed=0))
+    args = dict(dtype="float64", weights=str(path), seed=0, n_rows=3000, threads=1)
+    results = [predict_child.measure(dict(args, lib=lib)) for lib in LIBRARIES]
+    # Same weights, same rows: the probabilities agree. The checksum adds
+    # every third of the 3000 rows, 1000 rows that each sum to one.
+    assert results[0]["checksum"] == pytest.approx(results[1]["checksum"], rel=1e-12)
+    assert results[0]["checksum"] == pytest.approx(1000, rel=1e-12)
+    assert all(r["seconds"] > 0 and r["peak_bytes"] > 0 for r in results)
+
+
+def test_predict_child_is_a_module_with_a_json_line(tmp_path, capsys):
+    from mlpinit.benchmark import predict_child
+    from mlpinit.benchmark.predict import predict_weights, run_child
+
+    path = tmp_path / "weights.npz"
+    np.savez(path, **predict_weights(6, (4,), seed=1))
+    args = dict(lib="mlpinit", dtype="float32", weights=str(path), seed=1)
+    args.update(n_rows=500, threads=1)
+    assert predict_child.main([json.dumps(args)]) == 0
+    in_process = json.loads(capsys.readouterr().out)
+    # The same measurement through ``python -m``, in a subprocess.
+    assert run_child(args)["checksum"] == in_process["checksum"]
+
+
+def test_plot_leaves_the_matplotlib_backend_alone(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    from mlpinit.benchmark import plot_speedups
+
+    rows = [{"workload": "digits", "dtype": "float64", "init": "auto", "speedup": 2.0}]
+    before = matplotlib.get_backend()
+    try:
+        matplotlib.use("svg")
+        plot_speedups(rows, tmp_path / "speedups.png")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+    assert (tmp_path / "speedups.png").read_bytes().startswith(b"\x89PNG")
+
+
 # -- the optional PyTorch participant ------------------------------------------
 @pytest.mark.parametrize(
     "workload",
@@ -122,7 +168,7 @@ def test_torch_trainer_follows_mlpinit_when_epsilon_is_negligible(task):
     import torch
 
     from mlpinit import MLPClassifier, MLPRegressor
-    from mlpinit.benchmark import TorchTrainer
+    from mlpinit.benchmark.torch_trainer import TorchTrainer
 
     rng = np.random.RandomState(0)
     X = rng.standard_normal((500, 12))
@@ -189,6 +235,6 @@ def test_torch_participant_follows_the_option_and_the_installation(monkeypatch):
     rows = run()
     assert not any(key.startswith("torch") for key in rows[0])
     assert "torch" not in format_table(rows)
-    if benchmark.importlib.util.find_spec("torch") is not None:
+    if importlib.util.find_spec("torch") is not None:
         assert "torch_loss" not in run(torch=False)[0]
         assert "torch_loss" in run(torch=True)[0]

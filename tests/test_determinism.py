@@ -23,6 +23,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from threadpoolctl import threadpool_limits
 
+from conftest import quiet_fit
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from mlpinit._core.network import stable_dot
 
@@ -32,12 +33,6 @@ Y_CLASSES = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
 Y_BINARY = (X[:, 0] > 0).astype(int)
 Y_MULTILABEL = (X[:, :3] > 0).astype(int)
 Y_REAL = X @ RNG.normal(size=6)
-
-
-def quiet_fit(est, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
 
 
 def fingerprint(est):

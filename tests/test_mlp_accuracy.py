@@ -4,20 +4,18 @@ Runs ``benchmarks/accuracy.py`` itself, so the published table and this test
 cannot drift apart.
 """
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from conftest import load_script
 
 _SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
 
 
 @pytest.fixture(scope="module")
 def accuracy():
-    spec = importlib.util.spec_from_file_location("benchmark_accuracy", _SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(_SCRIPT, "benchmark_accuracy")
 
 
 def _check(result, accuracy):

@@ -22,6 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
 import mlpinit._base_mlp as base_mlp
+from conftest import quiet_fit
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 
@@ -36,12 +37,6 @@ PROBLEMS = {
     "classifier": (MLPClassifier, X_DIGITS, Y_DIGITS),
     "regressor": (MLPRegressor, X_REG, Y_REG),
 }
-
-
-def quiet_fit(est, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
 
 
 def assert_same_parameters(a, b, **tol):

@@ -13,6 +13,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from conftest import assert_identical
 from mlpinit import MLPClassifier, MLPRegressor
 
 RNG = np.random.RandomState(0)
@@ -47,30 +48,6 @@ DIVERGE = dict(solver="sgd", learning_rate_init=1.0, max_iter=30)
 # --------------------------------------------------------------------------
 # state snapshots
 # --------------------------------------------------------------------------
-def assert_identical(a, b, path="est"):
-    """Recursive, bit-level equality of two attribute trees."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray), path
-        assert a.dtype == b.dtype and a.shape == b.shape, path
-        assert a.tobytes() == b.tobytes(), path
-    elif isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), path
-        for key in a:
-            assert_identical(a[key], b[key], f"{path}[{key!r}]")
-    elif isinstance(a, (list, tuple)):
-        assert type(a) is type(b) and len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_identical(x, y, f"{path}[{i}]")
-    elif isinstance(a, float):
-        assert isinstance(b, float), path
-        assert a == b or (np.isnan(a) and np.isnan(b)), path
-    elif hasattr(a, "__dict__") and not callable(a):
-        assert type(a) is type(b), path
-        assert_identical(vars(a), vars(b), f"{path}.__dict__")
-    else:
-        assert a == b, path
-
-
 def _fitted(est, fit_X, fit_y, partial=False):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

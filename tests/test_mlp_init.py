@@ -8,6 +8,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from conftest import initial_parameters
 from mlpinit import MLPClassifier, MLPRegressor
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
@@ -18,28 +19,6 @@ def _data(n_features=400, n_rows=6, seed=0):
     X = rng.normal(size=(n_rows, n_features))
     y = np.arange(n_rows) % 2
     return X, y
-
-
-def initial_parameters(est, X, y):
-    """The estimator's initial weights, read through the public API only.
-
-    One full-batch SGD step without momentum and a learning rate of 1e-300
-    moves no weight of magnitude above ~1e-284 (the step is far below half an
-    ulp), so ``coefs_`` after ``fit`` are the initial weights bit for bit,
-    except that exact zeros (zero biases, say) may move by ~1e-300.
-    """
-    est.set_params(
-        solver="sgd",
-        learning_rate_init=1e-300,
-        momentum=0.0,
-        max_iter=1,
-        batch_size=X.shape[0],
-        shuffle=False,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y)
-    return est.coefs_, est.intercepts_
 
 
 @pytest.mark.parametrize("est_cls", ESTIMATORS)

@@ -20,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 
+from conftest import initial_parameters
 from mlpinit import MLPClassifier, MLPRegressor
 
 RTOL = 1e-6
@@ -319,35 +320,14 @@ def test_lbfgs_converges_to_sklearn_solution(problem):
 # --------------------------------------------------------------------------
 # initial weights and predictions
 # --------------------------------------------------------------------------
-def _initial_parameters(est, X, y):
-    """The estimator's initial weights, read through the public API only.
-
-    One full-batch SGD step without momentum and a learning rate of 1e-300
-    changes no weight of magnitude above ~1e-284 (the step is far below half an
-    ulp), so ``coefs_`` after ``fit`` are the initial weights bit for bit.
-    """
-    est.set_params(
-        solver="sgd",
-        learning_rate_init=1e-300,
-        momentum=0.0,
-        max_iter=1,
-        batch_size=X.shape[0],
-        shuffle=False,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y)
-    return est.coefs_, est.intercepts_
-
-
 @pytest.mark.parametrize("hidden", [(15,), (9, 4)])
 @pytest.mark.parametrize("activation", ["relu", "logistic", "tanh"])
 @pytest.mark.parametrize("problem", list(PROBLEMS))
 def test_initial_weights_equal_sklearn_exactly(problem, activation, hidden):
     ours_cls, theirs_cls, X, y = PROBLEMS[problem]
     params = dict(hidden_layer_sizes=hidden, activation=activation, random_state=7)
-    ours = _initial_parameters(ours_cls(init="sklearn", **params), X, y)
-    theirs = _initial_parameters(theirs_cls(**params), X, y)
+    ours = initial_parameters(ours_cls(init="sklearn", **params), X, y)
+    theirs = initial_parameters(theirs_cls(**params), X, y)
     for a, b in zip(ours[0] + ours[1], theirs[0] + theirs[1]):
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)

@@ -1,13 +1,12 @@
 """ONNX export through skl2onnx, checked against onnxruntime."""
 
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
+from conftest import quiet_fit
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 
 skl2onnx = pytest.importorskip("skl2onnx")
@@ -30,12 +29,6 @@ TARGETS = {
     "multiclass-str": np.array(["cat", "dog", "eel"])[y],
     "multilabel": np.c_[y == 0, y == 1, X[:, 0] > 0].astype(int),
 }
-
-
-def _fit(model, X_fit, target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X_fit, target)
 
 
 def _run(onx, data):
@@ -74,7 +67,7 @@ def _assert_labels_match(labels, model, data, proba):
 @pytest.mark.parametrize("target", sorted(TARGETS))
 @pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
 def test_classifier_matches_onnxruntime(target, activation):
-    model = _fit(_classifier(activation), X, TARGETS[target])
+    model = quiet_fit(_classifier(activation), X, TARGETS[target])
     onx = skl2onnx.to_onnx(model, X32[:1], options={"zipmap": False})
     labels, proba = _run(onx, X32)
     expected = model.predict_proba(X32)
@@ -85,7 +78,7 @@ def test_classifier_matches_onnxruntime(target, activation):
 @pytest.mark.parametrize("target", ["binary-str", "multiclass-int", "multilabel"])
 def test_classifier_default_options_zipmap(target):
     # skl2onnx's default: probabilities as one {class: probability} per row.
-    model = _fit(_classifier(), X, TARGETS[target])
+    model = quiet_fit(_classifier(), X, TARGETS[target])
     labels, proba = _run(skl2onnx.to_onnx(model, X32[:1]), X32)
     expected = model.predict_proba(X32)
     keys = list(proba[0])
@@ -95,7 +88,7 @@ def test_classifier_default_options_zipmap(target):
 
 
 def test_classifier_without_pipeline_and_in_double_precision():
-    model = _fit(
+    model = quiet_fit(
         MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0),
         X / X.std(axis=0),
         y,
@@ -129,7 +122,7 @@ def test_regressor_matches_onnxruntime(n_targets, loss, per_feature):
             random_state=0,
         ),
     )
-    _fit(model, X_reg, y_reg)
+    quiet_fit(model, X_reg, y_reg)
     data = X_reg.astype(np.float32)
     (output,) = _run(skl2onnx.to_onnx(model, data[:1]), data)
     expected = model.predict(data)
@@ -166,7 +159,7 @@ def test_unfitted_model_is_refused(model):
 
 
 def test_an_activation_skl2onnx_cannot_map_raises_a_clear_error():
-    model = _fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5), X, X[:, 0])
+    model = quiet_fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5), X, X[:, 0])
     model.activation = "softplus"  # as a future activation would be
     with pytest.raises(ValueError, match="activation='softplus'.*cannot be exported"):
         skl2onnx.to_onnx(model, X32[:1])
@@ -175,7 +168,7 @@ def test_an_activation_skl2onnx_cannot_map_raises_a_clear_error():
 def test_register_is_idempotent():
     mlpinit_onnx.register()
     mlpinit_onnx.register()
-    model = _fit(_classifier(), X, y)
+    model = quiet_fit(_classifier(), X, y)
     labels, _ = _run(skl2onnx.to_onnx(model, X32[:1]), X32)
     assert labels.shape == (len(X),)
 

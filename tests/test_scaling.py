@@ -4,7 +4,6 @@ Nothing here asserts a timing: the fit is checked on synthetic times, and
 the real sweep only for its structure and files.
 """
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -12,15 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import load_script
+
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "scaling.py"
 
 
 @pytest.fixture(scope="module")
 def scaling():
-    spec = importlib.util.spec_from_file_location("mlpinit_bench_scaling", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "mlpinit_bench_scaling")
 
 
 @pytest.mark.parametrize("exponent", [1.0, 2.0, 0.5])

@@ -18,6 +18,13 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
+from mlpinit._core.range_safe import (
+    peak_magnitude,
+    power_of_two_scale,
+    r2_score_without_overflow,
+    squares_overflow,
+    squares_underflow,
+)
 from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 from mlpinit._rollback import rolled_back_on_error
 
@@ -575,44 +582,13 @@ Examples
         values = np.asarray(y)
         if values.dtype.kind == "f" and values.size:
             with np.errstate(invalid="ignore"):  # NaN and inf: r2_score refuses them
-                peak_y = float(np.fmax.reduce(np.abs(values), axis=None))
+                peak_y = float(peak_magnitude(values))
                 peak = max(peak_y, float(np.abs(y_pred).max()))
-            if np.isfinite(peak) and (peak > 2.0**400 or 0 < peak_y < 2.0**-400):
+            if np.isfinite(peak) and (
+                squares_overflow(peak) or squares_underflow(peak_y)
+            ):
                 # Validates the inputs exactly as r2_score does.
-                factor = np.ldexp(1.0, -np.frexp(peak)[1])
+                factor = power_of_two_scale(peak)
                 r2_score(values * factor, y_pred * factor, sample_weight=sample_weight)
-                return _r2_without_overflow(values, y_pred, sample_weight)
+                return r2_score_without_overflow(values, y_pred, sample_weight)
         return r2_score(y, y_pred, sample_weight=sample_weight)
-
-
-def _r2_without_overflow(y, y_pred, sample_weight):
-    """``r2_score(y, y_pred)`` for values too large to square in float64.
-
-    Each sum of squares is taken on its terms scaled by a power of two per
-    output (exact), and their ratio is scaled back with ``ldexp``: it may
-    overflow to inf (R^2 = -inf), but is never inf / inf = NaN. As in
-    ``r2_score``, outputs are averaged uniformly and a constant target
-    scores 1.0 if predicted exactly, else 0.0.
-    """
-    y = y.reshape(len(y), -1)
-    y_pred = y_pred.reshape(len(y), -1)
-    if sample_weight is None:
-        weight = np.ones(len(y))
-    else:
-        weight = np.asarray(sample_weight, dtype=np.float64)
-
-    def exponent(values):
-        return np.frexp(np.abs(values).max(axis=0))[1]
-
-    def sum_of_squares(values):
-        e = exponent(values)
-        return weight @ np.ldexp(values, -e) ** 2, e
-
-    e_y = exponent(y)
-    mean = np.ldexp(np.average(np.ldexp(y, -e_y), axis=0, weights=weight), e_y)
-    residual, e_residual = sum_of_squares(y - y_pred)
-    total, e_total = sum_of_squares(y - mean)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        ratio = np.ldexp(residual / total, 2 * (e_residual - e_total))
-    r2 = np.where(total > 0, 1 - ratio, np.where(residual > 0, 0.0, 1.0))
-    return float(np.mean(r2))

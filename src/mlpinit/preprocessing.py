@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from mlpinit._core.range_safe import peak_magnitude, range_safe_factor
 from mlpinit._rollback import rolled_back_on_error
 
 __all__ = ["MeanNormStandardizer"]
@@ -83,21 +84,12 @@ def _sparse_batch_sumsq(X, per_feature):
     return col_count, sumsq if per_feature else sumsq.sum()
 
 
-# Squares of values above about 1.3e154 overflow float64, and those below
-# about 1e-154 lose digits (subnormal) or vanish. Columns (or the whole array)
-# whose largest value or running statistic lies outside [2**-400, 2**400] are
-# scaled by a power of two before the sums of squares; inside, nothing changes.
-_POWER_OF_TWO_SCALING_RANGE = (2.0**-400, 2.0**400)
-
-
 def _range_safe_factor(X, old_shift, old_mean, old_norm, per_feature):
     """``2**k`` per column (or for the whole array) bringing huge or tiny data
-    near 1, else 1.
+    near 1, else 1 (see :mod:`mlpinit._core.range_safe`).
 
-    Multiplying by a power of two is exact in floating point, so statistics
-    computed on ``X * factor`` and divided by ``factor`` afterwards are those
-    of ``X``, without the overflow (or underflow) of squaring values near the
-    ends of the float range.
+    The peak covers the batch and the running statistics, which are scaled
+    by the same factor before the merge.
     """
     if sp.issparse(X):
         values = np.abs(X.data)
@@ -107,16 +99,10 @@ def _range_safe_factor(X, old_shift, old_mean, old_norm, per_feature):
         else:
             peak = np.fmax.reduce(values) if values.size else 0.0
     else:
-        axis = 0 if per_feature else None
-        peak = np.fmax(np.fmax.reduce(X, axis=axis), -np.fmin.reduce(X, axis=axis))
+        peak = peak_magnitude(X, axis=0 if per_feature else None)
     for statistic in (old_shift, old_mean, old_norm):
         peak = np.fmax(peak, np.abs(statistic))
-    low, high = _POWER_OF_TWO_SCALING_RANGE
-    outside = (peak > high) | ((peak > 0) & (peak < low))
-    # |k| <= 1000 keeps 2**k itself a normal float; subnormal data still
-    # comes up to about 1e-9, plenty for its squares.
-    exponent = np.clip(-np.frexp(peak)[1], -1000, 1000)
-    return np.where(outside, np.ldexp(1.0, exponent), 1.0)
+    return range_safe_factor(peak)
 
 
 def _scaled(X, factor, per_feature):
@@ -288,15 +274,16 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A batch of training data. NaNs are ignored. Sparse input needs
-            ``with_mean=False``.
+            A batch of rows, with the columns of the earlier batches; NaNs
+            are ignored, and sparse input needs ``with_mean=False``.
         y : None
-            Ignored.
+            Not used, present for API consistency by convention.
 
         Returns
         -------
         self : object
-            Fitted transformer.
+            This transformer, its statistics now over every batch since the
+            last ``fit``.
         """
         with rolled_back_on_error(self):
             return self._partial_fit(X)
