@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-import mlpinit._base_mlp as base_mlp
+import mlpinit._solvers as solvers
 from conftest import assert_identical, digest
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from test_bad_input import (
@@ -199,7 +199,7 @@ def test_an_exception_in_the_middle_of_training_leaves_no_trace(
         quiet(est.fit, X, Y_CLASSES)
     before = snapshot(est)
     calls = []
-    real = base_mlp.loss_and_gradient if solver == "lbfgs" else base_mlp.BatchTrainer
+    real = solvers.loss_and_gradient if solver == "lbfgs" else solvers.BatchTrainer
 
     if solver == "lbfgs":
 
@@ -209,7 +209,7 @@ def test_an_exception_in_the_middle_of_training_leaves_no_trace(
                 raise Boom
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(base_mlp, "loss_and_gradient", failing)
+        monkeypatch.setattr(solvers, "loss_and_gradient", failing)
     else:
 
         class FailingTrainer(real):
@@ -219,7 +219,7 @@ def test_an_exception_in_the_middle_of_training_leaves_no_trace(
                     raise Boom
                 return super().run_epoch(*args, **kwargs)
 
-        monkeypatch.setattr(base_mlp, "BatchTrainer", FailingTrainer)
+        monkeypatch.setattr(solvers, "BatchTrainer", FailingTrainer)
     with pytest.raises(Boom):
         quiet(est.fit, X, Y_CLASSES)
     assert len(calls) in (4, 5)  # it did fail in the middle

@@ -13,10 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import threadpoolctl
 from sklearn.exceptions import ConvergenceWarning
 
 import mlpinit._base_mlp as base_mlp
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+from mlpinit._blas_threads import BlasThreadPolicy
 
 N_THREADS = 8
 ROUNDS = 3
@@ -144,3 +146,75 @@ def test_predict_errors_in_threads_do_not_disturb_the_others():
             assert "X has 5 features" in str(result)
         else:
             assert result.tobytes() == expected[i].tobytes()
+
+
+# -- fits in several threads: the process's BLAS setting -------------------
+
+
+def _blas_threads():
+    return [
+        lib["num_threads"]
+        for lib in threadpoolctl.threadpool_info()
+        if lib["user_api"] == "blas"
+    ]
+
+
+def test_overlapping_one_thread_contexts_restore_the_callers_setting():
+    # Left in the order they were entered, not the reverse: what two fits in
+    # two threads do when the first to start is the first to finish.
+    policy = BlasThreadPolicy()
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        first, second = policy.one_thread(), policy.one_thread()
+        first.__enter__()
+        second.__enter__()
+        assert set(_blas_threads()) == {1}
+        first.__exit__(None, None, None)
+        assert set(_blas_threads()) == {1}  # the second still needs one
+        second.__exit__(None, None, None)
+        assert _blas_threads() == before
+
+
+def test_lent_threads_come_back_only_when_no_one_else_needs_one():
+    policy = BlasThreadPolicy()
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        with policy.one_thread():
+            with policy.callers_threads():
+                assert _blas_threads() == before  # an L-BFGS evaluation
+            with policy.one_thread(), policy.callers_threads():
+                assert set(_blas_threads()) == {1}  # a narrow fit still runs
+            assert set(_blas_threads()) == {1}
+        assert _blas_threads() == before
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_fits_in_several_threads_restore_blas_and_match_serial_fits(solver):
+    # The process's own setting, not one set from this thread: threadpoolctl
+    # >= 3.8 gives control to the thread that sets a limit.
+    before = _blas_threads()
+    if max(before, default=1) < 2:
+        pytest.skip("BLAS runs one thread already: nothing to restore")
+
+    def fit(seed):
+        est = MLPClassifier(
+            hidden_layer_sizes=(16,),
+            solver=solver,
+            max_iter=5 + 3 * seed,  # different lengths: they end out of order
+            random_state=seed,
+        )
+        return est.fit(X[:300], Y_CLASSES[:300]).coefs_[0].tobytes()
+
+    serial = [fit(seed) for seed in range(N_THREADS)]
+    barrier = threading.Barrier(N_THREADS)
+
+    def work(seed):
+        barrier.wait()
+        return fit(seed)
+
+    for _ in range(ROUNDS):
+        with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
+            concurrent = list(pool.map(work, range(N_THREADS)))
+        assert concurrent == serial
+        assert _blas_threads() == before

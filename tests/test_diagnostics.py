@@ -18,8 +18,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
-from mlpinit._base_mlp import probe_rows
-from mlpinit._core.layer_stats import STAT_NAMES, compute_layer_stats, forward_backward
+from mlpinit._core.layer_stats import (
+    STAT_NAMES,
+    compute_layer_stats,
+    forward_backward,
+    probe_rows,
+)
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 from mlpinit.diagnostics import (
     LayerStatistics,

@@ -23,9 +23,8 @@ import pytest
 import scipy.sparse as sp
 from scipy.special import expit, xlogy
 
+from mlpinit._core.activations import HIDDEN_ACTIVATIONS
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
-
-HIDDEN_ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 
 # (out_activation, n_outputs, kind of target); the id names the loss.
 OUTPUT_CASES = {

@@ -1,14 +1,46 @@
-"""Parameter and attribute text shared by the MLP docstrings."""
+"""Parameter and attribute text shared by the MLP docstrings.
 
-SHARED_PARAMETERS = """\
+The lists of activation and init names are built from their one table each
+(:data:`mlpinit._core.activations.HIDDEN_ACTIVATION_TABLE` and
+:data:`mlpinit.initializers.INIT_NAMES`), so that a new entry there appears
+here without an edit.
+"""
+
+from mlpinit._core.activations import HIDDEN_ACTIVATION_TABLE, HIDDEN_ACTIVATIONS
+from mlpinit.initializers import INITIALIZERS, resolve_init
+
+
+def choices(names):
+    """``{"a", "b"}``, the numpydoc spelling of a parameter's allowed strings."""
+    return "{" + ", ".join(f'"{name}"' for name in names) + "}"
+
+
+def _summary(function):
+    return function.__doc__.strip().splitlines()[0]
+
+
+_ACTIVATION_LINES = "\n".join(
+    f'    - ``"{name}"``: ``f(x) = {entry.formula}``'
+    for name, entry in HIDDEN_ACTIVATION_TABLE.items()
+)
+_AUTO_RULE = ", ".join(
+    f'``"{resolve_init("auto", name)}"`` for {name}' for name in HIDDEN_ACTIVATIONS
+)
+_PRESET_LINES = "\n".join(
+    f'    - ``"{name}"``: {_summary(function)}'
+    for name, function in INITIALIZERS.items()
+)
+
+SHARED_PARAMETERS = f"""\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     The ith element is the number of neurons in the ith hidden layer.
 
-activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
-    Hidden-layer activation: ``f(x) = x``, ``1 / (1 + exp(-x))``,
-    ``tanh(x)`` or ``max(0, x)``.
+activation : {choices(HIDDEN_ACTIVATIONS)}, default="relu"
+    Hidden-layer activation:
 
-solver : {"lbfgs", "sgd", "adam"}, default="adam"
+{_ACTIVATION_LINES}
+
+solver : {{"lbfgs", "sgd", "adam"}}, default="adam"
     Weight optimizer: quasi-Newton L-BFGS (scipy), stochastic gradient
     descent, or Adam (Kingma & Ba, 2014).
 
@@ -20,7 +52,7 @@ batch_size : int or "auto", default="auto"
     Minibatch size for the stochastic solvers; ``"auto"`` is
     ``min(200, n_samples)``. Ignored by L-BFGS.
 
-learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+learning_rate : {{"constant", "invscaling", "adaptive"}}, default="constant"
     SGD schedule. ``"invscaling"`` uses
     ``learning_rate_init / pow(t, power_t)``; ``"adaptive"`` divides the
     rate by 5 each time ``n_iter_no_change`` epochs fail to improve by
@@ -88,15 +120,8 @@ max_fun : int, default=15000
 init : str or callable, default="auto"
     Weight initialization (see :mod:`mlpinit.initializers`):
 
-    - ``"auto"``: the article's rule, ``"he"`` for relu, ``"xavier"`` for
-      tanh, logistic and identity.
-    - ``"xavier"``: the article's Xavier, ``N(0, 1/fan_in)``. The
-      literature calls this **LeCun normal**; Glorot & Bengio's own
-      formula, variance ``2/(fan_in + fan_out)``, is ``"glorot_normal"``
-      or ``"glorot_uniform"``.
-    - ``"he"``: ``N(0, 2/fan_in)`` (He et al., 2015), for ReLU.
-    - ``"lecun_normal"``, ``"lecun_uniform"``, ``"glorot_normal"``,
-      ``"glorot_uniform"``, ``"he_normal"``, ``"he_uniform"``.
+    - ``"auto"``: the article's rule, {_AUTO_RULE}.
+{_PRESET_LINES}
     - ``"sklearn"``: scikit-learn's own scheme, uniform in
       ``+-sqrt(6/(fan_in + fan_out))`` (factor 2 for logistic), biases from
       the same range, the same draws in the same order. With it a fit can be
@@ -105,6 +130,9 @@ init : str or callable, default="auto"
       the (fan_in, fan_out) weights, for experiments such as the article's
       scaled identity.
 
+    The article's ``"xavier"``, ``N(0, 1/fan_in)``, is what the literature
+    calls LeCun normal; Glorot & Bengio's own formula, variance
+    ``2/(fan_in + fan_out)``, is ``"glorot_normal"`` or ``"glorot_uniform"``.
     Biases start at zero for every scheme except ``"sklearn"``.
 
 max_grad_norm : float or None, default=None

@@ -29,9 +29,13 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
 
-from mlpinit._base_mlp import BaseMLP
+from mlpinit._base_mlp import (
+    BaseMLP,
+    checked_input,
+    checked_input_and_targets,
+    draw_initial_weights,
+)
 from mlpinit._core import layer_stats as _layer_stats
 from mlpinit._core.layer_stats import (
     compute_input_stats,
@@ -244,12 +248,10 @@ def _fitted_network(estimator, X, y):
     if head is not None:
         X = head.transform(X)
     if y is None:
-        X = mlp._check_fitted_input(X)
-        Y = None
+        X, Y = checked_input(mlp, X), None
     else:
-        # The validation partial_fit uses: X must match the fitted features
-        # and y the fitted classes; nothing on the estimator changes.
-        X, Y, _ = mlp._validate_input(X, y, incremental=True, reset=False)
+        # X must match the fitted features and y the fitted classes.
+        X, Y = checked_input_and_targets(mlp, X, y)
     if sp.issparse(X):
         X = X.tocsr()
     return mlp, X, Y
@@ -326,16 +328,8 @@ def initialized(estimator, X, y):
     mlp, head = _final_step(estimator)
     if head is not None:
         X = head.fit_transform(X, y)
-    _draw_initial_weights(mlp, X, y)
+    draw_initial_weights(mlp, X, y)  # fit's own first pass
     return estimator
-
-
-def _draw_initial_weights(mlp, X, y):
-    # What BaseMLP._fit_unguarded does on a first pass, up to training.
-    mlp._validate_params()
-    X, Y, _ = mlp._validate_input(X, y, incremental=False, reset=True)
-    layer_units = [X.shape[1], *mlp._hidden_sizes(), Y.shape[1]]
-    mlp._initialize(layer_units, Y, X.dtype, check_random_state(mlp.random_state))
 
 
 def layer_statistics(estimator, X, y=None):
@@ -382,7 +376,8 @@ def layer_statistics(estimator, X, y=None):
     The gradient is that of the mean loss over ``X`` with the estimator's L2
     penalty ``alpha``, exactly the gradient a full-batch step on ``X`` would
     take. The same statistics are what ``record_layer_stats=True`` records
-    once per epoch, on the first 256 training rows, into ``layer_stats_``.
+    once per epoch into ``layer_stats_``, on a fixed probe batch: the first
+    5% of the training rows, at least 64 and at most 256.
 
     Examples
     --------
@@ -464,7 +459,8 @@ def layer_activations(estimator, X, *, preactivation=False):
     >>> import numpy as np
     >>> from mlpinit import MLPRegressor
     >>> from mlpinit.diagnostics import initialized, layer_activations
-    >>> X = np.random.RandomState(0).normal(size=(50, 3))
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(50, 3))
     >>> net = MLPRegressor(hidden_layer_sizes=(8, 4), activation="tanh")
     >>> model = initialized(net, X, X[:, 0])
     >>> [a.shape for a in layer_activations(model, X)]
@@ -489,8 +485,7 @@ def layer_gradients(estimator, X, y):
     Parameters
     ----------
     estimator : MLPClassifier, MLPRegressor or Pipeline
-        A fitted mlpinit MLP, a fitted Pipeline ending in one, or either from
-        :func:`initialized`.
+        As for :func:`layer_activations`.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Input rows.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -514,9 +509,8 @@ def layer_gradients(estimator, X, y):
     -----
     The output layer's error is ``prediction - target``, the gradient of the
     canonical loss of its activation, exactly as in training. For a
-    regressor with several outputs that is ``n_outputs`` times the derivative
-    of its squared error, which averages over the outputs (scikit-learn's MLP
-    has the same convention).
+    regressor that loss is half the squared error summed over the outputs,
+    so the error is its exact derivative for any number of outputs.
 
     Examples
     --------
@@ -524,7 +518,7 @@ def layer_gradients(estimator, X, y):
     >>> from mlpinit import MLPRegressor
     >>> from mlpinit.diagnostics import initialized, layer_gradients
     >>> X = np.random.RandomState(0).normal(size=(50, 3))
-    >>> y = X[:, 0]
+    >>> y = X[:, 0]  # a target the untrained network misses
     >>> net = MLPRegressor(hidden_layer_sizes=(8, 4), random_state=0)
     >>> model = initialized(net, X, y)
     >>> grads = layer_gradients(model, X, y)

@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
 from mlpinit._core.range_safe import (
@@ -46,6 +46,34 @@ def _validate_xy(estimator, X, y, reset, **kwargs):
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     return X, y
+
+
+def target_type(classifier):
+    """The kind of target a fitted :class:`MLPClassifier` learned.
+
+    Parameters
+    ----------
+    classifier : MLPClassifier
+        Fitted.
+
+    Returns
+    -------
+    {"binary", "multiclass", "multilabel-indicator"}
+        As :func:`sklearn.utils.multiclass.type_of_target` names it; it fixes
+        the output layer (one logistic unit, a softmax, one logistic unit per
+        label) and what ``predict`` returns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit import MLPClassifier
+    >>> from mlpinit.neural_network import target_type
+    >>> clf = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5)
+    >>> target_type(clf.fit(np.eye(6), np.arange(6) % 3))
+    'multiclass'
+    """
+    check_is_fitted(classifier)
+    return classifier._target_type
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):

@@ -54,13 +54,20 @@ except ImportError as error:  # the onnx extra is not installed
 else:
     _SKL2ONNX_IMPORT_ERROR = None
 
-from mlpinit.neural_network import MLPClassifier, MLPRegressor
+from mlpinit._core.activations import HIDDEN_ACTIVATION_TABLE, OUTPUT_ACTIVATIONS
+from mlpinit.neural_network import MLPClassifier, MLPRegressor, target_type
 from mlpinit.preprocessing import MeanNormStandardizer
 
 __all__ = ["register"]
 
-# The activations skl2onnx's MLP converters map onto ONNX operators.
-_SKL2ONNX_ACTIVATIONS = {"identity", "tanh", "logistic", "relu", "softmax"}
+# The activations skl2onnx's MLP converters map onto ONNX operators: the
+# hidden ones the activation table gives an ONNX operator, and the outputs
+# it maps itself (exp, Poisson's output, gets an Exp node of ours below).
+_SKL2ONNX_ACTIVATIONS = {
+    name
+    for name, entry in HIDDEN_ACTIVATION_TABLE.items()
+    if entry.onnx_operator is not None
+} | (set(OUTPUT_ACTIVATIONS) - {"exp"})
 
 # The options skl2onnx declares for its own MLPClassifier converter.
 _CLASSIFIER_OPTIONS = {
@@ -125,7 +132,7 @@ def _classifier_shapes(operator):
     check_is_fitted(operator.raw_operator)
     calculate_linear_classifier_output_shapes(operator)
     model = operator.raw_operator
-    if model._target_type == "multilabel-indicator":
+    if target_type(model) == "multilabel-indicator":
         # One 0/1 label per column, as predict returns.
         n_rows = operator.inputs[0].get_first_dimension()
         operator.outputs[0].type.shape = [n_rows, len(model.classes_)]
@@ -137,7 +144,7 @@ def _convert_classifier(scope, operator, container):
         model,
         classes_=np.asarray(model.classes_),
         # skl2onnx reads the target type where scikit-learn keeps it.
-        _label_binarizer=SimpleNamespace(y_type_=model._target_type),
+        _label_binarizer=SimpleNamespace(y_type_=target_type(model)),
     )
     convert_sklearn_mlp_classifier(scope, _operator_with(operator, view), container)
 

@@ -150,21 +150,7 @@ def plot_layer_stats(
         ax.plot(layers, values, marker="o", markersize=3, label=label, **kwargs)
         ax.set_xlabel("layer")
     elif values.ndim == 2:
-        plt = _pyplot()
-        n_epochs, n_layers = values.shape
-        epochs = np.arange(1, n_epochs + 1)
-        colors = plt.get_cmap(cmap)(np.linspace(0, 1, max(n_layers, 2)))
-        for j in range(n_layers):
-            layer_label = "output" if j == n_layers - 1 else f"layer {j + 1}"
-            ax.plot(epochs, values[:, j], color=colors[j], label=layer_label, **kwargs)
-        if n_layers <= 10:
-            ax.legend(fontsize="small")
-        else:
-            mappable = plt.cm.ScalarMappable(
-                cmap=cmap, norm=plt.Normalize(vmin=1, vmax=n_layers)
-            )
-            ax.figure.colorbar(mappable, ax=ax, label="layer")
-        ax.set_xlabel("epoch")
+        _plot_epochs_per_layer(ax, values, cmap, **kwargs)
     else:
         raise ValueError(
             f"Statistic {name!r} has shape {values.shape}; expected one value per "
@@ -174,6 +160,25 @@ def plot_layer_stats(
     if _use_log_scale(name, values, logy):
         ax.set_yscale("log")
     return ax
+
+
+def _plot_epochs_per_layer(ax, values, cmap, **kwargs):
+    """One line per layer over epochs: a training record's statistic."""
+    plt = _pyplot()
+    n_epochs, n_layers = values.shape
+    epochs = np.arange(1, n_epochs + 1)
+    colors = plt.get_cmap(cmap)(np.linspace(0, 1, max(n_layers, 2)))
+    for j in range(n_layers):
+        layer_label = "output" if j == n_layers - 1 else f"layer {j + 1}"
+        ax.plot(epochs, values[:, j], color=colors[j], label=layer_label, **kwargs)
+    if n_layers <= 10:
+        ax.legend(fontsize="small")
+    else:
+        mappable = plt.cm.ScalarMappable(
+            cmap=cmap, norm=plt.Normalize(vmin=1, vmax=n_layers)
+        )
+        ax.figure.colorbar(mappable, ax=ax, label="layer")
+    ax.set_xlabel("epoch")
 
 
 def _is_estimator(item):
@@ -229,12 +234,12 @@ def plot_loss_curves(curves, *, ax=None, logy=True, **kwargs):
     Returns
     -------
     ax : matplotlib.axes.Axes
-        The axes drawn on.
+        The axes with one line per curve.
 
     Raises
     ------
     ImportError
-        If matplotlib is not installed (``pip install mlpinit[plot]``).
+        Without matplotlib, as :func:`plot_layer_stats`.
     TypeError
         If an item is neither a loss curve nor an estimator with
         ``loss_curve_``.

@@ -6,6 +6,9 @@ the training loop calls them once per layer per batch and fresh temporaries
 would dominate the cost of small layers.
 """
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import expit, xlogy
 
@@ -38,17 +41,6 @@ def _softmax(Z):
     return Z
 
 
-ACTIVATIONS = {
-    "identity": _identity,
-    "relu": _relu,
-    "tanh": _tanh,
-    "logistic": _logistic,
-    "exp": _exp,
-    "softmax": _softmax,
-}
-HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
-
-
 # Each derivative is written in terms of the activation's output A, so the
 # pre-activations need not be kept. ``scratch`` is a preallocated array of A's
 # shape: multiplying by a 0/1 mask is several times cheaper than the boolean
@@ -74,12 +66,60 @@ def _logistic_derivative(A, delta, scratch):
     return np.multiply(delta, scratch, out=delta)
 
 
-DERIVATIVES = {
-    "identity": _identity_derivative,
-    "relu": _relu_derivative,
-    "tanh": _tanh_derivative,
-    "logistic": _logistic_derivative,
+class HiddenActivation(NamedTuple):
+    """One hidden activation: its function, derivative, and how it is written.
+
+    Attributes
+    ----------
+    function : callable
+        ``function(Z)`` overwrites the pre-activations ``Z`` with ``f(Z)``.
+    derivative : callable
+        ``derivative(A, delta, scratch)`` multiplies ``delta`` in place by
+        ``f'`` expressed through the activation's output ``A``.
+    formula : str
+        ``f(x)`` as the docstrings print it.
+    onnx_operator : str or None
+        The ONNX operator that computes ``f``; None if it cannot be exported.
+    """
+
+    function: Callable
+    derivative: Callable
+    formula: str
+    onnx_operator: str | None
+
+
+#: The hidden activations, in the order the docs list them. This table is the
+#: one place they are defined: the estimators' parameter constraints and
+#: docstrings, the ONNX export and the tests read it. A new activation is a
+#: new entry here (and its two functions above).
+HIDDEN_ACTIVATION_TABLE = {
+    "identity": HiddenActivation(_identity, _identity_derivative, "x", "Identity"),
+    "logistic": HiddenActivation(
+        _logistic, _logistic_derivative, "1 / (1 + exp(-x))", "Sigmoid"
+    ),
+    "tanh": HiddenActivation(_tanh, _tanh_derivative, "tanh(x)", "Tanh"),
+    "relu": HiddenActivation(_relu, _relu_derivative, "max(0, x)", "Relu"),
 }
+
+#: The names of the hidden activations, from :data:`HIDDEN_ACTIVATION_TABLE`.
+HIDDEN_ACTIVATIONS = tuple(HIDDEN_ACTIVATION_TABLE)
+
+#: Output activations, each paired with its canonical loss (below).
+OUTPUT_ACTIVATIONS = {
+    "identity": _identity,
+    "exp": _exp,
+    "logistic": _logistic,
+    "softmax": _softmax,
+}
+
+#: Every activation function by name, hidden and output.
+ACTIVATIONS = {
+    **{name: a.function for name, a in HIDDEN_ACTIVATION_TABLE.items()},
+    **OUTPUT_ACTIVATIONS,
+}
+
+#: The derivative of each hidden activation, by name.
+DERIVATIVES = {name: a.derivative for name, a in HIDDEN_ACTIVATION_TABLE.items()}
 
 
 # Per-sample losses, summed over the outputs. Each output

@@ -67,6 +67,94 @@ The last four need targets; without them they are NaN.
 INPUT_STAT_NAMES = ("activation_mean", "activation_std", "activation_norm")
 """Statistics of the input batch itself, by :func:`compute_input_stats`."""
 
+# Rows of the fixed probe batch that record_layer_stats evaluates each epoch:
+# 5% of the training rows, between 64 and 256. Enough rows for stable means
+# and deviations; few enough that one evaluation (about two training steps'
+# work at 256 rows) stays under 10% of an epoch even on small data such as
+# digits, where an epoch is only nine steps.
+PROBE_ROWS = 256
+MIN_PROBE_ROWS = 64
+
+
+def probe_rows(n_samples):
+    """Rows of the fixed probe batch used by ``record_layer_stats``.
+
+    Examples
+    --------
+    >>> from mlpinit._core.layer_stats import probe_rows
+    >>> probe_rows(100), probe_rows(2000), probe_rows(100_000)
+    (64, 100, 256)
+    """
+    return min(PROBE_ROWS, max(MIN_PROBE_ROWS, n_samples // 20))
+
+
+class LayerStatsRecorder:
+    """Per-epoch layer statistics on a fixed probe batch (``record_layer_stats``).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The training rows; the first :func:`probe_rows` of them are the probe.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Their encoded targets.
+    activation, out_activation : str
+        Hidden and output activation names.
+    alpha : float
+        L2 penalty, included in the recorded gradients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit._core.layer_stats import LayerStatsRecorder
+    >>> rng = np.random.RandomState(0)
+    >>> X, Y = rng.normal(size=(100, 3)), rng.normal(size=(100, 1))
+    >>> coefs, intercepts = [rng.normal(size=(3, 4)), rng.normal(size=(4, 1))], [
+    ...     np.zeros(4), np.zeros(1)]
+    >>> recorder = LayerStatsRecorder(X, Y, "relu", "identity", alpha=0.0)
+    >>> recorder.record(coefs, intercepts)
+    >>> recorder.record(coefs, intercepts)
+    >>> recorder.stacked_under(None)["activation_std"].shape  # epochs, layers
+    (2, 2)
+    """
+
+    def __init__(self, X, Y, activation, out_activation, alpha):
+        n_probe = probe_rows(X.shape[0])
+        self.X_probe, self.Y_probe = X[:n_probe], Y[:n_probe]
+        self.activation, self.out_activation = activation, out_activation
+        self.alpha = alpha
+        self.rows = []
+
+    def record(self, coefs, intercepts):
+        """Append one row: the statistics of the network ``coefs, intercepts``."""
+        self.rows.append(
+            compute_layer_stats(
+                coefs,
+                intercepts,
+                self.activation,
+                self.out_activation,
+                self.X_probe,
+                self.Y_probe,
+                alpha=self.alpha,
+            )
+        )
+
+    def stacked_under(self, previous):
+        """The recorded epochs as arrays, below ``previous`` (a warm start's record).
+
+        Returns ``previous`` unchanged when nothing was recorded.
+        """
+        if not self.rows:
+            return previous
+        stacked = {
+            name: np.array([row[name] for row in self.rows]) for name in self.rows[0]
+        }
+        if previous:
+            stacked = {
+                name: np.concatenate([previous[name], values])
+                for name, values in stacked.items()
+            }
+        return stacked
+
 
 def forward_backward(
     coefs, intercepts, activation, out_activation, X, Y=None, alpha=0.0
@@ -212,18 +300,9 @@ def compute_layer_stats(
 
     Parameters
     ----------
-    coefs, intercepts : list of ndarray
-        Weights (fan_in, fan_out) and biases (fan_out,) of each layer.
-    activation : str
-        Hidden activation.
-    out_activation : str
-        Output activation.
-    X : ndarray or sparse matrix of shape (n_rows, n_features)
-        Probe batch.
-    Y : ndarray of shape (n_rows, n_outputs), optional
-        Encoded targets. Without them the gradient entries are NaN.
-    alpha : float, default=0.0
-        L2 penalty included in the gradient.
+    coefs, intercepts, activation, out_activation, X, Y, alpha
+        The network and the batch, as for :func:`forward_backward`. Without
+        ``Y`` the gradient entries are NaN.
 
     Returns
     -------

@@ -145,10 +145,13 @@ class Workspace:
         self.ones = np.ones(max_rows, dtype)
         self.layout = layout
         self._views = {}
+        # The L2 term's buffer, as large as all the weights: allocated by
+        # weight_scratch on first use, so that alpha=0 costs no memory.
+        self._weight_scratch = None
 
     def weight_scratch(self, n_coef):
         """A buffer of ``n_coef`` values for the L2 term, allocated on first use."""
-        if getattr(self, "_weight_scratch", None) is None:
+        if self._weight_scratch is None:
             self._weight_scratch = np.empty(n_coef, self.ones.dtype)
         return self._weight_scratch
 
@@ -161,6 +164,23 @@ class Workspace:
             cached = (flat, self.layout.views(flat))
             self._views[id(flat)] = cached
         return cached[1]
+
+
+def _forward_into(acts, coefs, intercepts, activation, out_activation):
+    """Fill ``acts[1:]`` with each layer's output, from the input ``acts[0]``."""
+    last = len(coefs)
+    hidden = ACTIVATIONS[activation]
+    for i in range(last):
+        Z = acts[i + 1]
+        if sp.issparse(acts[i]):
+            Z[...] = acts[i] @ coefs[i]
+        else:
+            np.dot(acts[i], coefs[i], out=Z)
+        Z += intercepts[i]
+        if i + 1 == last:
+            ACTIVATIONS[out_activation](Z)
+        else:
+            hidden(Z)
 
 
 def loss_and_gradient(
@@ -208,20 +228,7 @@ def loss_and_gradient(
     acts = [X] + [a[:n_rows] for a in workspace.activations[1:]]
     deltas = [None] + [d[:n_rows] for d in workspace.deltas[1:]]
     last = len(coefs)
-    hidden = ACTIVATIONS[activation]
-
-    for i in range(last):
-        Z = acts[i + 1]
-        if sp.issparse(acts[i]):
-            Z[...] = acts[i] @ coefs[i]
-        else:
-            np.dot(acts[i], coefs[i], out=Z)
-        Z += intercepts[i]
-        if i + 1 == last:
-            ACTIVATIONS[out_activation](Z)
-        else:
-            hidden(Z)
-
+    _forward_into(acts, coefs, intercepts, activation, out_activation)
     P = acts[last]
     if sample_weight is None:
         weight_sum = float(n_rows)

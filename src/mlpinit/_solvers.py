@@ -1,0 +1,348 @@
+"""The two training loops of the MLP estimators: mini-batch epochs and L-BFGS.
+
+:func:`fit_stochastic` (sgd and adam) runs the epochs over
+:class:`~mlpinit._core.training.BatchTrainer` with the stopping rules of
+scikit-learn's MLP; :func:`fit_lbfgs` hands the loss and gradient to scipy's
+L-BFGS-B. Both train the flat parameter vector ``theta`` in place and set
+the estimator's training record (``n_iter_``, ``loss_``, ``loss_curve_``,
+...); :class:`~mlpinit._base_mlp.BaseMLP` validates before and checks after.
+"""
+
+import copy
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from mlpinit._blas_threads import BLAS_THREADS
+from mlpinit._callbacks import NO_HOOKS
+from mlpinit._core.layer_stats import LayerStatsRecorder
+from mlpinit._core.network import Workspace, loss_and_gradient
+from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
+from mlpinit._core.training import BatchTrainer
+from mlpinit._stopping import StoppingTracker
+
+DIVERGENCE_ADVICE = (
+    "Normalize the inputs (for example with mlpinit.MeanNormStandardizer or "
+    "sklearn.preprocessing.StandardScaler), lower learning_rate_init, or set "
+    "max_grad_norm."
+)
+
+
+def _optimizer_state_is_finite(optimizer):
+    """True if every array the optimizer carries (velocity, moments) is finite."""
+    return all(
+        np.isfinite(value).all()
+        for name, value in vars(optimizer).items()
+        if name[0] != "_" and isinstance(value, np.ndarray)
+    )
+
+
+def _check_epoch_finite(epoch_loss, optimizer, epoch, dtype):
+    if not np.isfinite(epoch_loss):
+        raise ValueError(
+            f"The training loss became {epoch_loss} at epoch {epoch}; the "
+            "optimization diverged. " + DIVERGENCE_ADVICE
+        )
+    if not _optimizer_state_is_finite(optimizer):
+        # Adam's second moment squares the gradient: above about 1e154 it is
+        # inf, every later step of that weight is 0, and the model silently
+        # stops learning for good.
+        raise ValueError(
+            f"The gradients overflowed {dtype} at epoch {epoch}; the "
+            "optimization diverged. " + DIVERGENCE_ADVICE
+        )
+
+
+def _resumed_optimizer(mlp, n_params, dtype, incremental):
+    if mlp.solver == "sgd":
+        optimizer = SGD(
+            n_params,
+            dtype,
+            mlp.learning_rate_init,
+            mlp.learning_rate,
+            mlp.momentum,
+            mlp.nesterovs_momentum,
+            mlp.power_t,
+        )
+    else:
+        optimizer = Adam(
+            n_params,
+            dtype,
+            mlp.learning_rate_init,
+            mlp.beta_1,
+            mlp.beta_2,
+            mlp.epsilon,
+        )
+    if incremental and hasattr(mlp, "_optimizer_state"):
+        # The optimizer's state is kept as plain arrays and numbers (not
+        # the object) so that skops can load a fitted model safely.
+        for name, value in mlp._optimizer_state.items():
+            setattr(optimizer, name, copy.copy(value))
+    return optimizer
+
+
+def _split_validation(mlp, data):
+    """``data`` without the validation rows, which go to its ``validation``."""
+    # Stratify on the binarized targets. For binary targets this is what
+    # scikit-learn does, so the same seed draws the same validation rows.
+    # scikit-learn leaves multiclass unstratified (it stratifies only
+    # single-column targets); here every single-label classification is
+    # stratified, a documented departure. Multilabel is not stratified.
+    stratify = data.Y if mlp._stratify_validation() else None
+    arrays = [data.X, data.Y, data.y_labels]
+    if data.sample_weight is not None:
+        arrays.append(data.sample_weight)
+    try:
+        parts = train_test_split(
+            *arrays,
+            random_state=data.random_state,
+            test_size=mlp.validation_fraction,
+            stratify=stratify,
+        )
+    except ValueError as error:
+        # scikit-learn's words ("The least populated class in y has only
+        # 1 member", "test_size = 1 should be greater or equal to the
+        # number of classes") do not say what to change here.
+        raise ValueError(
+            "The validation set is too small: early_stopping=True holds out "
+            f"validation_fraction={mlp.validation_fraction} of the "
+            f"{data.X.shape[0]} samples"
+            + (", stratified by class" if stratify is not None else "")
+            + f", which cannot be done ({error}). Increase "
+            "'validation_fraction' or the size of your dataset, or set "
+            "early_stopping=False."
+        ) from error
+    train, val = parts[0::2], parts[1::2]
+    if val[0].shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    if data.sample_weight is None:
+        train.append(None)
+        val.append(None)
+    return data._replace(
+        X=train[0],
+        Y=train[1],
+        y_labels=train[2],
+        sample_weight=train[3],
+        validation=val,
+    )
+
+
+def _batch_size(mlp, n_samples):
+    if mlp.batch_size == "auto":
+        return min(200, n_samples)
+    if mlp.batch_size > n_samples:
+        warnings.warn(
+            "Got `batch_size` less than 1 or larger than sample size. "
+            "It is going to be clipped",
+            stacklevel=2,
+        )
+    return int(np.clip(mlp.batch_size, 1, n_samples))
+
+
+def _layer_stats_recorder(mlp, X, Y):
+    if not mlp.record_layer_stats:
+        return None
+    return LayerStatsRecorder(X, Y, mlp.activation, mlp.out_activation_, mlp.alpha)
+
+
+def _store_layer_stats(mlp, recorder):
+    if recorder is not None:
+        mlp.layer_stats_ = recorder.stacked_under(getattr(mlp, "layer_stats_", None))
+
+
+def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
+    """Train ``theta`` with sgd or adam, epoch by epoch, as ``mlp`` is set up.
+
+    Parameters
+    ----------
+    mlp : BaseMLP
+        The estimator: its parameters, and the record it continues
+        (``warm_start``, ``partial_fit``), which is updated at the end.
+    data : TrainingData
+        What :meth:`BaseMLP._begin_fit` returned.
+    theta : ndarray
+        The flat parameter vector, trained in place.
+    incremental : bool
+        ``partial_fit``: one epoch, the optimizer's state carried over.
+    callbacks : hooks from :func:`mlpinit._callbacks.fit_with_callbacks`
+    """
+    if mlp.early_stopping and incremental:
+        raise ValueError("partial_fit does not support early_stopping=True")
+    optimizer = _resumed_optimizer(mlp, data.layout.size, theta.dtype, incremental)
+    if mlp.early_stopping:
+        data = _split_validation(mlp, data)
+        callbacks.train_on(data.X, data.y_labels, data.sample_weight)
+    X = data.X.tocsr() if sp.issparse(data.X) else data.X
+    trainer = BatchTrainer(
+        data.layout,
+        X,
+        data.Y,
+        data.sample_weight,
+        _batch_size(mlp, X.shape[0]),
+        mlp.alpha,
+        mlp.activation,
+        mlp.out_activation_,
+        mlp.max_grad_norm,
+    )
+    recorder = _layer_stats_recorder(mlp, X, data.Y)
+    tracker = StoppingTracker.resume(mlp, theta)
+    epochs = _run_epochs(
+        mlp, data, theta, trainer, optimizer, tracker, recorder, incremental, callbacks
+    )
+    if mlp.early_stopping:
+        theta[:] = tracker.best_params
+    mlp.n_iter_ = epochs
+    mlp.t_ += epochs * X.shape[0]
+    if tracker.loss_curve:
+        mlp.loss_ = tracker.loss_curve[-1]
+    else:
+        mlp.loss_ = getattr(mlp, "loss_", None)
+    tracker.store(mlp)
+    mlp._optimizer_state = {
+        name: value for name, value in vars(optimizer).items() if name[0] != "_"
+    }
+    _store_layer_stats(mlp, recorder)
+
+
+def _run_epochs(
+    mlp, data, theta, trainer, optimizer, tracker, recorder, incremental, callbacks
+):
+    """The epoch loop; returns the number of epochs completed."""
+    layout, random_state = data.layout, data.random_state
+    n_samples = trainer.X.shape[0]
+    order = np.arange(n_samples)
+    samples_seen = mlp.t_
+    epochs = 0
+    try:
+        for _ in range(mlp.max_iter):
+            callbacks.begin_task(layout, theta)
+            if mlp.shuffle:
+                # Permuting the previous order with a fresh shuffle of
+                # arange(n) consumes the random state exactly as
+                # scikit-learn's MLP does, so seeds reproduce its batches.
+                permutation = np.arange(n_samples)
+                random_state.shuffle(permutation)
+                order = order[permutation]
+            epoch_loss = trainer.run_epoch(
+                theta, optimizer, order if mlp.shuffle else None
+            )
+            _check_epoch_finite(epoch_loss, optimizer, epochs + 1, theta.dtype)
+            epochs += 1
+            samples_seen += n_samples
+            if recorder is not None:
+                recorder.record(*layout.views(theta))
+            if mlp.verbose:
+                print(f"Iteration {epochs}, loss = {epoch_loss:.8f}")
+            score = None
+            if data.validation is not None:
+                X_val, _, y_val, sw_val = data.validation
+                score = mlp._validation_score_with(
+                    *layout.views(theta), X_val, y_val, sw_val
+                )
+                if mlp.verbose:
+                    print(f"Validation score: {score:f}")
+            stalled = tracker.update(epoch_loss, score, theta)
+            optimizer.epoch_ended(samples_seen)
+            if callbacks.end_task(layout, theta):
+                break  # a callback asked to stop
+            if stalled:
+                if optimizer.on_plateau(tracker.plateau_message(), mlp.verbose):
+                    break
+                tracker.renew_patience()
+            if incremental:
+                break
+            if epochs == mlp.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({mlp.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
+    except KeyboardInterrupt:
+        warnings.warn("Training interrupted by user.", stacklevel=2)
+    return epochs
+
+
+def fit_lbfgs(mlp, data, theta, callbacks=NO_HOOKS):
+    """Train ``theta`` with scipy's L-BFGS-B on the full batch.
+
+    The parameters are those of :func:`fit_stochastic`.
+    """
+    layout, X, Y = data.layout, data.X, data.Y
+    workspace = Workspace(layout, X.shape[0], theta.dtype)
+    grad = np.empty_like(theta)
+    recorder = _layer_stats_recorder(mlp, X, Y)
+    progress = {"iterations": 0, "loss": np.nan}
+
+    def loss_and_grad(x):
+        callbacks.begin_task(layout, x)
+        theta[:] = x
+        # Each evaluation, where the time goes, gets the caller's threads.
+        with BLAS_THREADS.callers_threads():
+            progress["loss"] = loss_and_gradient(
+                layout,
+                theta,
+                grad,
+                X,
+                Y,
+                data.sample_weight,
+                mlp.alpha,
+                mlp.activation,
+                mlp.out_activation_,
+                workspace,
+            )
+        return progress["loss"], grad.astype(np.float64)
+
+    def after_iteration(x):
+        progress["iterations"] += 1
+        if recorder is not None:
+            theta[:] = x
+            recorder.record(*layout.views(theta))
+        if mlp.verbose:
+            print(f"Iteration {progress['iterations']}, loss = {progress['loss']:.8f}")
+        callbacks.end_iteration(layout, x)  # may raise StopIteration
+
+    # L-BFGS-B does its vector algebra with BLAS, and OpenBLAS splits long
+    # dot products over its threads: the iterates would depend on the
+    # thread count (which differs between n_jobs=1 and n_jobs=2).
+    with BLAS_THREADS.one_thread():
+        result = minimize_lbfgs(
+            loss_and_grad,
+            theta,
+            max_iter=mlp.max_iter,
+            max_fun=mlp.max_fun,
+            tol=mlp.tol,
+            callback=after_iteration,
+        )
+    _finish_lbfgs(mlp, result, theta, callbacks)
+    _store_layer_stats(mlp, recorder)
+
+
+def _finish_lbfgs(mlp, result, theta, callbacks):
+    if not np.isfinite(result.fun):
+        # L-BFGS-B gives up at once on a non-finite loss and returns the
+        # untrained start; a model that never trained must not pass as fitted.
+        raise ValueError(
+            f"The training loss is {float(result.fun)}; the optimization "
+            "diverged. " + DIVERGENCE_ADVICE
+        )
+    if result.status != 0 and not callbacks.stopped:
+        warnings.warn(
+            f"lbfgs failed to converge after {result.nit} iteration(s) "
+            f"(status={result.status}): {result.message}. Increase max_iter "
+            "or scale the data (see mlpinit.MeanNormStandardizer).",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    theta[:] = result.x
+    mlp.n_iter_ = min(int(result.nit), mlp.max_iter)
+    mlp.loss_ = float(result.fun)
+
+
+# ------------------------------------------------------------------
