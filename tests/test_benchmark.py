@@ -6,6 +6,7 @@ loss), never its timings.
 
 import importlib.util
 import json
+import re
 
 import numpy as np
 import pytest
@@ -238,3 +239,139 @@ def test_torch_participant_follows_the_option_and_the_installation(monkeypatch):
     if importlib.util.find_spec("torch") is not None:
         assert "torch_loss" not in run(torch=False)[0]
         assert "torch_loss" in run(torch=True)[0]
+
+
+# -- the command line: checked before any work, finished rows kept ----------------
+@pytest.fixture
+def no_work(monkeypatch):
+    """Make any benchmark work fail the test: the checks must come first."""
+    from mlpinit import benchmark
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the benchmark started before the arguments were checked")
+
+    monkeypatch.setattr(benchmark, "run_training_row", refuse)
+    monkeypatch.setattr(benchmark, "run_predict_row", refuse)
+
+
+def _exit_status_and_error(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["benchmark", *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    return caught.value.code, err[-1]
+
+
+@pytest.mark.parametrize(
+    "argv, names",
+    [
+        (["--inits", "sklearn", "bogus"], "--inits"),
+        (["--workloads", "digits", "bogus"], "--workloads"),
+        (["--dtypes", "float16"], "--dtypes"),
+        (["--threads", "0"], "--threads"),
+        (["--threads", "-1"], "--threads"),
+        (["--threads", "two"], "--threads"),
+        (["--plot", "speedups.xyz"], "--plot"),
+    ],
+)
+def test_a_bad_argument_exits_2_with_one_line_before_any_work(
+    argv, names, no_work, capsys
+):
+    status, line = _exit_status_and_error(["--quick", *argv], capsys)
+    assert status == 2
+    assert line.startswith("python -m mlpinit benchmark: error: ") and names in line
+
+
+def test_torch_without_pytorch_is_refused_up_front(no_work, capsys, monkeypatch):
+    from mlpinit import benchmark
+
+    monkeypatch.setattr(benchmark, "torch_installed", lambda: False)
+    status, line = _exit_status_and_error(["--torch"], capsys)
+    assert status == 2 and "--torch" in line and "not installed" in line
+
+
+@pytest.mark.parametrize("option", ["--json", "--plot"])
+def test_an_output_path_that_cannot_be_a_file_is_refused_up_front(
+    option, tmp_path, no_work, capsys
+):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    for path, reason in [
+        (blocker / "out.json", "is a file, not a folder"),
+        (tmp_path, "is a folder"),
+    ]:
+        status, line = _exit_status_and_error([option, str(path)], capsys)
+        assert status == 2 and option in line and reason in line
+
+
+def test_run_benchmark_checks_its_options_before_any_work(no_work):
+    from mlpinit.benchmark import run_benchmark
+
+    for kwargs, match in [
+        (dict(inits=["sklearn", "bogus"]), "inits: invalid choice: 'bogus'"),
+        (dict(workloads=["nope"]), "workloads: invalid choice"),
+        (dict(dtypes=["float16"]), "dtypes: invalid choice"),
+        (dict(threads=0), "threads must be a positive integer, got 0"),
+        (dict(threads=-1), "threads must be a positive integer, got -1"),
+        (dict(inits=[]), "inits needs at least one value"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(match)):
+            run_benchmark(quick=True, log=lambda line: None, **kwargs)
+
+
+def _quick_digits(monkeypatch, predict=None):
+    """The command line on TINY alone, with the prediction row replaced."""
+    from mlpinit import benchmark
+
+    monkeypatch.setattr(benchmark, "default_workloads", lambda quick: [TINY])
+    if predict is not None:
+        monkeypatch.setattr(benchmark, "run_predict_row", predict)
+    return ["benchmark", "--quick", "--dtypes", "float64", "--threads", "1"]
+
+
+def test_json_and_plot_into_missing_folders_are_created(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    argv = _quick_digits(monkeypatch)
+    json_path = tmp_path / "new" / "deeper" / "bench.json"
+    plot_path = tmp_path / "other" / "speedups.png"
+    argv += ["--workloads", "digits", "--inits", "sklearn"]
+    assert main([*argv, "--json", str(json_path), "--plot", str(plot_path)]) == 0
+    document = json.loads(json_path.read_text())
+    assert document["complete"] and [r["workload"] for r in document["rows"]] == [
+        "digits"
+    ]
+    assert plot_path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_late_failure_keeps_the_finished_rows(tmp_path, monkeypatch, capsys):
+    def broken_predict(*args, **kwargs):
+        raise RuntimeError("the predict child crashed")
+
+    argv = _quick_digits(monkeypatch, predict=broken_predict)
+    json_path = tmp_path / "bench.json"
+    status = main([*argv, "--inits", "sklearn", "auto", "--json", str(json_path)])
+    assert status == 1
+    captured = capsys.readouterr()
+    # Both training rows, in the table on stdout and in the JSON file.
+    assert "| digits | float64 | sklearn |" in captured.out
+    assert "| digits | float64 | auto |" in captured.out
+    document = json.loads(json_path.read_text())
+    assert not document["complete"]
+    assert [r["init"] for r in document["rows"]] == ["sklearn", "auto"]
+    last = captured.err.strip().splitlines()[-1]
+    assert "RuntimeError" in last and "2 finished rows" in last
+
+
+def test_each_finished_row_is_saved_before_the_next_starts(tmp_path, monkeypatch):
+    json_path = tmp_path / "bench.json"
+    seen = []
+
+    def predict_reads_the_file(*args, **kwargs):
+        seen.append(json.loads(json_path.read_text()))
+        raise KeyboardInterrupt
+
+    argv = _quick_digits(monkeypatch, predict=predict_reads_the_file)
+    status = main([*argv, "--inits", "sklearn", "--json", str(json_path)])
+    assert status == 130
+    # While the prediction row ran, the training row was already on disk.
+    assert [r["init"] for r in seen[0]["rows"]] == ["sklearn"]
+    assert not seen[0]["complete"]

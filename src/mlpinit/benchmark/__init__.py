@@ -22,6 +22,7 @@ weights in both libraries.
 This package sits on top of mlpinit: it uses the public estimators only,
 and nothing else in mlpinit imports it. Its modules:
 
+- :mod:`~mlpinit.benchmark.options`: the options and their checks;
 - :mod:`~mlpinit.benchmark.workloads`: the training settings;
 - :mod:`~mlpinit.benchmark.training`: the paired training rows;
 - :mod:`~mlpinit.benchmark.torch_trainer`: the optional PyTorch participant;
@@ -30,9 +31,9 @@ and nothing else in mlpinit imports it. Its modules:
 - :mod:`~mlpinit.benchmark.report`: text, Markdown, JSON and the figure.
 """
 
-import os
 import time
 
+from mlpinit.benchmark.options import DEFAULT_INITS, DTYPES, check_options
 from mlpinit.benchmark.predict import run_predict_row
 from mlpinit.benchmark.report import format_row, format_table, plot_speedups, save_json
 from mlpinit.benchmark.torch_trainer import (
@@ -60,14 +61,17 @@ __all__ = [
 
 def run_benchmark(
     quick=False,
-    dtypes=("float64", "float32"),
-    inits=("sklearn", "auto"),
+    dtypes=DTYPES,
+    inits=DEFAULT_INITS,
     workloads=None,
     threads=None,
     log=print,
     torch=None,
+    on_row=None,
 ):
     """Run every training and prediction row and return the list of rows.
+
+    Every option is checked before the first row runs.
 
     Parameters
     ----------
@@ -80,22 +84,32 @@ def run_benchmark(
         Names to run (``digits``, ``wide``, ``regression``, ``tall``,
         ``predict``); None runs all.
     threads : int or None
-        BLAS threads for both libraries; None means the number of CPUs.
+        BLAS threads for both libraries, at least 1; None means the number
+        of CPUs.
     log : callable
         Receives a progress line per row.
     torch : bool or None
         Add PyTorch as a third participant to the Adam training rows; None
         means whenever it is installed.
+    on_row : callable or None
+        Called with each row as soon as it is finished, so that a caller can
+        keep it even if a later row fails.
 
     Returns
     -------
     list of dict
+
+    Raises
+    ------
+    ValueError
+        For an unknown dtype, init or workload, or threads below 1, before
+        any work; ``ImportError`` for ``torch=True`` without PyTorch.
     """
-    threads = threads or os.cpu_count() or 1
+    dtypes, inits, workloads, threads = check_options(dtypes, inits, workloads, threads)
     with_torch = torch_installed() if torch is None else bool(torch)
-    training = [
-        w for w in default_workloads(quick) if not workloads or w.name in workloads
-    ]
+    if with_torch and not torch_installed():
+        raise ImportError("torch=True needs PyTorch, which is not installed")
+    training = [w for w in default_workloads(quick) if w.name in workloads]
     if with_torch and training:
         start = time.perf_counter()
         import torch as torch_module
@@ -106,24 +120,27 @@ def run_benchmark(
             f"Adam: {torch_adam_kind(torch_module)}"
         )
     rows = []
-    for workload in default_workloads(quick):
-        if workloads and workload.name not in workloads:
-            continue
+
+    def finished(row):
+        rows.append(row)
+        log(format_row(row))
+        if on_row is not None:
+            on_row(row)
+
+    for workload in training:
         for dtype in dtypes:
             for init in inits:
-                rows.append(
+                finished(
                     run_training_row(
                         workload, dtype, init, threads, with_torch=with_torch
                     )
                 )
-                log(format_row(rows[-1]))
-    if not workloads or "predict" in workloads:
+    if "predict" in workloads:
         n_rows = 100_000 if quick else 1_000_000
         for dtype in dtypes:
-            rows.append(
+            finished(
                 run_predict_row(
                     n_rows, 100, (256, 256), dtype, threads, 1 if quick else 3
                 )
             )
-            log(format_row(rows[-1]))
     return rows

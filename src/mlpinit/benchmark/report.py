@@ -114,25 +114,41 @@ def plot_speedups(rows, path):
     return path
 
 
-def save_json(rows, path):
-    """Write the rows, with the run's environment, as JSON."""
+def save_json(rows, path, complete=True):
+    """Write the rows, with the run's environment, as JSON.
+
+    The file is written beside ``path`` and then renamed over it, so that a
+    reader (or a run interrupted while writing) never sees half a file.
+
+    Parameters
+    ----------
+    rows : list of dict
+    path : str or path-like
+    complete : bool, default=True
+        False while the run goes on, or when it failed: the file then holds
+        the rows finished so far, and says so.
+    """
     import platform
 
     import sklearn
 
-    with open(path, "w") as f:
+    document = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "sklearn": sklearn.__version__,
+        "cpus": os.cpu_count(),
+        "torch": getattr(sys.modules.get("torch"), "__version__", None),
+        "complete": bool(complete),
+        "rows": rows,
+    }
+    partial = f"{os.fspath(path)}.partial"
+    with open(partial, "w") as f:
         json.dump(
-            {
-                "python": platform.python_version(),
-                "numpy": np.__version__,
-                "sklearn": sklearn.__version__,
-                "cpus": os.cpu_count(),
-                "torch": getattr(sys.modules.get("torch"), "__version__", None),
-                "rows": rows,
-            },
+            document,
             f,
             indent=2,
             default=lambda o: (
                 asdict(o) if hasattr(o, "__dataclass_fields__") else str(o)
             ),
         )
+    os.replace(partial, path)
