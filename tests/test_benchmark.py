@@ -86,10 +86,22 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert out.startswith("| workload |") and "| digits | float32 | sklearn |" in out
-    rows = json.loads(path.read_text())["rows"]
-    assert [r["workload"] for r in rows] == ["digits"]
-    assert format_table(rows).splitlines()[2] in out
+    document = json.loads(path.read_text())
+    rows, run = document["rows"], document["run"]
+    # The run says how it ran: quick or full, the threads, the machine.
+    assert out.startswith("mlpinit benchmark, quick run, 1 BLAS threads given; ")
+    assert run["mode"] == "quick" and run["threads_given"] == 1
+    assert run["machine"]["cpus"] >= 1 and run["machine"]["numpy"] == np.__version__
+    assert document["complete"]
+    # Headline whole-fit row first, then the per-epoch row, both on the table.
+    assert [(r["table"], r["workload"]) for r in rows] == [
+        ("fit", "digits"),
+        ("epoch", "digits"),
+    ]
+    assert "| digits | float32 | sklearn | 1/1 |" in out
+    assert "| digits | float32 | sklearn | 1347x64 |" in out
+    assert all(line in out for line in format_table(rows).splitlines())
+    assert ("NOISY RUN" in out) == rows[0]["noisy"]
 
 
 def test_predict_child_runs_in_process_and_agrees_across_libraries(tmp_path):
@@ -336,8 +348,10 @@ def test_json_and_plot_into_missing_folders_are_created(tmp_path, monkeypatch):
     argv += ["--workloads", "digits", "--inits", "sklearn"]
     assert main([*argv, "--json", str(json_path), "--plot", str(plot_path)]) == 0
     document = json.loads(json_path.read_text())
-    assert document["complete"] and [r["workload"] for r in document["rows"]] == [
-        "digits"
+    assert document["complete"]
+    assert [(r["table"], r["workload"]) for r in document["rows"]] == [
+        ("fit", "digits"),
+        ("epoch", "digits"),
     ]
     assert plot_path.read_bytes().startswith(b"\x89PNG")
 
@@ -351,14 +365,19 @@ def test_a_late_failure_keeps_the_finished_rows(tmp_path, monkeypatch, capsys):
     status = main([*argv, "--inits", "sklearn", "auto", "--json", str(json_path)])
     assert status == 1
     captured = capsys.readouterr()
-    # Both training rows, in the table on stdout and in the JSON file.
+    # The training rows, in the tables on stdout and in the JSON file.
     assert "| digits | float64 | sklearn |" in captured.out
     assert "| digits | float64 | auto |" in captured.out
     document = json.loads(json_path.read_text())
     assert not document["complete"]
-    assert [r["init"] for r in document["rows"]] == ["sklearn", "auto"]
+    assert [(r["table"], r["init"]) for r in document["rows"]] == [
+        ("fit", "sklearn"),
+        ("fit", "auto"),
+        ("epoch", "sklearn"),
+        ("epoch", "auto"),
+    ]
     last = captured.err.strip().splitlines()[-1]
-    assert "RuntimeError" in last and "2 finished rows" in last
+    assert "RuntimeError" in last and "4 finished rows" in last
 
 
 def test_each_finished_row_is_saved_before_the_next_starts(tmp_path, monkeypatch):
@@ -372,6 +391,198 @@ def test_each_finished_row_is_saved_before_the_next_starts(tmp_path, monkeypatch
     argv = _quick_digits(monkeypatch, predict=predict_reads_the_file)
     status = main([*argv, "--inits", "sklearn", "--json", str(json_path)])
     assert status == 130
-    # While the prediction row ran, the training row was already on disk.
-    assert [r["init"] for r in seen[0]["rows"]] == ["sklearn"]
+    # While the prediction row ran, the training rows were already on disk.
+    assert [r["table"] for r in seen[0]["rows"]] == ["fit", "epoch"]
     assert not seen[0]["complete"]
+
+
+# -- whole fit() rows, the GEMM bound and the run's description ---------------------
+def _count(shapes):
+    counts = {}
+    for shape, count in shapes:
+        counts[shape] = counts.get(shape, 0) + count
+    return counts
+
+
+# 1000 rows in batches of 300: three full batches and one of 100.
+UNEVEN = Workload("tall", "classification", 1000, 10, 20, (16, 8), batch_size=300)
+
+
+def test_gemm_shapes_are_the_products_scikit_learn_computes(monkeypatch):
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+    from sklearn.neural_network import _multilayer_perceptron as sk_mlp
+
+    from mlpinit.benchmark import epoch_gemm_shapes
+
+    seen = []
+    original = sk_mlp.safe_sparse_dot
+
+    def recording(a, b, **kwargs):
+        seen.append((a.shape[0], a.shape[1], b.shape[1]))
+        return original(a, b, **kwargs)
+
+    X, _, y, _ = UNEVEN.data(np.float64)
+    model = SkMLPClassifier(hidden_layer_sizes=UNEVEN.hidden, batch_size=300)
+    monkeypatch.setattr(sk_mlp, "safe_sparse_dot", recording)
+    model.partial_fit(X, y, classes=np.unique(y))  # one epoch
+    assert _count((shape, 1) for shape in seen) == _count(epoch_gemm_shapes(UNEVEN))
+
+
+def test_gemm_bound_times_exactly_the_counted_products(monkeypatch):
+    from mlpinit.benchmark import epoch_gemm_shapes, time_gemm_bound
+
+    seen = []
+    original = np.matmul
+
+    def recording(a, b, **kwargs):
+        seen.append((a.shape[0], a.shape[1], b.shape[1]))
+        return original(a, b, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", recording)
+    seconds = time_gemm_bound(UNEVEN, np.float32, threads=1, repeats=2)
+    assert seconds > 0
+    # A warm-up epoch, then two timed ones, each the epoch's products.
+    expected = {k: 3 * v for k, v in _count(epoch_gemm_shapes(UNEVEN)).items()}
+    assert _count((shape, 1) for shape in seen) == expected
+
+
+def test_gemm_flops_are_three_products_per_layer_but_the_input_delta():
+    from mlpinit.benchmark.gemm_bound import epoch_gemm_shapes, gemm_flops
+
+    units = UNEVEN.units()
+    assert units == [20, 16, 8, 1]
+    pairs = [a * b for a, b in zip(units[:-1], units[1:])]
+    expected = 2 * UNEVEN.n_train * (3 * sum(pairs) - pairs[0])
+    assert gemm_flops(epoch_gemm_shapes(UNEVEN)) == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fit_row_is_whole_fits_of_equal_work(dtype):
+    from mlpinit.benchmark import run_fit_row
+
+    row = run_fit_row(TINY, dtype, "sklearn", threads=1, repeats=3)
+    assert row["table"] == "fit" and row["repeats"] == 3
+    # tol=0: both train max_iter epochs on every training row.
+    assert row["sklearn_epochs"] == row["mlpinit_epochs"] == TINY.epochs
+    assert row["same_epochs"] and row["same_samples_seen"]
+    if dtype == np.float64:  # init="sklearn" follows scikit-learn's trajectory
+        assert row["loss_rel_diff"] < 1e-6
+    assert row["speedup_min"] <= row["speedup"] <= row["speedup_max"]
+    assert row["sklearn_s_per_epoch"] == row["sklearn_fit_s"] / TINY.epochs
+
+
+def test_short_fits_take_more_pairs_up_to_five_times_the_repeats():
+    from mlpinit.benchmark import run_fit_row
+
+    # TINY fits take milliseconds: ten seconds are never reached.
+    row = run_fit_row(TINY, np.float64, "sklearn", 1, repeats=2, min_seconds=10.0)
+    assert row["repeats"] == 10
+
+
+def _blas_can_run_two_threads():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        return any(
+            i["num_threads"] >= 2 for i in threadpool_info() if i["user_api"] == "blas"
+        )
+
+
+def test_thread_settings_are_observed_and_labelled():
+    from mlpinit.benchmark import run_fit_row
+    from mlpinit.benchmark.fitting import MLPINIT_POLICY, mlpinit_training_threads
+
+    if not _blas_can_run_two_threads():
+        pytest.skip("this BLAS runs one thread at most")
+    # mlpinit's documented policy: hidden layers of at most 128 units train
+    # on one BLAS thread; wider ones keep the caller's threads.
+    assert mlpinit_training_threads((16,), 2) == 1
+    assert mlpinit_training_threads((128, 4), 2) == 1
+    assert mlpinit_training_threads((129,), 2) == 2
+    assert mlpinit_training_threads((200,), 1) == 1
+    same = run_fit_row(TINY, np.float64, "sklearn", threads=2, repeats=1)
+    assert same["sklearn_threads"] == same["mlpinit_threads"] == 1
+    policy = run_fit_row(
+        TINY, np.float64, "sklearn", threads=2, repeats=1, setting=MLPINIT_POLICY
+    )
+    assert (policy["sklearn_threads"], policy["mlpinit_threads"]) == (2, 1)
+    assert "(mlpinit policy)" in format_table([policy])
+
+
+def test_gemm_share_and_ceiling_follow_from_the_bound():
+    from mlpinit.benchmark.fitting import add_gemm_bound
+
+    row = add_gemm_bound({"sklearn_s_per_epoch": 0.8, "mlpinit_s_per_epoch": 0.4}, 0.2)
+    assert row["sklearn_gemm_share"] == pytest.approx(0.25)
+    assert row["mlpinit_gemm_share"] == pytest.approx(0.5)
+    assert row["gemm_only_speedup"] == pytest.approx(4.0)
+    assert "noisy" not in row
+    # A bound above an epoch that contains it was disturbed.
+    slow = add_gemm_bound({"sklearn_s_per_epoch": 0.8, "mlpinit_s_per_epoch": 0.4}, 0.5)
+    assert slow["noisy"]
+
+
+def test_spread_flags_a_noisy_row_and_the_run_says_so():
+    from mlpinit.benchmark.machine import NOISY_SPREAD, spread
+    from mlpinit.benchmark.report import noise_note
+
+    quiet = spread([1.50, 1.55, 1.52])
+    assert quiet["speedup"] == 1.52 and not quiet["noisy"]
+    noisy = spread([1.2, 2.0, 1.25 * NOISY_SPREAD])
+    assert (noisy["speedup_min"], noisy["speedup_max"]) == (1.2, 2.0)
+    assert noisy["noisy"]
+    rows = [dict(quiet, repeats=3), dict(noisy, repeats=3)]
+    assert noise_note(rows).startswith("NOISY RUN: in 1 of 2 rows")
+    assert noise_note(rows[:1]).startswith("Quiet run")
+
+
+def test_run_benchmark_orders_and_labels_every_table(monkeypatch):
+    from mlpinit import benchmark
+
+    if not _blas_can_run_two_threads():
+        pytest.skip("this BLAS runs one thread at most")
+    monkeypatch.setattr(benchmark, "default_workloads", lambda quick: [TINY])
+    rows = benchmark.run_benchmark(
+        quick=True,
+        dtypes=["float64"],
+        inits=["sklearn", "auto"],
+        workloads=["digits"],
+        threads=2,
+        log=lambda line: None,
+    )
+    # Headline fits (one per init, same threads, with the GEMM bound), then
+    # the policy row (TINY is narrow: mlpinit takes one thread of two), then
+    # the per-epoch rows on the same threads as the headline.
+    assert [(r["table"], r["init"], r.get("setting")) for r in rows] == [
+        ("fit", "sklearn", "same threads"),
+        ("fit", "auto", "same threads"),
+        ("fit", "sklearn", "mlpinit policy"),
+        ("epoch", "sklearn", None),
+        ("epoch", "auto", None),
+    ]
+    assert rows[0]["gemm_bound_s"] == rows[1]["gemm_bound_s"] > 0
+    assert "gemm_bound_s" not in rows[2]
+    assert all(r["quick"] and r["threads_given"] == 2 for r in rows)
+    assert [r["threads"] for r in rows[3:]] == [1, 1]
+
+
+def test_plot_marks_noise_and_the_run(tmp_path):
+    pytest.importorskip("matplotlib")
+    from mlpinit.benchmark import plot_speedups, run_info
+    from mlpinit.benchmark.fitting import add_gemm_bound
+
+    row = dict(
+        table="fit",
+        setting="same threads",
+        workload="wide",
+        dtype="float32",
+        init="sklearn",
+        sklearn_s_per_epoch=0.6,
+        mlpinit_s_per_epoch=0.3,
+        quick=True,
+        threads_given=2,
+        **{"speedup": 2.0, "speedup_min": 1.0, "speedup_max": 3.0, "noisy": True},
+    )
+    rows = [add_gemm_bound(row, 0.15)]
+    path = plot_speedups(rows, tmp_path / "bench.png", run_info(rows))
+    assert path.read_bytes().startswith(b"\x89PNG")

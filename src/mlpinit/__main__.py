@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -131,21 +132,24 @@ def _check_arguments(bench, args):
             Path(getattr(args, option)).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _write_outputs(rows, args, complete):
-    from mlpinit.benchmark import format_table, plot_speedups, save_json
+def _write_outputs(rows, args, complete, load_before, start):
+    from mlpinit.benchmark import format_table, plot_speedups, run_info, save_json
 
+    info = run_info(rows, load_before, time.perf_counter() - start)
     if rows:
-        print(format_table(rows), flush=True)
+        print(format_table(rows, info), flush=True)
     if args.json:
-        save_json(rows, args.json, complete=complete)
+        save_json(rows, args.json, complete=complete, info=info)
     if args.plot and rows:
-        plot_speedups(rows, args.plot)
+        plot_speedups(rows, args.plot, info)
 
 
 def _run(args):
     from mlpinit.benchmark import run_benchmark, save_json
+    from mlpinit.benchmark.machine import load_average
 
     finished = []
+    load_before, start = load_average(), time.perf_counter()
 
     def keep(row):
         finished.append(row)
@@ -167,7 +171,9 @@ def _run(args):
             on_row=keep,
         )
     except (Exception, KeyboardInterrupt) as exc:
-        _write_outputs(finished, args, complete=False)
+        _write_outputs(
+            finished, args, complete=False, load_before=load_before, start=start
+        )
         if not isinstance(exc, KeyboardInterrupt):
             traceback.print_exc()
         kept = f"the {len(finished)} finished rows are printed above"
@@ -175,7 +181,7 @@ def _run(args):
             kept += f" and saved in {args.json}"
         log(f"python -m mlpinit benchmark: stopped by {type(exc).__name__}; {kept}")
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
-    _write_outputs(rows, args, complete=True)
+    _write_outputs(rows, args, complete=True, load_before=load_before, start=start)
     return 0
 
 
