@@ -35,16 +35,23 @@ def _cells(line):
 
 
 def markdown_tables_to_rst(text):
-    """Each Markdown table of ``text`` as a reST list-table."""
+    """Each Markdown table of ``text`` as a reST list-table; the lines between
+    them (how the run ran, the tables' titles, the noise note) as paragraphs."""
     blocks, current = [], []
     for line in text.splitlines() + [""]:
         if line.strip().startswith("|"):
             current.append(line)
-        elif current:
+            continue
+        if current:
             blocks.append(current)
             current = []
+        if line.strip():
+            blocks.append(line.strip())
     out = []
     for block in blocks:
+        if isinstance(block, str):
+            out += [block, ""]
+            continue
         header, rows = _cells(block[0]), [_cells(line) for line in block[2:]]
         out += [".. list-table::", "   :header-rows: 1", ""]
         for row in [header, *rows]:

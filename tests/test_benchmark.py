@@ -6,6 +6,7 @@ loss), never its timings.
 
 import importlib.util
 import json
+import re
 
 import numpy as np
 import pytest
@@ -85,10 +86,22 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert out.startswith("| workload |") and "| digits | float32 | sklearn |" in out
-    rows = json.loads(path.read_text())["rows"]
-    assert [r["workload"] for r in rows] == ["digits"]
-    assert format_table(rows).splitlines()[2] in out
+    document = json.loads(path.read_text())
+    rows, run = document["rows"], document["run"]
+    # The run says how it ran: quick or full, the threads, the machine.
+    assert out.startswith("mlpinit benchmark, quick run, 1 BLAS threads given; ")
+    assert run["mode"] == "quick" and run["threads_given"] == 1
+    assert run["machine"]["cpus"] >= 1 and run["machine"]["numpy"] == np.__version__
+    assert document["complete"]
+    # Headline whole-fit row first, then the per-epoch row, both on the table.
+    assert [(r["table"], r["workload"]) for r in rows] == [
+        ("fit", "digits"),
+        ("epoch", "digits"),
+    ]
+    assert "| digits | float32 | sklearn | 1/1 |" in out
+    assert "| digits | float32 | sklearn | 1347x64 |" in out
+    assert all(line in out for line in format_table(rows).splitlines())
+    assert ("NOISY RUN" in out) == rows[0]["noisy"]
 
 
 def test_predict_child_runs_in_process_and_agrees_across_libraries(tmp_path):
@@ -238,3 +251,338 @@ def test_torch_participant_follows_the_option_and_the_installation(monkeypatch):
     if importlib.util.find_spec("torch") is not None:
         assert "torch_loss" not in run(torch=False)[0]
         assert "torch_loss" in run(torch=True)[0]
+
+
+# -- the command line: checked before any work, finished rows kept ----------------
+@pytest.fixture
+def no_work(monkeypatch):
+    """Make any benchmark work fail the test: the checks must come first."""
+    from mlpinit import benchmark
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the benchmark started before the arguments were checked")
+
+    monkeypatch.setattr(benchmark, "run_training_row", refuse)
+    monkeypatch.setattr(benchmark, "run_predict_row", refuse)
+
+
+def _exit_status_and_error(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["benchmark", *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    return caught.value.code, err[-1]
+
+
+@pytest.mark.parametrize(
+    "argv, names",
+    [
+        (["--inits", "sklearn", "bogus"], "--inits"),
+        (["--workloads", "digits", "bogus"], "--workloads"),
+        (["--dtypes", "float16"], "--dtypes"),
+        (["--threads", "0"], "--threads"),
+        (["--threads", "-1"], "--threads"),
+        (["--threads", "two"], "--threads"),
+        (["--plot", "speedups.xyz"], "--plot"),
+    ],
+)
+def test_a_bad_argument_exits_2_with_one_line_before_any_work(
+    argv, names, no_work, capsys
+):
+    status, line = _exit_status_and_error(["--quick", *argv], capsys)
+    assert status == 2
+    assert line.startswith("python -m mlpinit benchmark: error: ") and names in line
+
+
+def test_torch_without_pytorch_is_refused_up_front(no_work, capsys, monkeypatch):
+    from mlpinit import benchmark
+
+    monkeypatch.setattr(benchmark, "torch_installed", lambda: False)
+    status, line = _exit_status_and_error(["--torch"], capsys)
+    assert status == 2 and "--torch" in line and "not installed" in line
+
+
+@pytest.mark.parametrize("option", ["--json", "--plot"])
+def test_an_output_path_that_cannot_be_a_file_is_refused_up_front(
+    option, tmp_path, no_work, capsys
+):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    for path, reason in [
+        (blocker / "out.json", "is a file, not a folder"),
+        (tmp_path, "is a folder"),
+    ]:
+        status, line = _exit_status_and_error([option, str(path)], capsys)
+        assert status == 2 and option in line and reason in line
+
+
+def test_run_benchmark_checks_its_options_before_any_work(no_work):
+    from mlpinit.benchmark import run_benchmark
+
+    for kwargs, match in [
+        (dict(inits=["sklearn", "bogus"]), "inits: invalid choice: 'bogus'"),
+        (dict(workloads=["nope"]), "workloads: invalid choice"),
+        (dict(dtypes=["float16"]), "dtypes: invalid choice"),
+        (dict(threads=0), "threads must be a positive integer, got 0"),
+        (dict(threads=-1), "threads must be a positive integer, got -1"),
+        (dict(inits=[]), "inits needs at least one value"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(match)):
+            run_benchmark(quick=True, log=lambda line: None, **kwargs)
+
+
+def _quick_digits(monkeypatch, predict=None):
+    """The command line on TINY alone, with the prediction row replaced."""
+    from mlpinit import benchmark
+
+    monkeypatch.setattr(benchmark, "default_workloads", lambda quick: [TINY])
+    if predict is not None:
+        monkeypatch.setattr(benchmark, "run_predict_row", predict)
+    return ["benchmark", "--quick", "--dtypes", "float64", "--threads", "1"]
+
+
+def test_json_and_plot_into_missing_folders_are_created(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    argv = _quick_digits(monkeypatch)
+    json_path = tmp_path / "new" / "deeper" / "bench.json"
+    plot_path = tmp_path / "other" / "speedups.png"
+    argv += ["--workloads", "digits", "--inits", "sklearn"]
+    assert main([*argv, "--json", str(json_path), "--plot", str(plot_path)]) == 0
+    document = json.loads(json_path.read_text())
+    assert document["complete"]
+    assert [(r["table"], r["workload"]) for r in document["rows"]] == [
+        ("fit", "digits"),
+        ("epoch", "digits"),
+    ]
+    assert plot_path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_late_failure_keeps_the_finished_rows(tmp_path, monkeypatch, capsys):
+    def broken_predict(*args, **kwargs):
+        raise RuntimeError("the predict child crashed")
+
+    argv = _quick_digits(monkeypatch, predict=broken_predict)
+    json_path = tmp_path / "bench.json"
+    status = main([*argv, "--inits", "sklearn", "auto", "--json", str(json_path)])
+    assert status == 1
+    captured = capsys.readouterr()
+    # The training rows, in the tables on stdout and in the JSON file.
+    assert "| digits | float64 | sklearn |" in captured.out
+    assert "| digits | float64 | auto |" in captured.out
+    document = json.loads(json_path.read_text())
+    assert not document["complete"]
+    assert [(r["table"], r["init"]) for r in document["rows"]] == [
+        ("fit", "sklearn"),
+        ("fit", "auto"),
+        ("epoch", "sklearn"),
+        ("epoch", "auto"),
+    ]
+    last = captured.err.strip().splitlines()[-1]
+    assert "RuntimeError" in last and "4 finished rows" in last
+
+
+def test_each_finished_row_is_saved_before_the_next_starts(tmp_path, monkeypatch):
+    json_path = tmp_path / "bench.json"
+    seen = []
+
+    def predict_reads_the_file(*args, **kwargs):
+        seen.append(json.loads(json_path.read_text()))
+        raise KeyboardInterrupt
+
+    argv = _quick_digits(monkeypatch, predict=predict_reads_the_file)
+    status = main([*argv, "--inits", "sklearn", "--json", str(json_path)])
+    assert status == 130
+    # While the prediction row ran, the training rows were already on disk.
+    assert [r["table"] for r in seen[0]["rows"]] == ["fit", "epoch"]
+    assert not seen[0]["complete"]
+
+
+# -- whole fit() rows, the GEMM bound and the run's description ---------------------
+def _count(shapes):
+    counts = {}
+    for shape, count in shapes:
+        counts[shape] = counts.get(shape, 0) + count
+    return counts
+
+
+# 1000 rows in batches of 300: three full batches and one of 100.
+UNEVEN = Workload("tall", "classification", 1000, 10, 20, (16, 8), batch_size=300)
+
+
+def test_gemm_shapes_are_the_products_scikit_learn_computes(monkeypatch):
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+    from sklearn.neural_network import _multilayer_perceptron as sk_mlp
+
+    from mlpinit.benchmark import epoch_gemm_shapes
+
+    seen = []
+    original = sk_mlp.safe_sparse_dot
+
+    def recording(a, b, **kwargs):
+        seen.append((a.shape[0], a.shape[1], b.shape[1]))
+        return original(a, b, **kwargs)
+
+    X, _, y, _ = UNEVEN.data(np.float64)
+    model = SkMLPClassifier(hidden_layer_sizes=UNEVEN.hidden, batch_size=300)
+    monkeypatch.setattr(sk_mlp, "safe_sparse_dot", recording)
+    model.partial_fit(X, y, classes=np.unique(y))  # one epoch
+    assert _count((shape, 1) for shape in seen) == _count(epoch_gemm_shapes(UNEVEN))
+
+
+def test_gemm_bound_times_exactly_the_counted_products(monkeypatch):
+    from mlpinit.benchmark import epoch_gemm_shapes, time_gemm_bound
+
+    seen = []
+    original = np.matmul
+
+    def recording(a, b, **kwargs):
+        seen.append((a.shape[0], a.shape[1], b.shape[1]))
+        return original(a, b, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", recording)
+    seconds = time_gemm_bound(UNEVEN, np.float32, threads=1, repeats=2)
+    assert seconds > 0
+    # A warm-up epoch, then two timed ones, each the epoch's products.
+    expected = {k: 3 * v for k, v in _count(epoch_gemm_shapes(UNEVEN)).items()}
+    assert _count((shape, 1) for shape in seen) == expected
+
+
+def test_gemm_flops_are_three_products_per_layer_but_the_input_delta():
+    from mlpinit.benchmark.gemm_bound import epoch_gemm_shapes, gemm_flops
+
+    units = UNEVEN.units()
+    assert units == [20, 16, 8, 1]
+    pairs = [a * b for a, b in zip(units[:-1], units[1:])]
+    expected = 2 * UNEVEN.n_train * (3 * sum(pairs) - pairs[0])
+    assert gemm_flops(epoch_gemm_shapes(UNEVEN)) == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fit_row_is_whole_fits_of_equal_work(dtype):
+    from mlpinit.benchmark import run_fit_row
+
+    row = run_fit_row(TINY, dtype, "sklearn", threads=1, repeats=3)
+    assert row["table"] == "fit" and row["repeats"] == 3
+    # tol=0: both train max_iter epochs on every training row.
+    assert row["sklearn_epochs"] == row["mlpinit_epochs"] == TINY.epochs
+    assert row["same_epochs"] and row["same_samples_seen"]
+    if dtype == np.float64:  # init="sklearn" follows scikit-learn's trajectory
+        assert row["loss_rel_diff"] < 1e-6
+    assert row["speedup_min"] <= row["speedup"] <= row["speedup_max"]
+    assert row["sklearn_s_per_epoch"] == row["sklearn_fit_s"] / TINY.epochs
+
+
+def test_short_fits_take_more_pairs_up_to_five_times_the_repeats():
+    from mlpinit.benchmark import run_fit_row
+
+    # TINY fits take milliseconds: ten seconds are never reached.
+    row = run_fit_row(TINY, np.float64, "sklearn", 1, repeats=2, min_seconds=10.0)
+    assert row["repeats"] == 10
+
+
+def _blas_can_run_two_threads():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        return any(
+            i["num_threads"] >= 2 for i in threadpool_info() if i["user_api"] == "blas"
+        )
+
+
+def test_thread_settings_are_observed_and_labelled():
+    from mlpinit.benchmark import run_fit_row
+    from mlpinit.benchmark.fitting import MLPINIT_POLICY, mlpinit_training_threads
+
+    if not _blas_can_run_two_threads():
+        pytest.skip("this BLAS runs one thread at most")
+    # mlpinit's documented policy: hidden layers of at most 128 units train
+    # on one BLAS thread; wider ones keep the caller's threads.
+    assert mlpinit_training_threads((16,), 2) == 1
+    assert mlpinit_training_threads((128, 4), 2) == 1
+    assert mlpinit_training_threads((129,), 2) == 2
+    assert mlpinit_training_threads((200,), 1) == 1
+    same = run_fit_row(TINY, np.float64, "sklearn", threads=2, repeats=1)
+    assert same["sklearn_threads"] == same["mlpinit_threads"] == 1
+    policy = run_fit_row(
+        TINY, np.float64, "sklearn", threads=2, repeats=1, setting=MLPINIT_POLICY
+    )
+    assert (policy["sklearn_threads"], policy["mlpinit_threads"]) == (2, 1)
+    assert "(mlpinit policy)" in format_table([policy])
+
+
+def test_gemm_share_and_ceiling_follow_from_the_bound():
+    from mlpinit.benchmark.fitting import add_gemm_bound
+
+    row = add_gemm_bound({"sklearn_s_per_epoch": 0.8, "mlpinit_s_per_epoch": 0.4}, 0.2)
+    assert row["sklearn_gemm_share"] == pytest.approx(0.25)
+    assert row["mlpinit_gemm_share"] == pytest.approx(0.5)
+    assert row["gemm_only_speedup"] == pytest.approx(4.0)
+    assert "noisy" not in row
+    # A bound above an epoch that contains it was disturbed.
+    slow = add_gemm_bound({"sklearn_s_per_epoch": 0.8, "mlpinit_s_per_epoch": 0.4}, 0.5)
+    assert slow["noisy"]
+
+
+def test_spread_flags_a_noisy_row_and_the_run_says_so():
+    from mlpinit.benchmark.machine import NOISY_SPREAD, spread
+    from mlpinit.benchmark.report import noise_note
+
+    quiet = spread([1.50, 1.55, 1.52])
+    assert quiet["speedup"] == 1.52 and not quiet["noisy"]
+    noisy = spread([1.2, 2.0, 1.25 * NOISY_SPREAD])
+    assert (noisy["speedup_min"], noisy["speedup_max"]) == (1.2, 2.0)
+    assert noisy["noisy"]
+    rows = [dict(quiet, repeats=3), dict(noisy, repeats=3)]
+    assert noise_note(rows).startswith("NOISY RUN: in 1 of 2 rows")
+    assert noise_note(rows[:1]).startswith("Quiet run")
+
+
+def test_run_benchmark_orders_and_labels_every_table(monkeypatch):
+    from mlpinit import benchmark
+
+    if not _blas_can_run_two_threads():
+        pytest.skip("this BLAS runs one thread at most")
+    monkeypatch.setattr(benchmark, "default_workloads", lambda quick: [TINY])
+    rows = benchmark.run_benchmark(
+        quick=True,
+        dtypes=["float64"],
+        inits=["sklearn", "auto"],
+        workloads=["digits"],
+        threads=2,
+        log=lambda line: None,
+    )
+    # Headline fits (one per init, same threads, with the GEMM bound), then
+    # the policy row (TINY is narrow: mlpinit takes one thread of two), then
+    # the per-epoch rows on the same threads as the headline.
+    assert [(r["table"], r["init"], r.get("setting")) for r in rows] == [
+        ("fit", "sklearn", "same threads"),
+        ("fit", "auto", "same threads"),
+        ("fit", "sklearn", "mlpinit policy"),
+        ("epoch", "sklearn", None),
+        ("epoch", "auto", None),
+    ]
+    assert rows[0]["gemm_bound_s"] == rows[1]["gemm_bound_s"] > 0
+    assert "gemm_bound_s" not in rows[2]
+    assert all(r["quick"] and r["threads_given"] == 2 for r in rows)
+    assert [r["threads"] for r in rows[3:]] == [1, 1]
+
+
+def test_plot_marks_noise_and_the_run(tmp_path):
+    pytest.importorskip("matplotlib")
+    from mlpinit.benchmark import plot_speedups, run_info
+    from mlpinit.benchmark.fitting import add_gemm_bound
+
+    row = dict(
+        table="fit",
+        setting="same threads",
+        workload="wide",
+        dtype="float32",
+        init="sklearn",
+        sklearn_s_per_epoch=0.6,
+        mlpinit_s_per_epoch=0.3,
+        quick=True,
+        threads_given=2,
+        **{"speedup": 2.0, "speedup_min": 1.0, "speedup_max": 3.0, "noisy": True},
+    )
+    rows = [add_gemm_bound(row, 0.15)]
+    path = plot_speedups(rows, tmp_path / "bench.png", run_info(rows))
+    assert path.read_bytes().startswith(b"\x89PNG")

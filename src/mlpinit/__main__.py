@@ -1,22 +1,43 @@
-"""Command line: ``python -m mlpinit benchmark [--quick] [--json F] [--plot F]``."""
+"""Command line: ``python -m mlpinit benchmark [--quick] [--json F] [--plot F]``.
+
+Every argument is checked before any work starts: a bad one ends the command
+with exit status 2 and one line that names it, argparse's convention. Missing
+folders for ``--json`` and ``--plot`` are created (as ``mkdir -p`` would),
+since a run that has just spent minutes should not end on a folder; a path
+that cannot be written is refused up front. Finished rows are never lost:
+each is printed to stderr as it finishes, the ``--json`` file is rewritten
+after each row, and if a later row fails, the table, the JSON and the figure
+of the finished rows are still written before the error is reported.
+"""
 
 import argparse
+import importlib.util
+import os
 import sys
+import time
+import traceback
+from pathlib import Path
 
 
-def main(argv=None):
-    """Entry point of ``python -m mlpinit`` and the ``mlpinit`` script.
+def _positive_int(text):
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer (1 or more), got {value}"
+        )
+    return value
 
-    Parameters
-    ----------
-    argv : list of str, optional
-        Arguments; defaults to ``sys.argv[1:]``.
 
-    Returns
-    -------
-    int
-        Exit status.
-    """
+def _parser():
+    from mlpinit.benchmark.options import DEFAULT_INITS, DTYPES, WORKLOAD_NAMES
+    from mlpinit.initializers import INIT_NAMES
+
     parser = argparse.ArgumentParser(prog="python -m mlpinit")
     commands = parser.add_subparsers(dest="command", required=True)
     bench = commands.add_parser(
@@ -32,24 +53,22 @@ def main(argv=None):
     bench.add_argument(
         "--workloads",
         nargs="+",
-        choices=["digits", "wide", "regression", "tall", "predict"],
+        choices=WORKLOAD_NAMES,
         help="run only these workloads",
     )
-    bench.add_argument(
-        "--dtypes",
-        nargs="+",
-        default=["float64", "float32"],
-        choices=["float64", "float32"],
-    )
+    bench.add_argument("--dtypes", nargs="+", default=list(DTYPES), choices=DTYPES)
     bench.add_argument(
         "--inits",
         nargs="+",
-        default=["sklearn", "auto"],
-        help="mlpinit init values to compare (default: sklearn auto)",
+        default=list(DEFAULT_INITS),
+        choices=INIT_NAMES,
+        metavar="INIT",
+        help="mlpinit's init for the training rows, one or more of "
+        f"{', '.join(INIT_NAMES)} (default: sklearn auto)",
     )
     bench.add_argument(
         "--threads",
-        type=int,
+        type=_positive_int,
         default=None,
         help="BLAS threads for both libraries (default: all CPUs)",
     )
@@ -60,25 +79,131 @@ def main(argv=None):
         help="add PyTorch (same network, batches, loss and Adam) to the Adam rows "
         "(default: when torch is installed)",
     )
-    args = parser.parse_args(argv)
+    return parser, bench
 
-    from mlpinit.benchmark import format_table, plot_speedups, run_benchmark, save_json
 
-    rows = run_benchmark(
-        quick=args.quick,
-        dtypes=args.dtypes,
-        inits=args.inits,
-        workloads=args.workloads,
-        threads=args.threads,
-        torch=args.torch,
-        log=lambda line: print(line, file=sys.stderr, flush=True),
-    )
-    print(format_table(rows))
-    if args.json:
-        save_json(rows, args.json)
+def _nearest_existing(path):
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_output_path(bench, option, path):
+    """Refuse, before any work, a path that cannot become a file."""
+    path = Path(path)
+    if path.is_dir():
+        bench.error(f"{option} {path}: is a folder, not a file name")
+    folder = _nearest_existing(path.parent)
+    if not folder.is_dir():
+        bench.error(f"{option} {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        bench.error(f"{option} {path}: no permission to write in {folder}")
+    if path.exists() and not os.access(path, os.W_OK):
+        bench.error(f"{option} {path}: the file is not writable")
+
+
+def _check_plot(bench, path):
+    if importlib.util.find_spec("matplotlib") is None:
+        bench.error("--plot needs matplotlib: pip install mlpinit[plot]")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix[1:].lower()
+    if suffix and suffix not in formats:
+        bench.error(
+            f"--plot {path}: matplotlib cannot write .{suffix} files "
+            f"(it writes {', '.join(sorted(formats))})"
+        )
+
+
+def _check_arguments(bench, args):
+    """Every check that needs more than argparse, before any work starts."""
+    from mlpinit.benchmark import torch_installed
+
+    for option in ("json", "plot"):
+        if getattr(args, option):
+            _check_output_path(bench, f"--{option}", getattr(args, option))
     if args.plot:
-        plot_speedups(rows, args.plot)
+        _check_plot(bench, args.plot)
+    if args.torch and not torch_installed():
+        bench.error("--torch: PyTorch is not installed (pip install torch)")
+    for option in ("json", "plot"):
+        if getattr(args, option):
+            Path(getattr(args, option)).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _write_outputs(rows, args, complete, load_before, start):
+    from mlpinit.benchmark import format_table, plot_speedups, run_info, save_json
+
+    info = run_info(rows, load_before, time.perf_counter() - start)
+    if rows:
+        print(format_table(rows, info), flush=True)
+    if args.json:
+        save_json(rows, args.json, complete=complete, info=info)
+    if args.plot and rows:
+        plot_speedups(rows, args.plot, info)
+
+
+def _run(args):
+    from mlpinit.benchmark import run_benchmark, save_json
+    from mlpinit.benchmark.machine import load_average
+
+    finished = []
+    load_before, start = load_average(), time.perf_counter()
+
+    def keep(row):
+        finished.append(row)
+        if args.json:
+            save_json(finished, args.json, complete=False)
+
+    def log(line):
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        rows = run_benchmark(
+            quick=args.quick,
+            dtypes=args.dtypes,
+            inits=args.inits,
+            workloads=args.workloads,
+            threads=args.threads,
+            torch=args.torch,
+            log=log,
+            on_row=keep,
+        )
+    except (Exception, KeyboardInterrupt) as exc:
+        _write_outputs(
+            finished, args, complete=False, load_before=load_before, start=start
+        )
+        if not isinstance(exc, KeyboardInterrupt):
+            traceback.print_exc()
+        kept = f"the {len(finished)} finished rows are printed above"
+        if args.json:
+            kept += f" and saved in {args.json}"
+        log(f"python -m mlpinit benchmark: stopped by {type(exc).__name__}; {kept}")
+        return 130 if isinstance(exc, KeyboardInterrupt) else 1
+    _write_outputs(rows, args, complete=True, load_before=load_before, start=start)
     return 0
+
+
+def main(argv=None):
+    """Entry point of ``python -m mlpinit`` and the ``mlpinit`` script.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 1 if a row failed (the finished rows are
+        still reported), 130 if interrupted. A bad argument exits with 2
+        before any work.
+    """
+    parser, bench = _parser()
+    args = parser.parse_args(argv)
+    _check_arguments(bench, args)
+    return _run(args)
 
 
 if __name__ == "__main__":

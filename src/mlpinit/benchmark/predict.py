@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mlpinit.benchmark.machine import spread
+
 PREDICT_CLASSES = 10
 
 
@@ -117,14 +119,17 @@ def run_predict_row(n_rows, n_features, hidden, dtype, threads, repeats, seed=0)
     mi_mem = max(r["peak_bytes"] for r in results["mlpinit"])
     checks = [r["checksum"] for lib in results for r in results[lib]]
     return {
+        "table": "predict",
         "workload": "predict",
         "dtype": np.dtype(dtype).name,
         "init": "-",
         "shape": f"{n_rows}x{n_features}",
         "hidden": list(hidden),
+        "threads": threads,
+        "repeats": repeats,
         "sklearn_s": float(np.median(sk_t)),
         "mlpinit_s": float(np.median(mi_t)),
-        "speedup": float(np.median(sk_t / mi_t)),
+        **spread(sk_t / mi_t),
         "sklearn_peak_mb": sk_mem / 2**20,
         "mlpinit_peak_mb": mi_mem / 2**20,
         "memory_ratio": sk_mem / max(mi_mem, 1),

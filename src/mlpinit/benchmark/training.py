@@ -13,41 +13,18 @@ import numpy as np
 from mlpinit.benchmark.torch_trainer import TorchTrainer
 
 
-def _estimators(workload, init, seed):
-    from sklearn import neural_network
-
-    import mlpinit
-
-    name = "MLPClassifier" if workload.task == "classification" else "MLPRegressor"
-    common = dict(
-        hidden_layer_sizes=workload.hidden,
-        solver=workload.solver,
-        batch_size=workload.batch_size,
-        max_iter=workload.epochs,
-        tol=0.0,
-        n_iter_no_change=workload.epochs + 1,
-    )
-    # Separate but identically seeded generators: each library's shuffles
-    # continue from epoch to epoch exactly as in one multi-epoch fit.
-    reference = getattr(neural_network, name)(
-        random_state=np.random.RandomState(seed), **common
-    )
-    ours = getattr(mlpinit, name)(
-        init=init, random_state=np.random.RandomState(seed), **common
-    )
-    return reference, ours
-
-
 def run_training_row(workload, dtype, init, threads, seed=0, with_torch=False):
     """Train both libraries epoch by epoch and return one result row (a dict).
 
-    With ``with_torch`` (Adam workloads only) a :class:`TorchTrainer` is the
+    Both run under a BLAS limit of ``threads`` (the benchmark passes the
+    count mlpinit's thread policy trains this network on, so that both get
+    the same). With ``with_torch`` (Adam workloads only) a :class:`TorchTrainer` is the
     third participant, with ``torch.set_num_threads(threads)``.
     """
     from threadpoolctl import threadpool_limits
 
     X_train, X_test, y_train, y_test = workload.data(dtype, seed)
-    reference, ours = _estimators(workload, init, seed)
+    reference, ours = workload.estimators(init, seed, generators=True)
     fit_kwargs = {}
     classes = None
     if workload.task == "classification":
@@ -72,7 +49,7 @@ def run_training_row(workload, dtype, init, threads, seed=0, with_torch=False):
         with threadpool_limits(limits=threads, user_api="blas"):
             # An untimed epoch of throwaway models on a slice takes first-call
             # costs (imports, caches, BLAS warm-up) out of the first timed epoch.
-            for warmup in _estimators(workload, init, seed + 1):
+            for warmup in workload.estimators(init, seed + 1, generators=True):
                 warmup.partial_fit(X_train[:n_warm], y_train[:n_warm], **fit_kwargs)
             if with_torch:
                 TorchTrainer(
@@ -92,6 +69,7 @@ def run_training_row(workload, dtype, init, threads, seed=0, with_torch=False):
     flops = workload.flops_per_epoch()
     ref_loss, our_loss = float(reference.loss_), float(ours.loss_)
     row = {
+        "table": "epoch",
         "workload": workload.name,
         "dtype": np.dtype(dtype).name,
         "init": init,
@@ -99,6 +77,7 @@ def run_training_row(workload, dtype, init, threads, seed=0, with_torch=False):
         "hidden": list(workload.hidden),
         "epochs": workload.epochs,
         "batch_size": workload.batch_size,
+        "threads": threads,
         "sklearn_s_per_epoch": float(np.median(seconds["sklearn"])),
         "mlpinit_s_per_epoch": float(np.median(seconds["mlpinit"])),
         "speedup": float(np.median(ratios)),

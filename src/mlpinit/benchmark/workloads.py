@@ -78,6 +78,48 @@ class Workload:
             y_train, y_test = y_train.astype(dtype), y_test.astype(dtype)
         return X_train.astype(dtype), X_test.astype(dtype), y_train, y_test
 
+    def estimators(self, init, seed, generators=False):
+        """scikit-learn's and mlpinit's estimator for this workload, unfitted.
+
+        Both train ``epochs`` epochs: ``max_iter=epochs``, ``tol=0`` and a
+        patience longer than the run, so that neither stops early.
+
+        Parameters
+        ----------
+        init : str
+            mlpinit's ``init``; scikit-learn always uses its own.
+        seed : int
+        generators : bool, default=False
+            False: ``random_state=seed``, so every fit is the same fit. True:
+            separate but identically seeded ``RandomState`` objects, whose
+            shuffles continue from one ``partial_fit`` call to the next
+            exactly as in one multi-epoch fit.
+
+        Returns
+        -------
+        reference, ours : estimator
+        """
+        from sklearn import neural_network
+
+        import mlpinit
+
+        name = "MLPClassifier" if self.task == "classification" else "MLPRegressor"
+        common = dict(
+            hidden_layer_sizes=self.hidden,
+            solver=self.solver,
+            batch_size=self.batch_size,
+            max_iter=self.epochs,
+            tol=0.0,
+            n_iter_no_change=self.epochs + 1,
+        )
+
+        def random_state():
+            return np.random.RandomState(seed) if generators else seed
+
+        reference = getattr(neural_network, name)(random_state=random_state(), **common)
+        ours = getattr(mlpinit, name)(init=init, random_state=random_state(), **common)
+        return reference, ours
+
     def units(self):
         """Units per layer, inputs to outputs: ``[n_features, *hidden, n_outputs]``."""
         return [self.n_features, *self.hidden, self.n_outputs()]
