@@ -602,3 +602,121 @@ def test_property_shapes_dtypes_finite(fan_in, fan_out, init, activation, dtype,
         assert np.abs(b.astype(np.float64)).max() <= bound * (1 + tol)
     else:
         assert np.all(b == 0)
+
+
+# --------------------------------------------------------------------------
+# calculate_gain
+# --------------------------------------------------------------------------
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def _second_moment(f):
+    """E[f(z)^2] for z ~ N(0, 1), by adaptive quadrature (scipy)."""
+    from scipy import integrate, stats
+
+    value, _ = integrate.quad(
+        lambda z: f(z) ** 2 * stats.norm.pdf(z),
+        -np.inf,
+        np.inf,
+        epsabs=1e-14,
+        epsrel=1e-12,
+        limit=500,
+    )
+    return value
+
+
+def _elu(alpha):
+    return lambda z: z if z > 0 else alpha * np.expm1(z)
+
+
+def _sigmoid(z):
+    from scipy.special import expit
+
+    return expit(z)
+
+
+def _normal_cdf(z):
+    from scipy.special import ndtr
+
+    return ndtr(z)
+
+
+@pytest.mark.parametrize(
+    ("activation", "param", "f"),
+    [
+        ("relu", None, lambda z: max(z, 0.0)),
+        ("leaky_relu", None, lambda z: z if z > 0 else 0.01 * z),
+        ("leaky_relu", 0.3, lambda z: z if z > 0 else 0.3 * z),
+        ("leaky_relu", -0.5, lambda z: z if z > 0 else -0.5 * z),
+        ("elu", None, _elu(1.0)),
+        ("elu", 0.5, _elu(0.5)),
+        ("elu", 2.0, _elu(2.0)),
+        ("selu", None, lambda z: SELU_LAMBDA * _elu(SELU_ALPHA)(z)),
+        ("gelu", None, lambda z: z * _normal_cdf(z)),
+        ("silu", None, lambda z: z * _sigmoid(z)),
+        ("identity", None, lambda z: z),
+    ],
+)
+def test_gain_keeps_the_second_moment_of_a_unit_normal(activation, param, f):
+    # The documented rule: gain^2 * E[f(z)^2] = 1, with the expectation
+    # integrated here independently of the module's closed forms.
+    gain = init_mod.calculate_gain(activation, param)
+    assert gain**2 * _second_moment(f) == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("activation", "param", "expected"),
+    [
+        # torch.nn.init.calculate_gain's documented table
+        ("identity", None, 1.0),
+        ("logistic", None, 1.0),
+        ("tanh", None, 5.0 / 3.0),
+        ("relu", None, np.sqrt(2.0)),
+        ("leaky_relu", None, np.sqrt(2.0 / (1 + 0.01**2))),
+        ("leaky_relu", 0.2, np.sqrt(2.0 / (1 + 0.2**2))),
+        ("leaky_relu", 0, np.sqrt(2.0)),
+        # this module's choices, stated in its docstring
+        ("selu", None, 1.0),
+        ("softmax", None, 1.0),
+        ("exp", None, 1.0),
+    ],
+)
+def test_gain_table(activation, param, expected):
+    assert init_mod.calculate_gain(activation, param) == pytest.approx(
+        expected, rel=1e-15
+    )
+
+
+def test_gain_relu_monte_carlo_keeps_the_variance_through_depth():
+    # A property, not a formula: 20 He-scaled ReLU layers of width 512 keep
+    # the second moment of the signal within a factor 2 of 1, while the
+    # LeCun scale (gain 1) loses half of it at every layer.
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(256, 512))
+    moments = {}
+    for gain in (init_mod.calculate_gain("relu"), 1.0):
+        a = x
+        for _ in range(20):
+            a = np.maximum(a @ (gain * rng.normal(size=(512, 512)) / np.sqrt(512)), 0)
+        moments[gain] = float(np.mean(a**2))
+    assert 0.25 < moments[np.sqrt(2.0)] < 2.0
+    assert moments[1.0] < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("swish",), "activation must be one of"),
+        ((None,), "activation must be one of"),
+        (("relu", 0.1), "takes no param"),
+        (("leaky_relu", float("nan")), "param"),
+        (("leaky_relu", "0.1"), "param"),
+        (("leaky_relu", True), "param"),
+        (("elu", 0.0), "positive"),
+        (("elu", -1.0), "positive"),
+    ],
+)
+def test_gain_rejects_invalid_arguments(args, match):
+    with pytest.raises(ValueError, match=match):
+        init_mod.calculate_gain(*args)

@@ -61,6 +61,7 @@ import numpy as np
 
 __all__ = [
     "INITIALIZERS",
+    "calculate_gain",
     "glorot_normal",
     "glorot_uniform",
     "he",
@@ -110,6 +111,10 @@ _SOURCES = {
     'training deep feedforward neural networks", AISTATS 2010.',
     "he": 'K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: '
     'Surpassing Human-Level Performance on ImageNet Classification", ICCV 2015.',
+    "klambauer": "G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter, "
+    '"Self-Normalizing Neural Networks", NeurIPS 2017.',
+    "torch": "PyTorch, ``torch.nn.init.calculate_gain``, "
+    "https://pytorch.org/docs/stable/nn.init.html.",
 }
 
 _LAYER_PARAMETERS = """\
@@ -237,16 +242,17 @@ def _check_layer(fan_in, fan_out, random_state, dtype):
     return fan_in, fan_out, random_state, _check_dtype(dtype)
 
 
-def _check_scale(scale):
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+def _check_real(name, value, positive=True):
+    """Return ``value`` as a float, or raise if it is not a finite (positive) real."""
+    what = "a positive finite number" if positive else "a finite number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(
-            f"scale must be a positive finite number, got {scale!r} "
-            f"of type {type(scale).__name__}."
+            f"{name} must be {what}, got {value!r} of type {type(value).__name__}."
         )
-    scale = float(scale)
-    if not (math.isfinite(scale) and scale > 0.0):
-        raise ValueError(f"scale must be a positive finite number, got {scale!r}.")
-    return scale
+    value = float(value)
+    if not (math.isfinite(value) and (value > 0.0 or not positive)):
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return value
 
 
 def _check_choice(name, value, choices):
@@ -371,7 +377,7 @@ def variance_scaling(
     fan_in, fan_out, random_state, dtype = _check_layer(
         fan_in, fan_out, random_state, dtype
     )
-    scale = _check_scale(scale)
+    scale = _check_real("scale", scale)
     mode = _check_choice("mode", mode, _MODES)
     distribution = _check_choice("distribution", distribution, _DISTRIBUTIONS)
     spread = _spread(fan_in, fan_out, scale, mode, distribution)
@@ -620,6 +626,139 @@ def sklearn_uniform(
     """
     args = _check_layer(fan_in, fan_out, random_state, dtype)
     return _sklearn_draw(*args, _check_activation(activation))
+
+
+# --------------------------------------------------------------------------
+# gains: one table of per-activation constants
+# --------------------------------------------------------------------------
+def _leaky_relu_gain(negative_slope):
+    # He et al.'s 2015 rule for rectifiers with slope a below 0: 2 / (1 + a^2).
+    return math.sqrt(2.0 / (1.0 + negative_slope**2))
+
+
+def _elu_gain(alpha):
+    # 1 / sqrt(E[elu(z)^2]), z ~ N(0, 1), in closed form: the positive half
+    # gives 1/2, and E[exp(t z); z < 0] = exp(t^2 / 2) Phi(-t) gives the rest.
+    def phi_below(t):  # Phi(-t), the standard normal CDF at -t
+        return 0.5 * math.erfc(t / math.sqrt(2.0))
+
+    negative = math.exp(2.0) * phi_below(2.0) - 2.0 * math.exp(0.5) * phi_below(1.0)
+    return 1.0 / math.sqrt(0.5 + alpha**2 * (negative + 0.5))
+
+
+# name -> gain, or (for the two activations with a parameter) gain(param).
+# identity, logistic, tanh, relu and leaky_relu are torch.nn.init's values.
+# selu is 1, not torch's 3/4: with it, lecun_normal and orthogonal keep the
+# unit variance of Klambauer et al.'s self-normalizing fixed point (torch's
+# own note says to use 1 for that). elu, gelu and silu, which torch and Keras
+# leave out, get 1 / sqrt(E[f(z)^2]) for z ~ N(0, 1): the gain that keeps
+# the second moment of a unit-variance pre-activation, He et al.'s argument
+# applied to f. That rule gives relu, leaky_relu and selu their values above
+# exactly; gelu's moment is 1/3 + 1/(2 pi sqrt 3), silu's was integrated
+# numerically (tests check all three by quadrature).
+_GAINS = {
+    "identity": 1.0,
+    "logistic": 1.0,
+    "tanh": 5.0 / 3.0,
+    "relu": math.sqrt(2.0),
+    "leaky_relu": _leaky_relu_gain,
+    "elu": _elu_gain,
+    "selu": 1.0,
+    "gelu": 1.0 / math.sqrt(1.0 / 3.0 + 1.0 / (2.0 * math.pi * math.sqrt(3.0))),
+    "silu": 1.6765324703310913,
+    # output layers: no activation follows them inside the network
+    "softmax": 1.0,
+    "exp": 1.0,
+}
+_GAIN_PARAMETERS = {"leaky_relu": ("negative_slope", 0.01), "elu": ("alpha", 1.0)}
+
+
+@_shared_doc("he", "klambauer", "torch")
+def calculate_gain(activation, param=None):
+    """The gain of an activation: the weight scale factor that keeps the signal's.
+
+    One table of per-activation constants, after ``torch.nn.init.calculate_gain``
+    [3]_. :func:`orthogonal` multiplies its matrix by the gain, and
+    ``variance_scaling(scale=gain**2, mode="fan_in")`` is the Gaussian or
+    uniform initialization with the same scale; ``init="orthogonal"`` takes
+    the gain of the layer's activation.
+
+    Parameters
+    ----------
+    activation : str
+        A hidden activation, ``"identity"``, ``"logistic"``, ``"tanh"``,
+        ``"relu"``, ``"leaky_relu"``, ``"elu"``, ``"selu"``, ``"gelu"`` or
+        ``"silu"``, or an output activation, ``"softmax"`` or ``"exp"``.
+    param : float or None, default=None
+        The negative slope of ``"leaky_relu"`` (None: 0.01, any finite
+        number) or the ``alpha`` of ``"elu"`` (None: 1.0, positive). The
+        other activations take no parameter.
+
+    Returns
+    -------
+    gain : float
+
+    Raises
+    ------
+    ValueError
+        If ``activation`` is unknown, or ``param`` is invalid or given to an
+        activation without one.
+
+    Notes
+    -----
+    ==============  ===================================  ============================
+    activation      gain                                 source
+    ==============  ===================================  ============================
+    identity        1                                    torch [3]_
+    logistic        1                                    torch [3]_
+    tanh            5/3                                  torch [3]_
+    relu            sqrt(2)                              He et al. 2015 [1]_
+    leaky_relu      sqrt(2 / (1 + negative_slope^2))     He et al. 2015 [1]_
+    selu            1 (torch: 3/4)                       Klambauer et al. 2017 [2]_
+    elu             1 / sqrt(E[elu(z)^2]), 1.2452        this module, closed form
+    gelu            1 / sqrt(1/3 + 1/(2 pi sqrt(3))),    this module, closed form
+                    1.5335
+    silu            1 / sqrt(E[silu(z)^2]), 1.6765       this module, numerical
+                                                         integral
+    softmax, exp    1                                    output layers
+    ==============  ===================================  ============================
+
+    ``z ~ N(0, 1)``; the elu value is for ``alpha=1``, and gelu is the exact
+    ``z * Phi(z)``. **selu** gets 1, not torch's 3/4: the self-normalizing
+    network of Klambauer et al. needs weights of variance ``1 / fan_in``
+    (:func:`lecun_normal`), and torch's own documentation says to use the
+    linear gain, 1, for it; its 3/4 trades the normalization for gradient
+    flow. **elu, gelu and silu**, which torch and Keras leave out, get the
+    gain that keeps the second moment of a unit-variance pre-activation,
+    ``1 / sqrt(E[f(z)^2])``: He et al.'s argument for ReLU applied to ``f``.
+    The same rule gives relu, leaky_relu and selu exactly their values above
+    (tanh and logistic keep torch's conventions instead).
+
+    {references}
+
+    Examples
+    --------
+    >>> from mlpinit.initializers import calculate_gain
+    >>> calculate_gain("tanh"), calculate_gain("selu")
+    (1.6666666666666667, 1.0)
+    >>> round(calculate_gain("leaky_relu", 0.2), 4)
+    1.3868
+    """
+    if not isinstance(activation, str) or activation not in _GAINS:
+        raise ValueError(
+            f"activation must be one of {list(_GAINS)} to have a gain, got "
+            f"{activation!r}."
+        )
+    gain = _GAINS[activation]
+    if activation in _GAIN_PARAMETERS:
+        name, default = _GAIN_PARAMETERS[activation]
+        value = default if param is None else param
+        return gain(_check_real(f"param ({name})", value, activation == "elu"))
+    if param is not None:
+        raise ValueError(
+            f"activation={activation!r} takes no param; got param={param!r}."
+        )
+    return gain
 
 
 # --------------------------------------------------------------------------
