@@ -80,7 +80,8 @@ def _reference_draw(name, fi, fo, seed):
 # the table itself
 # --------------------------------------------------------------------------
 def test_initializers_table_has_exactly_the_documented_names():
-    assert set(INITIALIZERS) == set(PRESETS)
+    assert set(INITIALIZERS) == set(PRESETS) | {"orthogonal"}
+    assert INITIALIZERS["orthogonal"] is init_mod.orthogonal
     for name, (func, _, _) in PRESETS.items():
         assert INITIALIZERS[name] is func
 
@@ -720,3 +721,98 @@ def test_gain_relu_monte_carlo_keeps_the_variance_through_depth():
 def test_gain_rejects_invalid_arguments(args, match):
     with pytest.raises(ValueError, match=match):
         init_mod.calculate_gain(*args)
+
+
+# --------------------------------------------------------------------------
+# orthogonal
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "shape", [(1, 1), (5, 3), (3, 5), (64, 64), (200, 17), (9, 40)]
+)
+@pytest.mark.parametrize("gain", [1.0, np.sqrt(2.0), 0.5])
+def test_orthogonal_is_orthogonal_times_gain(shape, gain):
+    fan_in, fan_out = shape
+    W = init_mod.orthogonal(fan_in, fan_out, np.random.RandomState(0), gain=gain)
+    assert W.shape == shape and W.dtype == np.float64 and W.flags.c_contiguous
+    # W^T W = gain^2 I for fan_in >= fan_out, W W^T = gain^2 I otherwise
+    gram = W.T @ W if fan_in >= fan_out else W @ W.T
+    np.testing.assert_allclose(gram, gain**2 * np.eye(min(shape)), atol=1e-12)
+
+
+def test_orthogonal_square_layer_preserves_every_norm():
+    # a property of the output, not of W: ||x W|| = gain ||x|| for every row
+    W = init_mod.orthogonal(50, 50, np.random.RandomState(1), gain=1.7)
+    X = np.random.RandomState(2).normal(size=(300, 50))
+    np.testing.assert_allclose(
+        np.linalg.norm(X @ W, axis=1), 1.7 * np.linalg.norm(X, axis=1), rtol=1e-12
+    )
+
+
+def test_orthogonal_is_haar_distributed():
+    # For a Haar 2x2 orthogonal matrix the rotation angle is uniform on
+    # (-pi, pi] and the determinant is +1 or -1 with probability 1/2 each.
+    # LAPACK's QR signs without the correction fail this: its Q[0, 0] is
+    # always negative.
+    from scipy import stats
+
+    rng = np.random.RandomState(3)
+    draws = [init_mod.orthogonal(2, 2, rng) for _ in range(4000)]
+    angles = np.array([np.arctan2(W[1, 0], W[0, 0]) for W in draws])
+    dets = np.array([np.linalg.det(W) for W in draws])
+    assert stats.kstest(angles, stats.uniform(-np.pi, 2 * np.pi).cdf).pvalue > 1e-3
+    assert abs(np.mean(dets > 0) - 0.5) < 5 * 0.5 / np.sqrt(len(draws))
+    # every entry of a larger Haar matrix has mean 0 and variance 1/n
+    big = np.stack([init_mod.orthogonal(6, 6, rng) for _ in range(4000)])
+    assert np.abs(big.mean(axis=0)).max() < 5 * np.sqrt(1 / 6 / len(big))
+    np.testing.assert_allclose(big.var(axis=0), 1 / 6, rtol=0.15)
+
+
+def _gram_schmidt(A):
+    """Orthonormalize the columns of A in order: the QR factor with diag(R) > 0."""
+    Q = np.zeros_like(A)
+    for j in range(A.shape[1]):
+        v = A[:, j] - Q[:, :j] @ (Q[:, :j].T @ A[:, j])
+        Q[:, j] = v / np.linalg.norm(v)
+    return Q
+
+
+def test_orthogonal_takes_one_normal_draw_and_matches_a_numpy_reference():
+    rng = np.random.RandomState(4)
+    W = init_mod.orthogonal(7, 3, rng, gain=2.0)
+    ref = np.random.RandomState(4)
+    A = ref.normal(size=(7, 3))
+    np.testing.assert_array_equal(rng.random_sample(4), ref.random_sample(4))
+    # an independent construction: Gram-Schmidt on the columns of the draw
+    np.testing.assert_allclose(W, 2.0 * _gram_schmidt(A), atol=1e-12)
+    # a widening layer orthonormalizes the rows of its (3, 7) draw
+    W_wide = init_mod.orthogonal(3, 7, np.random.RandomState(4), gain=2.0)
+    B = np.random.RandomState(4).normal(size=(3, 7))
+    np.testing.assert_allclose(W_wide, 2.0 * _gram_schmidt(B.T).T, atol=1e-12)
+
+
+def test_orthogonal_determinism_and_float32():
+    a = init_mod.orthogonal(30, 20, np.random.RandomState(5), np.float32)
+    b = init_mod.orthogonal(30, 20, np.random.RandomState(5), np.float32)
+    c = init_mod.orthogonal(30, 20, np.random.RandomState(6), np.float32)
+    d = init_mod.orthogonal(30, 20, np.random.RandomState(5), np.float64)
+    assert a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    np.testing.assert_array_equal(a, d.astype(np.float32))
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+def test_initialize_layer_orthogonal_takes_the_activation_gain(activation):
+    W, b = initialize_layer(
+        "orthogonal", 40, 25, np.random.RandomState(7), np.float64, activation
+    )
+    gain = init_mod.calculate_gain(activation)
+    expected = init_mod.orthogonal(40, 25, np.random.RandomState(7), gain=gain)
+    np.testing.assert_array_equal(W, expected)
+    np.testing.assert_array_equal(b, np.zeros(25))
+
+
+@pytest.mark.parametrize("gain", [0.0, -1.0, np.inf, np.nan, "1", True, None])
+def test_orthogonal_rejects_a_bad_gain(gain):
+    with pytest.raises(ValueError, match="gain must be a positive finite number"):
+        init_mod.orthogonal(3, 2, np.random.RandomState(0), gain=gain)

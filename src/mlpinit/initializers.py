@@ -70,6 +70,7 @@ __all__ = [
     "initialize_layer",
     "lecun_normal",
     "lecun_uniform",
+    "orthogonal",
     "resolve_init",
     "sklearn_uniform",
     "variance_scaling",
@@ -113,6 +114,11 @@ _SOURCES = {
     'Surpassing Human-Level Performance on ImageNet Classification", ICCV 2015.',
     "klambauer": "G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter, "
     '"Self-Normalizing Neural Networks", NeurIPS 2017.',
+    "saxe": 'A. M. Saxe, J. L. McClelland and S. Ganguli, "Exact solutions to '
+    'the nonlinear dynamics of learning in deep linear neural networks", '
+    "ICLR 2014.",
+    "mezzadri": 'F. Mezzadri, "How to generate random matrices from the '
+    'classical compact groups", Notices of the AMS 54(5), 2007.',
     "torch": "PyTorch, ``torch.nn.init.calculate_gain``, "
     "https://pytorch.org/docs/stable/nn.init.html.",
 }
@@ -762,6 +768,73 @@ def calculate_gain(activation, param=None):
 
 
 # --------------------------------------------------------------------------
+# orthogonal
+# --------------------------------------------------------------------------
+def _orthogonal_draw(fan_in, fan_out, random_state, dtype, gain):
+    draw = random_state.normal(0.0, 1.0, (fan_in, fan_out))
+    # The reduced QR of a tall matrix gives orthonormal columns; a widening
+    # layer factors the transpose and gets orthonormal rows.
+    tall = draw if fan_in >= fan_out else draw.T
+    q, r = np.linalg.qr(tall)
+    # QR fixes Q only up to the sign of each column. Making diag(R) positive
+    # picks one Q per Gaussian draw, and that Q is Haar (uniformly)
+    # distributed; LAPACK's own signs are not (Mezzadri 2007).
+    q *= np.where(np.diagonal(r) < 0.0, -1.0, 1.0)
+    weights = q if fan_in >= fan_out else q.T
+    return np.ascontiguousarray(gain * weights, dtype=dtype)
+
+
+@_shared_doc("saxe", "mezzadri")
+def orthogonal(fan_in, fan_out, random_state, dtype=np.float64, *, gain=1.0):
+    """Orthogonal initialization: ``W = gain * Q``, ``Q`` uniformly random orthogonal.
+
+    For ``fan_in >= fan_out`` the columns of ``W`` are orthogonal,
+    ``W.T @ W = gain**2 * I``; otherwise its rows are, ``W @ W.T = gain**2 *
+    I``. Saxe, McClelland & Ganguli 2014 [1]_ show that such weights keep
+    every singular value of a deep linear network at ``gain``, so signals and
+    gradients neither grow nor vanish with depth, where Gaussian weights of
+    the same variance only do so on average. ``Q`` is the QR factor of a
+    standard Gaussian matrix with the signs of its columns set so that
+    ``diag(R) > 0``, which makes it uniformly (Haar) distributed, Mezzadri
+    2007 [2]_.
+
+    Parameters
+    ----------
+    {layer_parameters}
+    gain : float, default=1.0
+        Positive finite scale, usually ``calculate_gain(activation)``; the
+        estimators' ``init="orthogonal"`` takes the gain of the layer's
+        activation.
+
+    Returns
+    -------
+    weights : ndarray of shape (fan_in, fan_out)
+        C-contiguous; the QR runs in float64 whatever ``dtype``.
+
+    Raises
+    ------
+    {layer_raises}
+    ValueError
+        If ``gain`` is not a positive finite number.
+
+    See Also
+    --------
+    calculate_gain : The per-activation gains.
+
+    {references}
+
+    Examples
+    --------
+    >>> from mlpinit.initializers import calculate_gain, orthogonal
+    >>> W = orthogonal(300, 100, np.random.RandomState(0), gain=calculate_gain("relu"))
+    >>> bool(np.allclose(W.T @ W, 2 * np.eye(100)))
+    True
+    """
+    args = _check_layer(fan_in, fan_out, random_state, dtype)
+    return _orthogonal_draw(*args, _check_real("gain", gain))
+
+
+# --------------------------------------------------------------------------
 # lookup used by the estimators
 # --------------------------------------------------------------------------
 INITIALIZERS = {
@@ -773,9 +846,12 @@ INITIALIZERS = {
     "glorot_uniform": glorot_uniform,
     "he_normal": he_normal,
     "he_uniform": he_uniform,
+    "orthogonal": orthogonal,
 }
 """Named weight initializers, by the names ``init`` accepts (besides
-``"auto"`` and ``"sklearn"``)."""
+``"auto"`` and ``"sklearn"``). Called as ``init(fan_in, fan_out,
+random_state, dtype)``; through ``init=``, ``"orthogonal"`` also gets the
+gain of the layer's activation."""
 
 
 INIT_NAMES = ("auto", *INITIALIZERS, "sklearn")
@@ -851,8 +927,9 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
         of shape ``(fan_in, fan_out)``.
     {layer_parameters}
     activation : str
-        The hidden activation of the network; picks the ``"auto"`` preset
-        and the ``"sklearn"`` factor.
+        The hidden activation of the network; picks the ``"auto"`` preset,
+        the ``"orthogonal"`` gain (:func:`calculate_gain`) and the
+        ``"sklearn"`` factor.
 
     Returns
     -------
@@ -893,6 +970,8 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
         weights = _call_user_init(init, *args)
     elif init == "sklearn":
         return _sklearn_draw(*args, _check_activation(activation))
+    elif init == "orthogonal":
+        weights = _orthogonal_draw(*args, calculate_gain(activation))
     else:
         weights = _draw(*args, *_PRESETS[init])
     return weights, np.zeros(args[1], dtype=args[3])
