@@ -438,9 +438,104 @@ def test_resolve_init_rejects_unknown_and_lists_valid_names(bad):
         assert repr(name) in message
 
 
-def test_resolve_init_auto_with_unknown_activation():
-    with pytest.raises(ValueError, match="no rule for activation='softmax'"):
-        resolve_init("auto", "softmax")
+@pytest.mark.parametrize("activation", ["swish", "", None, ["relu"]])
+def test_resolve_init_auto_with_unknown_activation(activation):
+    with pytest.raises(ValueError, match="no rule for activation="):
+        resolve_init("auto", activation)
+
+
+# The "auto" rule for each layer's own activation, as issue 12 states it:
+# rectifiers get He, selu LeCun normal, the rest (output layers included)
+# the article's Xavier, 1/fan_in.
+AUTO_BY_LAYER_ACTIVATION = {
+    "relu": "he",
+    "leaky_relu": "he",
+    "elu": "he",
+    "gelu": "he",
+    "silu": "he",
+    "selu": "lecun_normal",
+    "tanh": "xavier",
+    "logistic": "xavier",
+    "identity": "xavier",
+    "softmax": "xavier",
+    "exp": "xavier",
+}
+
+
+@pytest.mark.parametrize("activation", list(AUTO_BY_LAYER_ACTIVATION))
+def test_resolve_init_auto_follows_the_layer_activation(activation):
+    assert resolve_init("auto", activation) == AUTO_BY_LAYER_ACTIVATION[activation]
+
+
+def test_every_gain_activation_has_an_auto_rule_and_back():
+    # one name set: an activation with a gain has an "auto" rule, and back
+    assert set(init_mod._GAINS) == set(init_mod._AUTO_INIT)
+    assert set(init_mod._AUTO_INIT) == set(AUTO_BY_LAYER_ACTIVATION)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "output", "variance"),
+    [
+        ("relu", "softmax", 1.0),
+        ("relu", "identity", 1.0),
+        ("relu", "logistic", 1.0),
+        ("tanh", "softmax", 1.0),
+        ("selu", "identity", 1.0),
+        ("relu", "relu", 2.0),
+    ],
+)
+def test_initialize_layer_auto_output_layer_follows_its_own_activation(
+    hidden, output, variance
+):
+    fan_in, fan_out = 2000, 200
+    W, b = initialize_layer(
+        "auto",
+        fan_in,
+        fan_out,
+        np.random.RandomState(0),
+        np.float64,
+        hidden,
+        layer_activation=output,
+    )
+    ref = np.random.RandomState(0).normal(0, np.sqrt(variance / fan_in), W.shape)
+    np.testing.assert_array_equal(W, ref)
+    np.testing.assert_array_equal(b, np.zeros(fan_out))
+
+
+def test_initialize_layer_without_layer_activation_keeps_the_old_rule():
+    # the entry point the estimators call today: the hidden activation's
+    # preset for every layer, the output one included
+    old, _ = initialize_layer("auto", 50, 3, np.random.RandomState(1), "f8", "relu")
+    np.testing.assert_array_equal(old, he_normal(50, 3, np.random.RandomState(1)))
+
+
+def test_layer_activation_leaves_the_sklearn_factor_alone():
+    # scikit-learn uses the hidden activation's factor for the output layer
+    W, b = initialize_layer(
+        "sklearn",
+        9,
+        4,
+        np.random.RandomState(2),
+        np.float64,
+        "relu",
+        layer_activation="logistic",
+    )
+    W_ref, b_ref = sklearn_uniform(9, 4, np.random.RandomState(2), activation="relu")
+    np.testing.assert_array_equal(W, W_ref)
+    np.testing.assert_array_equal(b, b_ref)
+
+
+def test_layer_activation_sets_the_orthogonal_gain():
+    W, _ = initialize_layer(
+        "orthogonal",
+        30,
+        10,
+        np.random.RandomState(3),
+        np.float64,
+        "relu",
+        layer_activation="softmax",
+    )
+    np.testing.assert_allclose(W.T @ W, np.eye(10), atol=1e-12)
 
 
 # --------------------------------------------------------------------------

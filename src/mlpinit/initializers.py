@@ -92,13 +92,29 @@ _PRESETS = {
     "he_uniform": (2.0, "fan_in", "uniform"),
 }
 
-# The preset ``init="auto"`` picks for each activation, following the
-# article: He for ReLU layers, its "Xavier" (1/fan_in) for the rest.
+# The preset ``init="auto"`` picks for a layer, from that layer's own
+# activation, hidden or output: the article's rule (He for ReLU layers, its
+# "Xavier", 1/fan_in, for tanh), extended to the other activations.
 _AUTO_INIT = {
+    # He et al. 2015 derive 2/fan_in for rectifiers; leaky_relu's exact
+    # 2 / (1 + a^2) is within 0.01% of it at the default slope a = 0.01.
     "relu": "he",
+    "leaky_relu": "he",
+    # Smooth rectifiers: their squared gains (elu 1.55, gelu 2.35, silu 2.81;
+    # see calculate_gain) lie nearer He's 2 than LeCun's 1.
+    "elu": "he",
+    "gelu": "he",
+    "silu": "he",
+    # Klambauer et al. 2017: SELU self-normalizes on LeCun-normal weights.
+    "selu": "lecun_normal",
+    # The article's Xavier for tanh; logistic and identity are linear near 0.
     "tanh": "xavier",
     "logistic": "xavier",
     "identity": "xavier",
+    # Output layers: no activation of the network follows them, so the
+    # linear rule, 1/fan_in, as the article gives every non-ReLU layer.
+    "softmax": "xavier",
+    "exp": "xavier",
 }
 
 
@@ -868,7 +884,11 @@ def resolve_init(init, activation):
         ``"auto"``, ``"sklearn"``, a key of :data:`INITIALIZERS`, or a callable
         ``init(fan_in, fan_out, random_state, dtype)``.
     activation : str
-        The hidden activation of the network; used only by ``"auto"``.
+        The activation of the layer to initialize, which ``"auto"`` follows:
+        a hidden activation, or the output layer's own (``"identity"``,
+        ``"logistic"``, ``"softmax"``, ``"exp"``). Callers that pass the
+        network's hidden activation for every layer get the rule before
+        issue 12, where the output layer shares the hidden layers' preset.
 
     Returns
     -------
@@ -885,15 +905,23 @@ def resolve_init(init, activation):
 
     Notes
     -----
-    The ``"auto"`` rule is the article's: He (variance ``2 / fan_in``, He et
-    al. 2015) for ReLU layers and its "Xavier" (variance ``1 / fan_in``,
-    LeCun et al. 1998) for tanh; logistic and identity layers get the same as
-    tanh.
+    The ``"auto"`` rule is the article's, applied to each layer's own
+    activation: He (variance ``2 / fan_in``, He et al. 2015) for ReLU layers
+    and its "Xavier" (variance ``1 / fan_in``, LeCun et al. 1998) for tanh.
+    Extended to every activation, with the reasons in the source:
+
+    - ``"he"`` for relu, leaky_relu, elu, gelu and silu (rectifiers; the
+      smooth ones' squared gains, 1.55 to 2.81, are nearer 2 than 1);
+    - ``"lecun_normal"`` for selu, Klambauer et al.'s (2017)
+      self-normalizing network;
+    - ``"xavier"`` (the same draw as ``"lecun_normal"``) for tanh, logistic
+      and identity, and for the output activations softmax and exp: a layer
+      that is linear near 0, or that no activation of the network follows.
 
     Examples
     --------
     >>> from mlpinit.initializers import resolve_init
-    >>> resolve_init("auto", "relu"), resolve_init("auto", "tanh")
+    >>> resolve_init("auto", "relu"), resolve_init("auto", "softmax")
     ('he', 'xavier')
     >>> resolve_init("glorot_uniform", "relu")
     'glorot_uniform'
@@ -901,7 +929,7 @@ def resolve_init(init, activation):
     if callable(init):
         return init
     if isinstance(init, str) and init == "auto":
-        if activation not in _AUTO_INIT:
+        if not isinstance(activation, str) or activation not in _AUTO_INIT:
             raise ValueError(
                 f"init='auto' has no rule for activation={activation!r}; "
                 f"known activations are {list(_AUTO_INIT)}."
@@ -916,7 +944,9 @@ def resolve_init(init, activation):
 
 
 @_shared_doc()
-def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
+def initialize_layer(
+    init, fan_in, fan_out, random_state, dtype, activation, *, layer_activation=None
+):
     """Initial weights and biases of one layer: the estimators' entry point.
 
     Parameters
@@ -927,9 +957,16 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
         of shape ``(fan_in, fan_out)``.
     {layer_parameters}
     activation : str
-        The hidden activation of the network; picks the ``"auto"`` preset,
-        the ``"orthogonal"`` gain (:func:`calculate_gain`) and the
-        ``"sklearn"`` factor.
+        The hidden activation of the network; picks the ``"sklearn"`` factor
+        (as in scikit-learn, for the output layer too), and, unless
+        ``layer_activation`` is given, the ``"auto"`` preset and the
+        ``"orthogonal"`` gain (:func:`calculate_gain`).
+    layer_activation : str or None, default=None
+        This layer's own activation, for the ``"auto"`` preset and the
+        ``"orthogonal"`` gain: for the output layer, ``"identity"``,
+        ``"logistic"``, ``"softmax"`` or ``"exp"``. None uses
+        ``activation``, which gives the output layer the hidden layers'
+        preset (the rule before issue 12).
 
     Returns
     -------
@@ -963,15 +1000,23 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
     >>> W, b = initialize_layer("sklearn", 64, 32, rng, np.float64, "relu")
     >>> print(bool(np.any(b != 0)))
     True
+
+    The output layer of a relu classifier, following its own activation:
+
+    >>> W, b = initialize_layer("auto", 400, 10, rng, np.float64, "relu",
+    ...                         layer_activation="softmax")
+    >>> round(float(W.var()) * 400, 1)  # 1/fan_in, not He's 2/fan_in
+    1.0
     """
     args = _check_layer(fan_in, fan_out, random_state, dtype)
-    init = resolve_init(init, activation)
+    own = activation if layer_activation is None else layer_activation
+    init = resolve_init(init, own)
     if callable(init):
         weights = _call_user_init(init, *args)
     elif init == "sklearn":
         return _sklearn_draw(*args, _check_activation(activation))
     elif init == "orthogonal":
-        weights = _orthogonal_draw(*args, calculate_gain(activation))
+        weights = _orthogonal_draw(*args, calculate_gain(own))
     else:
         weights = _draw(*args, *_PRESETS[init])
     return weights, np.zeros(args[1], dtype=args[3])
