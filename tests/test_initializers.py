@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
@@ -103,16 +104,24 @@ def test_expected_variances_are_the_literature_formulas():
         assert _variance(name, 2000, 500) == pytest.approx(var, rel=1e-12)
 
 
-def test_module_imports_only_numpy_and_stdlib():
+def test_module_imports_only_numpy_scipy_the_core_and_stdlib():
     source = Path(init_mod.__file__).read_text(encoding="utf-8")
-    roots = set()
+    modules = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
+            modules.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            roots.add((node.module or "").split(".")[0])
-    non_stdlib = {r for r in roots if r not in sys.stdlib_module_names}
-    assert non_stdlib == {"numpy"}
+            modules.add(node.module or "")
+    non_stdlib = {m for m in modules if m.split(".")[0] not in sys.stdlib_module_names}
+
+    def allowed(module):
+        # the plain-numpy floor: numpy, scipy and the core package only
+        return module.split(".")[0] in {"numpy", "scipy"} or (
+            module == "mlpinit._core" or module.startswith("mlpinit._core.")
+        )
+
+    assert "numpy" in non_stdlib
+    assert {m for m in non_stdlib if not allowed(m)} == set()
 
 
 # --------------------------------------------------------------------------
@@ -911,3 +920,191 @@ def test_initialize_layer_orthogonal_takes_the_activation_gain(activation):
 def test_orthogonal_rejects_a_bad_gain(gain):
     with pytest.raises(ValueError, match="gain must be a positive finite number"):
         init_mod.orthogonal(3, 2, np.random.RandomState(0), gain=gain)
+
+
+# --------------------------------------------------------------------------
+# LSUV
+# --------------------------------------------------------------------------
+NUMPY_ACTIVATIONS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "identity": lambda z: z,
+}
+
+
+def _orthogonal_network(units, seed, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    coefs = [
+        init_mod.orthogonal(m, n, rng, dtype) for m, n in zip(units[:-1], units[1:])
+    ]
+    return coefs, [np.zeros(n, dtype) for n in units[1:]]
+
+
+def _pre_activation_variances(coefs, intercepts, activation, X):
+    """Each layer's Var(A @ W + b) on X, by a forward pass written here."""
+    variances, A = [], X
+    for W, b in zip(coefs, intercepts):
+        Z = np.asarray(A @ W) + b
+        variances.append(float(Z.astype(np.float64).var()))
+        A = NUMPY_ACTIVATIONS[activation](Z)
+    return variances
+
+
+def _scaled_batch(n_rows=300, n_features=30, seed=0):
+    # columns on scales from 0.1 to 100: far from unit variance on purpose
+    rng = np.random.RandomState(seed)
+    return rng.normal(size=(n_rows, n_features)) * np.logspace(-1, 2, n_features)
+
+
+@pytest.mark.parametrize("activation", list(NUMPY_ACTIVATIONS))
+@pytest.mark.parametrize("tol", [0.1, 1e-3])
+def test_lsuv_gives_every_layer_unit_output_variance(activation, tol):
+    X = _scaled_batch()
+    coefs, intercepts = _orthogonal_network([30, 64, 64, 64, 5], seed=1)
+    before = _pre_activation_variances(coefs, intercepts, activation, X)
+    new, record = init_mod.lsuv(coefs, intercepts, activation, X, tol=tol)
+    after = _pre_activation_variances(new, intercepts, activation, X)
+    assert abs(before[0] - 1) > 1  # the start was far from it
+    np.testing.assert_allclose(after, 1.0, atol=tol)
+    np.testing.assert_allclose(record["variance"], after, rtol=1e-10)
+    assert record["converged"] == [True] * 4
+    assert record["n_forward"] == sum(record["n_iter"]) + 4
+    assert record["seconds"] >= 0.0
+    # only a rescaling: each new matrix is a positive multiple of the start
+    for W0, W1 in zip(coefs, new):
+        ratio = W1 / W0
+        assert ratio.min() > 0
+        np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-12)
+
+
+def test_lsuv_leaves_its_inputs_alone_and_is_deterministic():
+    X = sp.random(200, 30, density=0.2, format="csr", random_state=2) * 10.0
+    X = X[:, np.random.RandomState(0).permutation(30)]  # unsorted indices
+    assert not X.has_sorted_indices
+    snapshot = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    coefs, intercepts = _orthogonal_network([30, 40, 3], seed=3)
+    kept = [W.copy() for W in coefs], [b.copy() for b in intercepts]
+    first, record1 = init_mod.lsuv(coefs, intercepts, ["tanh"], X)
+    second, record2 = init_mod.lsuv(coefs, intercepts, ["tanh"], X)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert record1["n_iter"] == record2["n_iter"]
+    for a, b in zip(coefs + intercepts, kept[0] + kept[1]):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip((X.data, X.indices, X.indptr), snapshot):
+        np.testing.assert_array_equal(a, b)
+    assert not X.has_sorted_indices
+
+
+def test_lsuv_on_sparse_X_matches_dense_X():
+    X = sp.random(150, 25, density=0.3, format="csr", random_state=4) * 3.0
+    coefs, intercepts = _orthogonal_network([25, 32, 32, 2], seed=5)
+    sparse, _ = init_mod.lsuv(coefs, intercepts, "relu", X)
+    dense, _ = init_mod.lsuv(coefs, intercepts, "relu", X.toarray())
+    for a, b in zip(sparse, dense):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_lsuv_float32_keeps_the_dtype():
+    X = _scaled_batch().astype(np.float32)
+    coefs, intercepts = _orthogonal_network([30, 20, 4], seed=6, dtype=np.float32)
+    new, record = init_mod.lsuv(coefs, intercepts, "relu", X, tol=1e-3)
+    assert [W.dtype for W in new] == [np.float32, np.float32]
+    assert record["converged"] == [True, True]
+
+
+def test_lsuv_start_from_the_same_seed_gives_the_same_weights():
+    X = _scaled_batch(seed=7)
+    a, _ = init_mod.lsuv(*_orthogonal_network([30, 16, 3], seed=8), "relu", X)
+    b, _ = init_mod.lsuv(*_orthogonal_network([30, 16, 3], seed=8), "relu", X)
+    c, _ = init_mod.lsuv(*_orthogonal_network([30, 16, 3], seed=9), "relu", X)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_lsuv_per_layer_activations():
+    X = _scaled_batch()
+    coefs, intercepts = _orthogonal_network([30, 20, 20, 1], seed=10)
+    new, _ = init_mod.lsuv(coefs, intercepts, ["tanh", "relu"], X, tol=1e-6)
+    # the reference forward with the same two activations
+    A = np.tanh(X @ new[0])
+    A = np.maximum(A @ new[1], 0)
+    assert (A @ new[2]).var() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_lsuv_keeps_a_deep_relu_network_at_unit_variance_where_glorot_vanishes():
+    # the article's rule 2, measured at the output of 16 relu layers
+    X = _scaled_batch(n_rows=256, n_features=64, seed=11) / 30.0
+    rng = np.random.RandomState(12)
+    units = [64] + [64] * 16 + [10]
+    glorot = [glorot_uniform(m, n, rng) for m, n in zip(units[:-1], units[1:])]
+    zeros = [np.zeros(n) for n in units[1:]]
+    start = _pre_activation_variances(glorot, zeros, "relu", X)[-1]
+    lsuv_coefs, record = init_mod.lsuv(glorot, zeros, "relu", X)
+    end = _pre_activation_variances(lsuv_coefs, zeros, "relu", X)[-1]
+    assert start < 0.01  # halved at every relu layer
+    assert abs(end - 1) <= 0.1
+    assert all(record["converged"])
+
+
+def test_lsuv_stops_after_max_iter_and_reports_it():
+    # with a large bias the variance cannot reach 1 by scaling W: the bias
+    # alone spreads the output (its units differ by +-3)
+    X = _scaled_batch()
+    coefs, _ = _orthogonal_network([30, 8], seed=13)
+    intercepts = [np.array([3.0, -3.0] * 4)]
+    _, record = init_mod.lsuv(coefs, intercepts, "relu", X, max_iter=4)
+    assert record["n_iter"] == [4]
+    assert record["converged"] == [False]
+    assert record["n_forward"] == 5
+
+
+def test_lsuv_dead_layer_is_reported_not_divided_by_zero():
+    X = np.abs(_scaled_batch()) + 1.0
+    coefs = [
+        -np.abs(init_mod.orthogonal(30, 10, np.random.RandomState(0))),
+        np.ones((10, 2)),
+    ]
+    intercepts = [np.zeros(10), np.zeros(2)]
+    new, record = init_mod.lsuv(coefs, intercepts, "relu", X)
+    assert record["converged"] == [True, False]  # every relu of layer 1 is off
+    assert record["variance"][1] == 0.0
+    np.testing.assert_array_equal(new[1], coefs[1])
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"coefs": np.ones((30, 8))}, "coefs must be a list"),
+        ({"coefs": []}, "non-empty lists of the same length"),
+        ({"intercepts": [np.zeros(8)]}, "same length"),
+        ({"coefs": [np.ones((30, 8)), np.ones((7, 2))]}, r"coefs\[1\] has 7 rows"),
+        ({"coefs": [np.ones((30, 8), int), np.ones((8, 2))]}, "floating"),
+        ({"intercepts": [np.zeros(8), np.zeros(3)]}, r"intercepts\[1\] has shape"),
+        ({"coefs": [np.full((30, 8), np.nan), np.ones((8, 2))]}, "not finite"),
+        ({"activation": "swish"}, "activation must be one of"),
+        ({"activation": ["relu", "relu"]}, "one activation per hidden layer"),
+        ({"activation": 3}, "activation must be a str or a list"),
+        ({"X": np.ones((1, 30))}, "at least 2 rows"),
+        ({"X": np.ones(30)}, "2-D batch"),
+        ({"X": np.ones((5, 29))}, "X has 29 features"),
+        ({"X": np.full((5, 30), np.inf)}, "finite numbers"),
+        ({"tol": 0.0}, "tol must be a positive finite number"),
+        ({"max_iter": 0}, "max_iter must be a positive integer"),
+        ({"max_iter": 2.0}, "max_iter must be a positive integer"),
+    ],
+)
+def test_lsuv_rejects_invalid_arguments(change, match):
+    args = {
+        "coefs": [np.ones((30, 8)), np.ones((8, 2))],
+        "intercepts": [np.zeros(8), np.zeros(2)],
+        "activation": "relu",
+        "X": np.ones((5, 30)),
+    }
+    args.update(change)
+    keywords = {k: args.pop(k) for k in ("tol", "max_iter") if k in args}
+    with pytest.raises(ValueError, match=match):
+        init_mod.lsuv(
+            args["coefs"], args["intercepts"], args["activation"], args["X"], **keywords
+        )
