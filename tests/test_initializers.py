@@ -453,7 +453,7 @@ def test_resolve_init_auto_with_unknown_activation(activation):
         resolve_init("auto", activation)
 
 
-# The "auto" rule for each layer's own activation, as issue 12 states it:
+# The "auto" rule for each layer's own activation, as the docstring states it:
 # rectifiers get He, selu LeCun normal, the rest (output layers included)
 # the article's Xavier, 1/fan_in.
 AUTO_BY_LAYER_ACTIVATION = {

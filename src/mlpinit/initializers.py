@@ -1095,9 +1095,9 @@ def resolve_init(init, activation):
     activation : str
         The activation of the layer to initialize, which ``"auto"`` follows:
         a hidden activation, or the output layer's own (``"identity"``,
-        ``"logistic"``, ``"softmax"``, ``"exp"``). Callers that pass the
-        network's hidden activation for every layer get the rule before
-        issue 12, where the output layer shares the hidden layers' preset.
+        ``"logistic"``, ``"softmax"``, ``"exp"``). A caller that passes the
+        network's hidden activation for every layer gives the output layer
+        the hidden layers' preset instead.
 
     Returns
     -------
@@ -1175,7 +1175,7 @@ def initialize_layer(
         ``"orthogonal"`` gain: for the output layer, ``"identity"``,
         ``"logistic"``, ``"softmax"`` or ``"exp"``. None uses
         ``activation``, which gives the output layer the hidden layers'
-        preset (the rule before issue 12).
+        preset.
 
     Returns
     -------
