@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
@@ -80,7 +81,8 @@ def _reference_draw(name, fi, fo, seed):
 # the table itself
 # --------------------------------------------------------------------------
 def test_initializers_table_has_exactly_the_documented_names():
-    assert set(INITIALIZERS) == set(PRESETS)
+    assert set(INITIALIZERS) == set(PRESETS) | {"orthogonal"}
+    assert INITIALIZERS["orthogonal"] is init_mod.orthogonal
     for name, (func, _, _) in PRESETS.items():
         assert INITIALIZERS[name] is func
 
@@ -102,16 +104,24 @@ def test_expected_variances_are_the_literature_formulas():
         assert _variance(name, 2000, 500) == pytest.approx(var, rel=1e-12)
 
 
-def test_module_imports_only_numpy_and_stdlib():
+def test_module_imports_only_numpy_scipy_the_core_and_stdlib():
     source = Path(init_mod.__file__).read_text(encoding="utf-8")
-    roots = set()
+    modules = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
+            modules.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            roots.add((node.module or "").split(".")[0])
-    non_stdlib = {r for r in roots if r not in sys.stdlib_module_names}
-    assert non_stdlib == {"numpy"}
+            modules.add(node.module or "")
+    non_stdlib = {m for m in modules if m.split(".")[0] not in sys.stdlib_module_names}
+
+    def allowed(module):
+        # the plain-numpy floor: numpy, scipy and the core package only
+        return module.split(".")[0] in {"numpy", "scipy"} or (
+            module == "mlpinit._core" or module.startswith("mlpinit._core.")
+        )
+
+    assert "numpy" in non_stdlib
+    assert {m for m in non_stdlib if not allowed(m)} == set()
 
 
 # --------------------------------------------------------------------------
@@ -437,9 +447,104 @@ def test_resolve_init_rejects_unknown_and_lists_valid_names(bad):
         assert repr(name) in message
 
 
-def test_resolve_init_auto_with_unknown_activation():
-    with pytest.raises(ValueError, match="no rule for activation='softmax'"):
-        resolve_init("auto", "softmax")
+@pytest.mark.parametrize("activation", ["swish", "", None, ["relu"]])
+def test_resolve_init_auto_with_unknown_activation(activation):
+    with pytest.raises(ValueError, match="no rule for activation="):
+        resolve_init("auto", activation)
+
+
+# The "auto" rule for each layer's own activation, as the docstring states it:
+# rectifiers get He, selu LeCun normal, the rest (output layers included)
+# the article's Xavier, 1/fan_in.
+AUTO_BY_LAYER_ACTIVATION = {
+    "relu": "he",
+    "leaky_relu": "he",
+    "elu": "he",
+    "gelu": "he",
+    "silu": "he",
+    "selu": "lecun_normal",
+    "tanh": "xavier",
+    "logistic": "xavier",
+    "identity": "xavier",
+    "softmax": "xavier",
+    "exp": "xavier",
+}
+
+
+@pytest.mark.parametrize("activation", list(AUTO_BY_LAYER_ACTIVATION))
+def test_resolve_init_auto_follows_the_layer_activation(activation):
+    assert resolve_init("auto", activation) == AUTO_BY_LAYER_ACTIVATION[activation]
+
+
+def test_every_gain_activation_has_an_auto_rule_and_back():
+    # one name set: an activation with a gain has an "auto" rule, and back
+    assert set(init_mod._GAINS) == set(init_mod._AUTO_INIT)
+    assert set(init_mod._AUTO_INIT) == set(AUTO_BY_LAYER_ACTIVATION)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "output", "variance"),
+    [
+        ("relu", "softmax", 1.0),
+        ("relu", "identity", 1.0),
+        ("relu", "logistic", 1.0),
+        ("tanh", "softmax", 1.0),
+        ("selu", "identity", 1.0),
+        ("relu", "relu", 2.0),
+    ],
+)
+def test_initialize_layer_auto_output_layer_follows_its_own_activation(
+    hidden, output, variance
+):
+    fan_in, fan_out = 2000, 200
+    W, b = initialize_layer(
+        "auto",
+        fan_in,
+        fan_out,
+        np.random.RandomState(0),
+        np.float64,
+        hidden,
+        layer_activation=output,
+    )
+    ref = np.random.RandomState(0).normal(0, np.sqrt(variance / fan_in), W.shape)
+    np.testing.assert_array_equal(W, ref)
+    np.testing.assert_array_equal(b, np.zeros(fan_out))
+
+
+def test_initialize_layer_without_layer_activation_keeps_the_old_rule():
+    # the entry point the estimators call today: the hidden activation's
+    # preset for every layer, the output one included
+    old, _ = initialize_layer("auto", 50, 3, np.random.RandomState(1), "f8", "relu")
+    np.testing.assert_array_equal(old, he_normal(50, 3, np.random.RandomState(1)))
+
+
+def test_layer_activation_leaves_the_sklearn_factor_alone():
+    # scikit-learn uses the hidden activation's factor for the output layer
+    W, b = initialize_layer(
+        "sklearn",
+        9,
+        4,
+        np.random.RandomState(2),
+        np.float64,
+        "relu",
+        layer_activation="logistic",
+    )
+    W_ref, b_ref = sklearn_uniform(9, 4, np.random.RandomState(2), activation="relu")
+    np.testing.assert_array_equal(W, W_ref)
+    np.testing.assert_array_equal(b, b_ref)
+
+
+def test_layer_activation_sets_the_orthogonal_gain():
+    W, _ = initialize_layer(
+        "orthogonal",
+        30,
+        10,
+        np.random.RandomState(3),
+        np.float64,
+        "relu",
+        layer_activation="softmax",
+    )
+    np.testing.assert_allclose(W.T @ W, np.eye(10), atol=1e-12)
 
 
 # --------------------------------------------------------------------------
@@ -602,3 +707,404 @@ def test_property_shapes_dtypes_finite(fan_in, fan_out, init, activation, dtype,
         assert np.abs(b.astype(np.float64)).max() <= bound * (1 + tol)
     else:
         assert np.all(b == 0)
+
+
+# --------------------------------------------------------------------------
+# calculate_gain
+# --------------------------------------------------------------------------
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def _second_moment(f):
+    """E[f(z)^2] for z ~ N(0, 1), by adaptive quadrature (scipy)."""
+    from scipy import integrate, stats
+
+    value, _ = integrate.quad(
+        lambda z: f(z) ** 2 * stats.norm.pdf(z),
+        -np.inf,
+        np.inf,
+        epsabs=1e-14,
+        epsrel=1e-12,
+        limit=500,
+    )
+    return value
+
+
+def _elu(alpha):
+    return lambda z: z if z > 0 else alpha * np.expm1(z)
+
+
+def _sigmoid(z):
+    from scipy.special import expit
+
+    return expit(z)
+
+
+def _normal_cdf(z):
+    from scipy.special import ndtr
+
+    return ndtr(z)
+
+
+@pytest.mark.parametrize(
+    ("activation", "param", "f"),
+    [
+        ("relu", None, lambda z: max(z, 0.0)),
+        ("leaky_relu", None, lambda z: z if z > 0 else 0.01 * z),
+        ("leaky_relu", 0.3, lambda z: z if z > 0 else 0.3 * z),
+        ("leaky_relu", -0.5, lambda z: z if z > 0 else -0.5 * z),
+        ("elu", None, _elu(1.0)),
+        ("elu", 0.5, _elu(0.5)),
+        ("elu", 2.0, _elu(2.0)),
+        ("selu", None, lambda z: SELU_LAMBDA * _elu(SELU_ALPHA)(z)),
+        ("gelu", None, lambda z: z * _normal_cdf(z)),
+        ("silu", None, lambda z: z * _sigmoid(z)),
+        ("identity", None, lambda z: z),
+    ],
+)
+def test_gain_keeps_the_second_moment_of_a_unit_normal(activation, param, f):
+    # The documented rule: gain^2 * E[f(z)^2] = 1, with the expectation
+    # integrated here independently of the module's closed forms.
+    gain = init_mod.calculate_gain(activation, param)
+    assert gain**2 * _second_moment(f) == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("activation", "param", "expected"),
+    [
+        # torch.nn.init.calculate_gain's documented table
+        ("identity", None, 1.0),
+        ("logistic", None, 1.0),
+        ("tanh", None, 5.0 / 3.0),
+        ("relu", None, np.sqrt(2.0)),
+        ("leaky_relu", None, np.sqrt(2.0 / (1 + 0.01**2))),
+        ("leaky_relu", 0.2, np.sqrt(2.0 / (1 + 0.2**2))),
+        ("leaky_relu", 0, np.sqrt(2.0)),
+        # this module's choices, stated in its docstring
+        ("selu", None, 1.0),
+        ("softmax", None, 1.0),
+        ("exp", None, 1.0),
+    ],
+)
+def test_gain_table(activation, param, expected):
+    assert init_mod.calculate_gain(activation, param) == pytest.approx(
+        expected, rel=1e-15
+    )
+
+
+def test_gain_relu_monte_carlo_keeps_the_variance_through_depth():
+    # A property, not a formula: 20 He-scaled ReLU layers of width 512 keep
+    # the second moment of the signal within a factor 2 of 1, while the
+    # LeCun scale (gain 1) loses half of it at every layer.
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(256, 512))
+    moments = {}
+    for gain in (init_mod.calculate_gain("relu"), 1.0):
+        a = x
+        for _ in range(20):
+            a = np.maximum(a @ (gain * rng.normal(size=(512, 512)) / np.sqrt(512)), 0)
+        moments[gain] = float(np.mean(a**2))
+    assert 0.25 < moments[np.sqrt(2.0)] < 2.0
+    assert moments[1.0] < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("swish",), "activation must be one of"),
+        ((None,), "activation must be one of"),
+        (("relu", 0.1), "takes no param"),
+        (("leaky_relu", float("nan")), "param"),
+        (("leaky_relu", "0.1"), "param"),
+        (("leaky_relu", True), "param"),
+        (("elu", 0.0), "positive"),
+        (("elu", -1.0), "positive"),
+    ],
+)
+def test_gain_rejects_invalid_arguments(args, match):
+    with pytest.raises(ValueError, match=match):
+        init_mod.calculate_gain(*args)
+
+
+# --------------------------------------------------------------------------
+# orthogonal
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "shape", [(1, 1), (5, 3), (3, 5), (64, 64), (200, 17), (9, 40)]
+)
+@pytest.mark.parametrize("gain", [1.0, np.sqrt(2.0), 0.5])
+def test_orthogonal_is_orthogonal_times_gain(shape, gain):
+    fan_in, fan_out = shape
+    W = init_mod.orthogonal(fan_in, fan_out, np.random.RandomState(0), gain=gain)
+    assert W.shape == shape and W.dtype == np.float64 and W.flags.c_contiguous
+    # W^T W = gain^2 I for fan_in >= fan_out, W W^T = gain^2 I otherwise
+    gram = W.T @ W if fan_in >= fan_out else W @ W.T
+    np.testing.assert_allclose(gram, gain**2 * np.eye(min(shape)), atol=1e-12)
+
+
+def test_orthogonal_square_layer_preserves_every_norm():
+    # a property of the output, not of W: ||x W|| = gain ||x|| for every row
+    W = init_mod.orthogonal(50, 50, np.random.RandomState(1), gain=1.7)
+    X = np.random.RandomState(2).normal(size=(300, 50))
+    np.testing.assert_allclose(
+        np.linalg.norm(X @ W, axis=1), 1.7 * np.linalg.norm(X, axis=1), rtol=1e-12
+    )
+
+
+def test_orthogonal_is_haar_distributed():
+    # For a Haar 2x2 orthogonal matrix the rotation angle is uniform on
+    # (-pi, pi] and the determinant is +1 or -1 with probability 1/2 each.
+    # LAPACK's QR signs without the correction fail this: its Q[0, 0] is
+    # always negative.
+    from scipy import stats
+
+    rng = np.random.RandomState(3)
+    draws = [init_mod.orthogonal(2, 2, rng) for _ in range(4000)]
+    angles = np.array([np.arctan2(W[1, 0], W[0, 0]) for W in draws])
+    dets = np.array([np.linalg.det(W) for W in draws])
+    assert stats.kstest(angles, stats.uniform(-np.pi, 2 * np.pi).cdf).pvalue > 1e-3
+    assert abs(np.mean(dets > 0) - 0.5) < 5 * 0.5 / np.sqrt(len(draws))
+    # every entry of a larger Haar matrix has mean 0 and variance 1/n
+    big = np.stack([init_mod.orthogonal(6, 6, rng) for _ in range(4000)])
+    assert np.abs(big.mean(axis=0)).max() < 5 * np.sqrt(1 / 6 / len(big))
+    np.testing.assert_allclose(big.var(axis=0), 1 / 6, rtol=0.15)
+
+
+def _gram_schmidt(A):
+    """Orthonormalize the columns of A in order: the QR factor with diag(R) > 0."""
+    Q = np.zeros_like(A)
+    for j in range(A.shape[1]):
+        v = A[:, j] - Q[:, :j] @ (Q[:, :j].T @ A[:, j])
+        Q[:, j] = v / np.linalg.norm(v)
+    return Q
+
+
+def test_orthogonal_takes_one_normal_draw_and_matches_a_numpy_reference():
+    rng = np.random.RandomState(4)
+    W = init_mod.orthogonal(7, 3, rng, gain=2.0)
+    ref = np.random.RandomState(4)
+    A = ref.normal(size=(7, 3))
+    np.testing.assert_array_equal(rng.random_sample(4), ref.random_sample(4))
+    # an independent construction: Gram-Schmidt on the columns of the draw
+    np.testing.assert_allclose(W, 2.0 * _gram_schmidt(A), atol=1e-12)
+    # a widening layer orthonormalizes the rows of its (3, 7) draw
+    W_wide = init_mod.orthogonal(3, 7, np.random.RandomState(4), gain=2.0)
+    B = np.random.RandomState(4).normal(size=(3, 7))
+    np.testing.assert_allclose(W_wide, 2.0 * _gram_schmidt(B.T).T, atol=1e-12)
+
+
+def test_orthogonal_determinism_and_float32():
+    a = init_mod.orthogonal(30, 20, np.random.RandomState(5), np.float32)
+    b = init_mod.orthogonal(30, 20, np.random.RandomState(5), np.float32)
+    c = init_mod.orthogonal(30, 20, np.random.RandomState(6), np.float32)
+    d = init_mod.orthogonal(30, 20, np.random.RandomState(5), np.float64)
+    assert a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    np.testing.assert_array_equal(a, d.astype(np.float32))
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+def test_initialize_layer_orthogonal_takes_the_activation_gain(activation):
+    W, b = initialize_layer(
+        "orthogonal", 40, 25, np.random.RandomState(7), np.float64, activation
+    )
+    gain = init_mod.calculate_gain(activation)
+    expected = init_mod.orthogonal(40, 25, np.random.RandomState(7), gain=gain)
+    np.testing.assert_array_equal(W, expected)
+    np.testing.assert_array_equal(b, np.zeros(25))
+
+
+@pytest.mark.parametrize("gain", [0.0, -1.0, np.inf, np.nan, "1", True, None])
+def test_orthogonal_rejects_a_bad_gain(gain):
+    with pytest.raises(ValueError, match="gain must be a positive finite number"):
+        init_mod.orthogonal(3, 2, np.random.RandomState(0), gain=gain)
+
+
+# --------------------------------------------------------------------------
+# LSUV
+# --------------------------------------------------------------------------
+NUMPY_ACTIVATIONS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "identity": lambda z: z,
+}
+
+
+def _orthogonal_network(units, seed, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    coefs = [
+        init_mod.orthogonal(m, n, rng, dtype) for m, n in zip(units[:-1], units[1:])
+    ]
+    return coefs, [np.zeros(n, dtype) for n in units[1:]]
+
+
+def _pre_activation_variances(coefs, intercepts, activation, X):
+    """Each layer's Var(A @ W + b) on X, by a forward pass written here."""
+    variances, A = [], X
+    for W, b in zip(coefs, intercepts):
+        Z = np.asarray(A @ W) + b
+        variances.append(float(Z.astype(np.float64).var()))
+        A = NUMPY_ACTIVATIONS[activation](Z)
+    return variances
+
+
+def _scaled_batch(n_rows=300, n_features=30, seed=0):
+    # columns on scales from 0.1 to 100: far from unit variance on purpose
+    rng = np.random.RandomState(seed)
+    return rng.normal(size=(n_rows, n_features)) * np.logspace(-1, 2, n_features)
+
+
+@pytest.mark.parametrize("activation", list(NUMPY_ACTIVATIONS))
+@pytest.mark.parametrize("tol", [0.1, 1e-3])
+def test_lsuv_gives_every_layer_unit_output_variance(activation, tol):
+    X = _scaled_batch()
+    coefs, intercepts = _orthogonal_network([30, 64, 64, 64, 5], seed=1)
+    before = _pre_activation_variances(coefs, intercepts, activation, X)
+    new, record = init_mod.lsuv(coefs, intercepts, activation, X, tol=tol)
+    after = _pre_activation_variances(new, intercepts, activation, X)
+    assert abs(before[0] - 1) > 1  # the start was far from it
+    np.testing.assert_allclose(after, 1.0, atol=tol)
+    np.testing.assert_allclose(record["variance"], after, rtol=1e-10)
+    assert record["converged"] == [True] * 4
+    assert record["n_forward"] == sum(record["n_iter"]) + 4
+    assert record["seconds"] >= 0.0
+    # only a rescaling: each new matrix is a positive multiple of the start
+    for W0, W1 in zip(coefs, new):
+        ratio = W1 / W0
+        assert ratio.min() > 0
+        np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-12)
+
+
+def test_lsuv_leaves_its_inputs_alone_and_is_deterministic():
+    X = sp.random(200, 30, density=0.2, format="csr", random_state=2) * 10.0
+    X = X[:, np.random.RandomState(0).permutation(30)]  # unsorted indices
+    assert not X.has_sorted_indices
+    snapshot = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    coefs, intercepts = _orthogonal_network([30, 40, 3], seed=3)
+    kept = [W.copy() for W in coefs], [b.copy() for b in intercepts]
+    first, record1 = init_mod.lsuv(coefs, intercepts, ["tanh"], X)
+    second, record2 = init_mod.lsuv(coefs, intercepts, ["tanh"], X)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert record1["n_iter"] == record2["n_iter"]
+    for a, b in zip(coefs + intercepts, kept[0] + kept[1]):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip((X.data, X.indices, X.indptr), snapshot):
+        np.testing.assert_array_equal(a, b)
+    assert not X.has_sorted_indices
+
+
+def test_lsuv_on_sparse_X_matches_dense_X():
+    X = sp.random(150, 25, density=0.3, format="csr", random_state=4) * 3.0
+    coefs, intercepts = _orthogonal_network([25, 32, 32, 2], seed=5)
+    sparse, _ = init_mod.lsuv(coefs, intercepts, "relu", X)
+    dense, _ = init_mod.lsuv(coefs, intercepts, "relu", X.toarray())
+    for a, b in zip(sparse, dense):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_lsuv_float32_keeps_the_dtype():
+    X = _scaled_batch().astype(np.float32)
+    coefs, intercepts = _orthogonal_network([30, 20, 4], seed=6, dtype=np.float32)
+    new, record = init_mod.lsuv(coefs, intercepts, "relu", X, tol=1e-3)
+    assert [W.dtype for W in new] == [np.float32, np.float32]
+    assert record["converged"] == [True, True]
+
+
+def test_lsuv_start_from_the_same_seed_gives_the_same_weights():
+    X = _scaled_batch(seed=7)
+    a, _ = init_mod.lsuv(*_orthogonal_network([30, 16, 3], seed=8), "relu", X)
+    b, _ = init_mod.lsuv(*_orthogonal_network([30, 16, 3], seed=8), "relu", X)
+    c, _ = init_mod.lsuv(*_orthogonal_network([30, 16, 3], seed=9), "relu", X)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_lsuv_per_layer_activations():
+    X = _scaled_batch()
+    coefs, intercepts = _orthogonal_network([30, 20, 20, 1], seed=10)
+    new, _ = init_mod.lsuv(coefs, intercepts, ["tanh", "relu"], X, tol=1e-6)
+    # the reference forward with the same two activations
+    A = np.tanh(X @ new[0])
+    A = np.maximum(A @ new[1], 0)
+    assert (A @ new[2]).var() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_lsuv_keeps_a_deep_relu_network_at_unit_variance_where_glorot_vanishes():
+    # the article's rule 2, measured at the output of 16 relu layers
+    X = _scaled_batch(n_rows=256, n_features=64, seed=11) / 30.0
+    rng = np.random.RandomState(12)
+    units = [64] + [64] * 16 + [10]
+    glorot = [glorot_uniform(m, n, rng) for m, n in zip(units[:-1], units[1:])]
+    zeros = [np.zeros(n) for n in units[1:]]
+    start = _pre_activation_variances(glorot, zeros, "relu", X)[-1]
+    lsuv_coefs, record = init_mod.lsuv(glorot, zeros, "relu", X)
+    end = _pre_activation_variances(lsuv_coefs, zeros, "relu", X)[-1]
+    assert start < 0.01  # halved at every relu layer
+    assert abs(end - 1) <= 0.1
+    assert all(record["converged"])
+
+
+def test_lsuv_stops_after_max_iter_and_reports_it():
+    # with a large bias the variance cannot reach 1 by scaling W: the bias
+    # alone spreads the output (its units differ by +-3)
+    X = _scaled_batch()
+    coefs, _ = _orthogonal_network([30, 8], seed=13)
+    intercepts = [np.array([3.0, -3.0] * 4)]
+    _, record = init_mod.lsuv(coefs, intercepts, "relu", X, max_iter=4)
+    assert record["n_iter"] == [4]
+    assert record["converged"] == [False]
+    assert record["n_forward"] == 5
+
+
+def test_lsuv_dead_layer_is_reported_not_divided_by_zero():
+    X = np.abs(_scaled_batch()) + 1.0
+    coefs = [
+        -np.abs(init_mod.orthogonal(30, 10, np.random.RandomState(0))),
+        np.ones((10, 2)),
+    ]
+    intercepts = [np.zeros(10), np.zeros(2)]
+    new, record = init_mod.lsuv(coefs, intercepts, "relu", X)
+    assert record["converged"] == [True, False]  # every relu of layer 1 is off
+    assert record["variance"][1] == 0.0
+    np.testing.assert_array_equal(new[1], coefs[1])
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"coefs": np.ones((30, 8))}, "coefs must be a list"),
+        ({"coefs": []}, "non-empty lists of the same length"),
+        ({"intercepts": [np.zeros(8)]}, "same length"),
+        ({"coefs": [np.ones((30, 8)), np.ones((7, 2))]}, r"coefs\[1\] has 7 rows"),
+        ({"coefs": [np.ones((30, 8), int), np.ones((8, 2))]}, "floating"),
+        ({"intercepts": [np.zeros(8), np.zeros(3)]}, r"intercepts\[1\] has shape"),
+        ({"coefs": [np.full((30, 8), np.nan), np.ones((8, 2))]}, "not finite"),
+        ({"activation": "swish"}, "activation must be one of"),
+        ({"activation": ["relu", "relu"]}, "one activation per hidden layer"),
+        ({"activation": 3}, "activation must be a str or a list"),
+        ({"X": np.ones((1, 30))}, "at least 2 rows"),
+        ({"X": np.ones(30)}, "2-D batch"),
+        ({"X": np.ones((5, 29))}, "X has 29 features"),
+        ({"X": np.full((5, 30), np.inf)}, "finite numbers"),
+        ({"tol": 0.0}, "tol must be a positive finite number"),
+        ({"max_iter": 0}, "max_iter must be a positive integer"),
+        ({"max_iter": 2.0}, "max_iter must be a positive integer"),
+    ],
+)
+def test_lsuv_rejects_invalid_arguments(change, match):
+    args = {
+        "coefs": [np.ones((30, 8)), np.ones((8, 2))],
+        "intercepts": [np.zeros(8), np.zeros(2)],
+        "activation": "relu",
+        "X": np.ones((5, 30)),
+    }
+    args.update(change)
+    keywords = {k: args.pop(k) for k in ("tol", "max_iter") if k in args}
+    with pytest.raises(ValueError, match=match):
+        init_mod.lsuv(
+            args["coefs"], args["intercepts"], args["activation"], args["X"], **keywords
+        )

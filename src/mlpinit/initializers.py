@@ -10,7 +10,13 @@ the :class:`numpy.random.RandomState` passed in. The examples assume
 All named presets are special cases of :func:`variance_scaling`: the weights
 have mean 0 and variance ``scale / n``, where ``n`` is ``fan_in``, ``fan_out``
 or their average, drawn from an untruncated Gaussian or from the uniform
-distribution with the same variance.
+distribution with the same variance. :func:`orthogonal` draws a scaled
+orthogonal matrix instead, with the gain of :func:`calculate_gain`, the one
+table of per-activation constants. :func:`lsuv` rescales any start, layer by
+layer, to unit output variance on a batch of data.
+
+This module belongs to the numerical core: it imports numpy, scipy and the
+core's activation table, nothing of scikit-learn.
 
 Naming
 ------
@@ -56,11 +62,16 @@ import math
 import numbers
 import re
 import textwrap
+import time
 
 import numpy as np
+import scipy.sparse as sp
+
+from mlpinit._core.activations import ACTIVATIONS
 
 __all__ = [
     "INITIALIZERS",
+    "calculate_gain",
     "glorot_normal",
     "glorot_uniform",
     "he",
@@ -69,6 +80,8 @@ __all__ = [
     "initialize_layer",
     "lecun_normal",
     "lecun_uniform",
+    "lsuv",
+    "orthogonal",
     "resolve_init",
     "sklearn_uniform",
     "variance_scaling",
@@ -90,13 +103,29 @@ _PRESETS = {
     "he_uniform": (2.0, "fan_in", "uniform"),
 }
 
-# The preset ``init="auto"`` picks for each activation, following the
-# article: He for ReLU layers, its "Xavier" (1/fan_in) for the rest.
+# The preset ``init="auto"`` picks for a layer, from that layer's own
+# activation, hidden or output: the article's rule (He for ReLU layers, its
+# "Xavier", 1/fan_in, for tanh), extended to the other activations.
 _AUTO_INIT = {
+    # He et al. 2015 derive 2/fan_in for rectifiers; leaky_relu's exact
+    # 2 / (1 + a^2) is within 0.01% of it at the default slope a = 0.01.
     "relu": "he",
+    "leaky_relu": "he",
+    # Smooth rectifiers: their squared gains (elu 1.55, gelu 2.35, silu 2.81;
+    # see calculate_gain) lie nearer He's 2 than LeCun's 1.
+    "elu": "he",
+    "gelu": "he",
+    "silu": "he",
+    # Klambauer et al. 2017: SELU self-normalizes on LeCun-normal weights.
+    "selu": "lecun_normal",
+    # The article's Xavier for tanh; logistic and identity are linear near 0.
     "tanh": "xavier",
     "logistic": "xavier",
     "identity": "xavier",
+    # Output layers: no activation of the network follows them, so the
+    # linear rule, 1/fan_in, as the article gives every non-ReLU layer.
+    "softmax": "xavier",
+    "exp": "xavier",
 }
 
 
@@ -110,6 +139,16 @@ _SOURCES = {
     'training deep feedforward neural networks", AISTATS 2010.',
     "he": 'K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: '
     'Surpassing Human-Level Performance on ImageNet Classification", ICCV 2015.',
+    "klambauer": "G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter, "
+    '"Self-Normalizing Neural Networks", NeurIPS 2017.',
+    "saxe": 'A. M. Saxe, J. L. McClelland and S. Ganguli, "Exact solutions to '
+    'the nonlinear dynamics of learning in deep linear neural networks", '
+    "ICLR 2014.",
+    "mezzadri": 'F. Mezzadri, "How to generate random matrices from the '
+    'classical compact groups", Notices of the AMS 54(5), 2007.',
+    "mishkin": 'D. Mishkin and J. Matas, "All you need is a good init", ICLR 2016.',
+    "torch": "PyTorch, ``torch.nn.init.calculate_gain``, "
+    "https://pytorch.org/docs/stable/nn.init.html.",
 }
 
 _LAYER_PARAMETERS = """\
@@ -237,16 +276,17 @@ def _check_layer(fan_in, fan_out, random_state, dtype):
     return fan_in, fan_out, random_state, _check_dtype(dtype)
 
 
-def _check_scale(scale):
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+def _check_real(name, value, positive=True):
+    """Return ``value`` as a float, or raise if it is not a finite (positive) real."""
+    what = "a positive finite number" if positive else "a finite number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(
-            f"scale must be a positive finite number, got {scale!r} "
-            f"of type {type(scale).__name__}."
+            f"{name} must be {what}, got {value!r} of type {type(value).__name__}."
         )
-    scale = float(scale)
-    if not (math.isfinite(scale) and scale > 0.0):
-        raise ValueError(f"scale must be a positive finite number, got {scale!r}.")
-    return scale
+    value = float(value)
+    if not (math.isfinite(value) and (value > 0.0 or not positive)):
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return value
 
 
 def _check_choice(name, value, choices):
@@ -371,7 +411,7 @@ def variance_scaling(
     fan_in, fan_out, random_state, dtype = _check_layer(
         fan_in, fan_out, random_state, dtype
     )
-    scale = _check_scale(scale)
+    scale = _check_real("scale", scale)
     mode = _check_choice("mode", mode, _MODES)
     distribution = _check_choice("distribution", distribution, _DISTRIBUTIONS)
     spread = _spread(fan_in, fan_out, scale, mode, distribution)
@@ -623,6 +663,403 @@ def sklearn_uniform(
 
 
 # --------------------------------------------------------------------------
+# gains: one table of per-activation constants
+# --------------------------------------------------------------------------
+def _leaky_relu_gain(negative_slope):
+    # He et al.'s 2015 rule for rectifiers with slope a below 0: 2 / (1 + a^2).
+    return math.sqrt(2.0 / (1.0 + negative_slope**2))
+
+
+def _elu_gain(alpha):
+    # 1 / sqrt(E[elu(z)^2]), z ~ N(0, 1), in closed form: the positive half
+    # gives 1/2, and E[exp(t z); z < 0] = exp(t^2 / 2) Phi(-t) gives the rest.
+    def phi_below(t):  # Phi(-t), the standard normal CDF at -t
+        return 0.5 * math.erfc(t / math.sqrt(2.0))
+
+    negative = math.exp(2.0) * phi_below(2.0) - 2.0 * math.exp(0.5) * phi_below(1.0)
+    return 1.0 / math.sqrt(0.5 + alpha**2 * (negative + 0.5))
+
+
+# name -> gain, or (for the two activations with a parameter) gain(param).
+# identity, logistic, tanh, relu and leaky_relu are torch.nn.init's values.
+# selu is 1, not torch's 3/4: with it, lecun_normal and orthogonal keep the
+# unit variance of Klambauer et al.'s self-normalizing fixed point (torch's
+# own note says to use 1 for that). elu, gelu and silu, which torch and Keras
+# leave out, get 1 / sqrt(E[f(z)^2]) for z ~ N(0, 1): the gain that keeps
+# the second moment of a unit-variance pre-activation, He et al.'s argument
+# applied to f. That rule gives relu, leaky_relu and selu their values above
+# exactly; gelu's moment is 1/3 + 1/(2 pi sqrt 3), silu's was integrated
+# numerically (tests check all three by quadrature).
+_GAINS = {
+    "identity": 1.0,
+    "logistic": 1.0,
+    "tanh": 5.0 / 3.0,
+    "relu": math.sqrt(2.0),
+    "leaky_relu": _leaky_relu_gain,
+    "elu": _elu_gain,
+    "selu": 1.0,
+    "gelu": 1.0 / math.sqrt(1.0 / 3.0 + 1.0 / (2.0 * math.pi * math.sqrt(3.0))),
+    "silu": 1.6765324703310913,
+    # output layers: no activation follows them inside the network
+    "softmax": 1.0,
+    "exp": 1.0,
+}
+_GAIN_PARAMETERS = {"leaky_relu": ("negative_slope", 0.01), "elu": ("alpha", 1.0)}
+
+
+@_shared_doc("he", "klambauer", "torch")
+def calculate_gain(activation, param=None):
+    """The gain of an activation: the weight scale factor that keeps the signal's.
+
+    One table of per-activation constants, after ``torch.nn.init.calculate_gain``
+    [3]_. :func:`orthogonal` multiplies its matrix by the gain, and
+    ``variance_scaling(scale=gain**2, mode="fan_in")`` is the Gaussian or
+    uniform initialization with the same scale; ``init="orthogonal"`` takes
+    the gain of the layer's activation.
+
+    Parameters
+    ----------
+    activation : str
+        A hidden activation, ``"identity"``, ``"logistic"``, ``"tanh"``,
+        ``"relu"``, ``"leaky_relu"``, ``"elu"``, ``"selu"``, ``"gelu"`` or
+        ``"silu"``, or an output activation, ``"softmax"`` or ``"exp"``.
+    param : float or None, default=None
+        The negative slope of ``"leaky_relu"`` (None: 0.01, any finite
+        number) or the ``alpha`` of ``"elu"`` (None: 1.0, positive). The
+        other activations take no parameter.
+
+    Returns
+    -------
+    gain : float
+
+    Raises
+    ------
+    ValueError
+        If ``activation`` is unknown, or ``param`` is invalid or given to an
+        activation without one.
+
+    Notes
+    -----
+    ==============  ===================================  ============================
+    activation      gain                                 source
+    ==============  ===================================  ============================
+    identity        1                                    torch [3]_
+    logistic        1                                    torch [3]_
+    tanh            5/3                                  torch [3]_
+    relu            sqrt(2)                              He et al. 2015 [1]_
+    leaky_relu      sqrt(2 / (1 + negative_slope^2))     He et al. 2015 [1]_
+    selu            1 (torch: 3/4)                       Klambauer et al. 2017 [2]_
+    elu             1 / sqrt(E[elu(z)^2]), 1.2452        this module, closed form
+    gelu            1 / sqrt(1/3 + 1/(2 pi sqrt(3))),    this module, closed form
+                    1.5335
+    silu            1 / sqrt(E[silu(z)^2]), 1.6765       this module, numerical
+                                                         integral
+    softmax, exp    1                                    output layers
+    ==============  ===================================  ============================
+
+    ``z ~ N(0, 1)``; the elu value is for ``alpha=1``, and gelu is the exact
+    ``z * Phi(z)``. **selu** gets 1, not torch's 3/4: the self-normalizing
+    network of Klambauer et al. needs weights of variance ``1 / fan_in``
+    (:func:`lecun_normal`), and torch's own documentation says to use the
+    linear gain, 1, for it; its 3/4 trades the normalization for gradient
+    flow. **elu, gelu and silu**, which torch and Keras leave out, get the
+    gain that keeps the second moment of a unit-variance pre-activation,
+    ``1 / sqrt(E[f(z)^2])``: He et al.'s argument for ReLU applied to ``f``.
+    The same rule gives relu, leaky_relu and selu exactly their values above
+    (tanh and logistic keep torch's conventions instead).
+
+    {references}
+
+    Examples
+    --------
+    >>> from mlpinit.initializers import calculate_gain
+    >>> calculate_gain("tanh"), calculate_gain("selu")
+    (1.6666666666666667, 1.0)
+    >>> round(calculate_gain("leaky_relu", 0.2), 4)
+    1.3868
+    """
+    if not isinstance(activation, str) or activation not in _GAINS:
+        raise ValueError(
+            f"activation must be one of {list(_GAINS)} to have a gain, got "
+            f"{activation!r}."
+        )
+    gain = _GAINS[activation]
+    if activation in _GAIN_PARAMETERS:
+        name, default = _GAIN_PARAMETERS[activation]
+        value = default if param is None else param
+        return gain(_check_real(f"param ({name})", value, activation == "elu"))
+    if param is not None:
+        raise ValueError(
+            f"activation={activation!r} takes no param; got param={param!r}."
+        )
+    return gain
+
+
+# --------------------------------------------------------------------------
+# orthogonal
+# --------------------------------------------------------------------------
+def _orthogonal_draw(fan_in, fan_out, random_state, dtype, gain):
+    draw = random_state.normal(0.0, 1.0, (fan_in, fan_out))
+    # The reduced QR of a tall matrix gives orthonormal columns; a widening
+    # layer factors the transpose and gets orthonormal rows.
+    tall = draw if fan_in >= fan_out else draw.T
+    q, r = np.linalg.qr(tall)
+    # QR fixes Q only up to the sign of each column. Making diag(R) positive
+    # picks one Q per Gaussian draw, and that Q is Haar (uniformly)
+    # distributed; LAPACK's own signs are not (Mezzadri 2007).
+    q *= np.where(np.diagonal(r) < 0.0, -1.0, 1.0)
+    weights = q if fan_in >= fan_out else q.T
+    return np.ascontiguousarray(gain * weights, dtype=dtype)
+
+
+@_shared_doc("saxe", "mezzadri")
+def orthogonal(fan_in, fan_out, random_state, dtype=np.float64, *, gain=1.0):
+    """Orthogonal initialization: ``W = gain * Q``, ``Q`` uniformly random orthogonal.
+
+    For ``fan_in >= fan_out`` the columns of ``W`` are orthogonal,
+    ``W.T @ W = gain**2 * I``; otherwise its rows are, ``W @ W.T = gain**2 *
+    I``. Saxe, McClelland & Ganguli 2014 [1]_ show that such weights keep
+    every singular value of a deep linear network at ``gain``, so signals and
+    gradients neither grow nor vanish with depth, where Gaussian weights of
+    the same variance only do so on average. ``Q`` is the QR factor of a
+    standard Gaussian matrix with the signs of its columns set so that
+    ``diag(R) > 0``, which makes it uniformly (Haar) distributed, Mezzadri
+    2007 [2]_.
+
+    Parameters
+    ----------
+    {layer_parameters}
+    gain : float, default=1.0
+        Positive finite scale, usually ``calculate_gain(activation)``; the
+        estimators' ``init="orthogonal"`` takes the gain of the layer's
+        activation.
+
+    Returns
+    -------
+    weights : ndarray of shape (fan_in, fan_out)
+        C-contiguous; the QR runs in float64 whatever ``dtype``.
+
+    Raises
+    ------
+    {layer_raises}
+    ValueError
+        If ``gain`` is not a positive finite number.
+
+    See Also
+    --------
+    calculate_gain : The per-activation gains.
+
+    {references}
+
+    Examples
+    --------
+    >>> from mlpinit.initializers import calculate_gain, orthogonal
+    >>> W = orthogonal(300, 100, np.random.RandomState(0), gain=calculate_gain("relu"))
+    >>> bool(np.allclose(W.T @ W, 2 * np.eye(100)))
+    True
+    """
+    args = _check_layer(fan_in, fan_out, random_state, dtype)
+    return _orthogonal_draw(*args, _check_real("gain", gain))
+
+
+# --------------------------------------------------------------------------
+# LSUV: a data-dependent rescaling of any start, orthogonal by default
+# --------------------------------------------------------------------------
+def _check_weights(coefs, intercepts):
+    if isinstance(coefs, np.ndarray) or not isinstance(coefs, (list, tuple)):
+        raise ValueError(
+            f"coefs must be a list of weight matrices, got {type(coefs).__name__}."
+        )
+    if not coefs or len(intercepts) != len(coefs):
+        raise ValueError(
+            f"coefs and intercepts must be non-empty lists of the same length, "
+            f"got {len(coefs)} and {len(intercepts)}."
+        )
+    fan_in = None
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        W, b = np.asarray(W), np.asarray(b)
+        if W.ndim != 2 or not np.issubdtype(W.dtype, np.floating):
+            raise ValueError(
+                f"coefs[{i}] must be a 2-D floating array, got {W.ndim}-D {W.dtype}."
+            )
+        if fan_in is not None and W.shape[0] != fan_in:
+            raise ValueError(
+                f"coefs[{i}] has {W.shape[0]} rows but layer {i - 1} has "
+                f"{fan_in} outputs."
+            )
+        if b.shape != (W.shape[1],):
+            raise ValueError(
+                f"intercepts[{i}] has shape {b.shape}; expected ({W.shape[1]},)."
+            )
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError(f"coefs[{i}] or intercepts[{i}] is not finite.")
+        fan_in = W.shape[1]
+
+
+def _check_hidden_activations(activation, n_hidden):
+    names = [activation] * n_hidden if isinstance(activation, str) else activation
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
+        raise ValueError(f"activation must be a str or a list of str, got {names!r}.")
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"activation must name one activation per hidden layer ({n_hidden}), "
+            f"got {len(names)}: {list(names)!r}."
+        )
+    for name in names:
+        if not isinstance(name, str) or name not in ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {list(ACTIVATIONS)}, got {name!r}."
+            )
+    return list(names)
+
+
+def _check_batch(X, n_features):
+    if not sp.issparse(X):
+        X = np.asarray(X)
+    if X.ndim != 2 or X.shape[0] < 2:
+        raise ValueError(
+            f"X must be a 2-D batch of at least 2 rows, got shape {X.shape}."
+        )
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but coefs[0] takes {n_features}."
+        )
+    values = X.data if sp.issparse(X) else X
+    if not np.issubdtype(values.dtype, np.number) or not np.isfinite(values).all():
+        raise ValueError("X must hold finite numbers only (no NaN or inf).")
+    return X
+
+
+def _unit_variance_layer(A, W, b, tol, max_iter):
+    """Rescale ``W`` in place until ``Var(A @ W + b)`` is within ``tol`` of 1.
+
+    Returns the last pre-activation, its variance and the number of
+    rescalings (each costs one more product with the batch).
+    """
+    n_rescaled = 0
+    while True:
+        Z = A @ W
+        Z += b
+        variance = float(Z.var(dtype=np.float64))
+        done = abs(variance - 1.0) <= tol or n_rescaled == max_iter
+        # A layer whose output is constant (every unit dead) cannot be scaled.
+        if done or not (math.isfinite(variance) and variance > 0.0):
+            return Z, variance, n_rescaled
+        W *= W.dtype.type(1.0 / math.sqrt(variance))
+        n_rescaled += 1
+
+
+@_shared_doc("mishkin", "saxe")
+def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
+    """Layer-sequential unit-variance initialization (LSUV) on a batch of data.
+
+    Mishkin & Matas 2016 [1]_: start from orthogonal weights (Saxe et al.
+    2014 [2]_, :func:`orthogonal`), then, from the first layer to the last,
+    divide each layer's weights by ``sqrt(Var(Z))``, where ``Z = A @ W + b``
+    is that layer's output on the batch (``A`` the previous layer's
+    activations, ``X`` for the first), until ``|Var(Z) - 1| <= tol`` or
+    ``max_iter`` rescalings. It enforces the article's second rule, unit
+    variance through the network, on the user's own data. Nothing is
+    random: the result depends only on the arguments, so a seeded start and
+    a seeded batch give the same weights bit for bit.
+
+    Parameters
+    ----------
+    coefs : list of ndarray of shape (n_units[i], n_units[i + 1])
+        The starting weights, one floating matrix per layer, usually
+        :func:`orthogonal`. Not modified.
+    intercepts : list of ndarray of shape (n_units[i + 1],)
+        The biases, used as they are and not modified; a constant shift does
+        not change a variance, so zero biases (every ``init`` but
+        ``"sklearn"``) leave the rescaling exact.
+    activation : str or list of str
+        The hidden activation, for every hidden layer, or one name per
+        hidden layer (``len(coefs) - 1``), among the core's activations.
+        The output layer's own activation is not needed: its ``Z`` is what
+        is rescaled.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The batch, at least 2 rows, finite. A scipy.sparse ``X`` is
+        multiplied with ``@`` as it is, never densified nor modified.
+    tol : float, default=0.1
+        Accepted distance of each layer's output variance from 1
+        (Mishkin & Matas's ``Tol_var``).
+    max_iter : int, default=10
+        Most rescalings per layer (their ``T_max``).
+
+    Returns
+    -------
+    coefs : list of ndarray
+        The rescaled weights, new arrays of the dtypes and shapes given:
+        each is a positive multiple of the starting matrix.
+    record : dict
+        What the rescaling did and cost:
+
+        - ``"n_iter"``: list of int, the rescalings of each layer;
+        - ``"variance"``: list of float, each layer's final output variance;
+        - ``"converged"``: list of bool, whether it is within ``tol`` of 1
+          (False for a layer cut off by ``max_iter``, or whose output is
+          constant, for example every ReLU dead);
+        - ``"n_forward"``: int, the layer products with the batch computed,
+          ``sum(n_iter) + len(coefs)``;
+        - ``"seconds"``: float, the wall time taken.
+
+    Raises
+    ------
+    ValueError
+        If the layers' shapes do not chain, an array is not finite, an
+        activation is unknown or there is not one per hidden layer, ``X``
+        has fewer than 2 rows or the wrong number of features, or ``tol``
+        or ``max_iter`` is not positive.
+
+    Notes
+    -----
+    ``Var`` is over every entry of ``Z``, as in the paper. This rescales the
+    pre-activation ``Z``, not the activation that follows: a bounded
+    activation such as tanh can never reach unit variance, and for a fixed
+    batch ``Var(A @ (c W)) = c^2 Var(A @ W)``, so one rescaling per layer
+    reaches 1 up to rounding; the next layer's check confirms it. The cost
+    is about ``len(coefs) + sum(n_iter)`` forward layer products on the
+    batch, a fraction of one training epoch for a batch of a few hundred
+    rows.
+
+    {references}
+
+    Examples
+    --------
+    >>> from mlpinit.initializers import lsuv, orthogonal
+    >>> rng = np.random.RandomState(0)
+    >>> X = 5.0 * rng.normal(size=(256, 20))  # inputs far from unit variance
+    >>> units = [20, 64, 64, 3]
+    >>> coefs = [orthogonal(m, n, rng) for m, n in zip(units[:-1], units[1:])]
+    >>> intercepts = [np.zeros(n) for n in units[1:]]
+    >>> coefs, record = lsuv(coefs, intercepts, "relu", X)
+    >>> record["converged"], record["n_forward"]
+    ([True, True, True], 6)
+    """
+    _check_weights(coefs, intercepts)
+    names = _check_hidden_activations(activation, len(coefs) - 1)
+    X = _check_batch(X, np.shape(coefs[0])[0])
+    tol = _check_real("tol", tol)
+    max_iter = _check_fan("max_iter", max_iter)
+
+    start = time.perf_counter()
+    record = {"n_iter": [], "variance": [], "converged": [], "n_forward": 0}
+    rescaled, A = [], X
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        W = np.array(W, order="C")  # a copy: the caller's weights stay as they are
+        Z, variance, n_iter = _unit_variance_layer(A, W, np.asarray(b), tol, max_iter)
+        rescaled.append(W)
+        record["n_iter"].append(n_iter)
+        record["variance"].append(variance)
+        record["converged"].append(abs(variance - 1.0) <= tol)
+        record["n_forward"] += n_iter + 1
+        if i < len(names):
+            A = ACTIVATIONS[names[i]](Z)
+    record["seconds"] = time.perf_counter() - start
+    return rescaled, record
+
+
+# --------------------------------------------------------------------------
 # lookup used by the estimators
 # --------------------------------------------------------------------------
 INITIALIZERS = {
@@ -634,9 +1071,12 @@ INITIALIZERS = {
     "glorot_uniform": glorot_uniform,
     "he_normal": he_normal,
     "he_uniform": he_uniform,
+    "orthogonal": orthogonal,
 }
 """Named weight initializers, by the names ``init`` accepts (besides
-``"auto"`` and ``"sklearn"``)."""
+``"auto"`` and ``"sklearn"``). Called as ``init(fan_in, fan_out,
+random_state, dtype)``; through ``init=``, ``"orthogonal"`` also gets the
+gain of the layer's activation."""
 
 
 INIT_NAMES = ("auto", *INITIALIZERS, "sklearn")
@@ -653,7 +1093,11 @@ def resolve_init(init, activation):
         ``"auto"``, ``"sklearn"``, a key of :data:`INITIALIZERS`, or a callable
         ``init(fan_in, fan_out, random_state, dtype)``.
     activation : str
-        The hidden activation of the network; used only by ``"auto"``.
+        The activation of the layer to initialize, which ``"auto"`` follows:
+        a hidden activation, or the output layer's own (``"identity"``,
+        ``"logistic"``, ``"softmax"``, ``"exp"``). A caller that passes the
+        network's hidden activation for every layer gives the output layer
+        the hidden layers' preset instead.
 
     Returns
     -------
@@ -670,15 +1114,23 @@ def resolve_init(init, activation):
 
     Notes
     -----
-    The ``"auto"`` rule is the article's: He (variance ``2 / fan_in``, He et
-    al. 2015) for ReLU layers and its "Xavier" (variance ``1 / fan_in``,
-    LeCun et al. 1998) for tanh; logistic and identity layers get the same as
-    tanh.
+    The ``"auto"`` rule is the article's, applied to each layer's own
+    activation: He (variance ``2 / fan_in``, He et al. 2015) for ReLU layers
+    and its "Xavier" (variance ``1 / fan_in``, LeCun et al. 1998) for tanh.
+    Extended to every activation, with the reasons in the source:
+
+    - ``"he"`` for relu, leaky_relu, elu, gelu and silu (rectifiers; the
+      smooth ones' squared gains, 1.55 to 2.81, are nearer 2 than 1);
+    - ``"lecun_normal"`` for selu, Klambauer et al.'s (2017)
+      self-normalizing network;
+    - ``"xavier"`` (the same draw as ``"lecun_normal"``) for tanh, logistic
+      and identity, and for the output activations softmax and exp: a layer
+      that is linear near 0, or that no activation of the network follows.
 
     Examples
     --------
     >>> from mlpinit.initializers import resolve_init
-    >>> resolve_init("auto", "relu"), resolve_init("auto", "tanh")
+    >>> resolve_init("auto", "relu"), resolve_init("auto", "softmax")
     ('he', 'xavier')
     >>> resolve_init("glorot_uniform", "relu")
     'glorot_uniform'
@@ -686,7 +1138,7 @@ def resolve_init(init, activation):
     if callable(init):
         return init
     if isinstance(init, str) and init == "auto":
-        if activation not in _AUTO_INIT:
+        if not isinstance(activation, str) or activation not in _AUTO_INIT:
             raise ValueError(
                 f"init='auto' has no rule for activation={activation!r}; "
                 f"known activations are {list(_AUTO_INIT)}."
@@ -701,7 +1153,9 @@ def resolve_init(init, activation):
 
 
 @_shared_doc()
-def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
+def initialize_layer(
+    init, fan_in, fan_out, random_state, dtype, activation, *, layer_activation=None
+):
     """Initial weights and biases of one layer: the estimators' entry point.
 
     Parameters
@@ -712,8 +1166,16 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
         of shape ``(fan_in, fan_out)``.
     {layer_parameters}
     activation : str
-        The hidden activation of the network; picks the ``"auto"`` preset
-        and the ``"sklearn"`` factor.
+        The hidden activation of the network; picks the ``"sklearn"`` factor
+        (as in scikit-learn, for the output layer too), and, unless
+        ``layer_activation`` is given, the ``"auto"`` preset and the
+        ``"orthogonal"`` gain (:func:`calculate_gain`).
+    layer_activation : str or None, default=None
+        This layer's own activation, for the ``"auto"`` preset and the
+        ``"orthogonal"`` gain: for the output layer, ``"identity"``,
+        ``"logistic"``, ``"softmax"`` or ``"exp"``. None uses
+        ``activation``, which gives the output layer the hidden layers'
+        preset.
 
     Returns
     -------
@@ -747,13 +1209,23 @@ def initialize_layer(init, fan_in, fan_out, random_state, dtype, activation):
     >>> W, b = initialize_layer("sklearn", 64, 32, rng, np.float64, "relu")
     >>> print(bool(np.any(b != 0)))
     True
+
+    The output layer of a relu classifier, following its own activation:
+
+    >>> W, b = initialize_layer("auto", 400, 10, rng, np.float64, "relu",
+    ...                         layer_activation="softmax")
+    >>> round(float(W.var()) * 400, 1)  # 1/fan_in, not He's 2/fan_in
+    1.0
     """
     args = _check_layer(fan_in, fan_out, random_state, dtype)
-    init = resolve_init(init, activation)
+    own = activation if layer_activation is None else layer_activation
+    init = resolve_init(init, own)
     if callable(init):
         weights = _call_user_init(init, *args)
     elif init == "sklearn":
         return _sklearn_draw(*args, _check_activation(activation))
+    elif init == "orthogonal":
+        weights = _orthogonal_draw(*args, calculate_gain(own))
     else:
         weights = _draw(*args, *_PRESETS[init])
     return weights, np.zeros(args[1], dtype=args[3])
