@@ -166,6 +166,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         """Score the network's raw output against original targets."""
         raise NotImplementedError
 
+    def _with_class_weight(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times the class weights (classifiers only)."""
+        return sample_weight
+
     # ------------------------------------------------------------------
     def set_params(self, **params):
         # An invalid key after a valid one leaves nothing half set.
@@ -245,8 +249,11 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight sums to zero; nothing to fit.")
+        sample_weight = self._with_class_weight(
+            y_labels, sample_weight, incremental, X.dtype
+        )
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to zero; nothing to fit.")
         _warn_if_badly_scaled(X)
         layout = NetworkLayout([X.shape[1], *hidden, Y.shape[1]])
         random_state = check_random_state(self.random_state)

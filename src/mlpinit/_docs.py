@@ -147,6 +147,24 @@ record_layer_stats : bool, default=False
     into ``layer_stats_``. See :func:`mlpinit.diagnostics.layer_statistics`.
 """
 
+CLASS_WEIGHT_PARAMETER = """
+class_weight : dict, list of dict, "balanced" or None, default=None
+    Weights of the classes, multiplying ``sample_weight``, with the meaning
+    they have in scikit-learn's other classifiers
+    (:func:`sklearn.utils.class_weight.compute_sample_weight`): a dict from
+    class label to weight (classes left out weigh 1), or ``"balanced"``,
+    ``n_samples / (n_classes * np.bincount(y))``, which evens out the
+    classes' total weights. Multilabel targets follow
+    ``RandomForestClassifier``: a list of one ``{0: w0, 1: w1}`` dict per
+    label, or ``"balanced"`` per label; a sample's weight is the product of
+    its labels' weights. Keys that are not classes of ``y`` raise a
+    ValueError. ``"balanced"`` needs the whole class distribution, so
+    ``partial_fit`` refuses it, as ``SGDClassifier`` does: pass the weights
+    of ``compute_class_weight("balanced", classes=classes, y=y)`` on a large
+    sample as a dict instead. With early stopping, the validation score is
+    weighted too. scikit-learn's MLP has no class weights.
+"""
+
 SHARED_ATTRIBUTES = """\
 loss_ : float
     Loss at the end of training (the last epoch's mean batch loss for the

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -18,7 +19,12 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
-from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from mlpinit._docs import (
+    CLASS_WEIGHT_PARAMETER,
+    INPUT_SCALE_NOTES,
+    SHARED_ATTRIBUTES,
+    SHARED_PARAMETERS,
+)
 from mlpinit._rollback import rolled_back_on_error
 
 # What MLPClassifier can learn; multiclass-multioutput is not among them.
@@ -82,6 +88,7 @@ Parameters
 ----------
 """
         + SHARED_PARAMETERS
+        + CLASS_WEIGHT_PARAMETER
         + """
 Attributes
 ----------
@@ -117,6 +124,17 @@ Examples
 array([0, 0, 0])
 >>> float(model.score(X, y)) > 0.9
 True
+
+On imbalanced classes, ``class_weight="balanced"`` weighs each class by the
+inverse of its frequency, as in scikit-learn's other classifiers:
+
+>>> from sklearn.datasets import make_classification
+>>> from sklearn.metrics import recall_score
+>>> X, y = make_classification(500, weights=[0.95], random_state=0)
+>>> balanced = MLPClassifier((16,), solver="lbfgs", max_iter=300, random_state=0,
+...                          class_weight="balanced").fit(X, y)
+>>> float(recall_score(y, balanced.predict(X))) > 0.9
+True
 """
     )
 
@@ -149,6 +167,7 @@ True
         init="auto",
         max_grad_norm=None,
         record_layer_stats=False,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -176,6 +195,12 @@ True
         self.init = init
         self.max_grad_norm = max_grad_norm
         self.record_layer_stats = record_layer_stats
+        self.class_weight = class_weight
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
 
     # -- targets ------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):
@@ -227,6 +252,50 @@ True
                 f"data, but the data contains only one class: {self.classes_[0]!r}."
             )
         return X, self._binarize(y, X.dtype), y
+
+    def _with_class_weight(self, y, sample_weight, incremental, dtype):
+        if self.class_weight is None:
+            return sample_weight
+        if isinstance(self.class_weight, str) and incremental:
+            # SGDClassifier's words: one batch does not show the class
+            # frequencies of the whole stream.
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit. In "
+                "order to use 'balanced' weights, use compute_class_weight("
+                "'balanced', classes=classes, y=y). In place of y you can use a "
+                "large enough sample of the full training set target to properly "
+                "estimate the class frequency distributions. Pass the resulting "
+                "weights as the class_weight parameter."
+            )
+        self._check_class_weight_keys()
+        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        return weights if sample_weight is None else sample_weight * weights
+
+    def _check_class_weight_keys(self):
+        multilabel = self._target_type == "multilabel-indicator"
+        class_weight = self.class_weight
+        if isinstance(class_weight, str):
+            return
+        if isinstance(class_weight, dict) == multilabel:
+            expected = "a list of dicts, one per label," if multilabel else "a dict"
+            raise ValueError(
+                f"class_weight must be {expected} or 'balanced' for a "
+                f"{self._target_type} target; got {type(class_weight).__name__}."
+            )
+        per_output = class_weight if multilabel else [class_weight]
+        if multilabel and len(per_output) != len(self.classes_):
+            raise ValueError(
+                f"class_weight has {len(per_output)} dicts for a target of "
+                f"{len(self.classes_)} labels; give one dict per label."
+            )
+        known = [0, 1] if multilabel else self.classes_.tolist()
+        for weights in per_output:
+            unknown = [key for key in weights if key not in known]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has keys that are not classes of y: {unknown}; "
+                    f"the classes are {known}."
+                )
 
     def _binarize(self, y, dtype):
         if self._target_type == "multilabel-indicator":

@@ -1,0 +1,233 @@
+"""The training features scikit-learn's MLP lacks (issue 13), one section each.
+
+Each is checked against an independent truth (an equivalent scikit-learn
+computation, a numpy reference, finite differences, or a property), for bad
+input that must leave no trace, across a skops round trip and ``partial_fit``
+continuation. Their defaults are covered by the parity tests, which must stay
+bit-exact.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import recall_score
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+
+from mlpinit import MLPClassifier, MLPRegressor
+from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from test_mlp_bad_input import _run_case, assert_identical
+from test_mlp_gradients import STEP, _ref_loss
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(120, 6))
+Y3 = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.7)  # three unequal classes
+Y_MULTILABEL = np.c_[X[:, 0] > 0, X[:, 1] > 0.5, X[:, 2] > 1].astype(int)
+Y_REAL = X @ RNG.normal(size=6)
+
+
+def quiet(call, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return call(*args, **kwargs)
+
+
+def same_weights(a, b):
+    return all(
+        np.array_equal(p, q)
+        for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_)
+    )
+
+
+def skops_round_trip(model, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    return sio.load(path, trusted=sio.get_untrusted_types(file=path))
+
+
+# --------------------------------------------------------------------------
+# class_weight
+# --------------------------------------------------------------------------
+CLASS_WEIGHTS = {
+    "balanced": "balanced",
+    "dict": {0: 1.0, 1: 3.0, 2: 0.5},
+    "partial-dict": {2: 4.0},  # classes left out weigh 1
+}
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("name", list(CLASS_WEIGHTS))
+def test_class_weight_is_the_sample_weight_scikit_learn_computes(name, solver):
+    class_weight = CLASS_WEIGHTS[name]
+    params = dict(hidden_layer_sizes=(8,), solver=solver, max_iter=20, random_state=0)
+    weighted = quiet(MLPClassifier(class_weight=class_weight, **params).fit, X, Y3)
+    expected = compute_sample_weight(class_weight, Y3)
+    by_hand = quiet(MLPClassifier(**params).fit, X, Y3, sample_weight=expected)
+    assert same_weights(weighted, by_hand)
+    assert not same_weights(weighted, quiet(MLPClassifier(**params).fit, X, Y3))
+
+
+def test_class_weight_multiplies_sample_weight():
+    params = dict(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+    sample_weight = RNG.uniform(0.5, 2.0, len(Y3))
+    class_weight = CLASS_WEIGHTS["dict"]
+    both = quiet(
+        MLPClassifier(class_weight=class_weight, **params).fit,
+        X,
+        Y3,
+        sample_weight=sample_weight,
+    )
+    product = sample_weight * compute_sample_weight(class_weight, Y3)
+    by_hand = quiet(MLPClassifier(**params).fit, X, Y3, sample_weight=product)
+    assert same_weights(both, by_hand)
+
+
+@pytest.mark.parametrize(
+    "class_weight",
+    ["balanced", [{0: 1.0, 1: 2.0}, {0: 1.0, 1: 1.0}, {0: 0.5, 1: 4.0}]],
+    ids=["balanced", "list-of-dicts"],
+)
+def test_multilabel_class_weight_follows_random_forest(class_weight):
+    # A sample weighs the product of its labels' weights.
+    params = dict(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+    weighted = quiet(
+        MLPClassifier(class_weight=class_weight, **params).fit, X, Y_MULTILABEL
+    )
+    expected = compute_sample_weight(class_weight, Y_MULTILABEL)
+    by_hand = quiet(
+        MLPClassifier(**params).fit, X, Y_MULTILABEL, sample_weight=expected
+    )
+    assert same_weights(weighted, by_hand)
+
+
+def test_class_weight_loss_and_gradient_against_finite_differences():
+    # The loss an L-BFGS fit reports is the class-weighted mean of the numpy
+    # reference, and the core's gradient is that function's derivative.
+    class_weight = CLASS_WEIGHTS["dict"]
+    est = quiet(
+        MLPClassifier(
+            hidden_layer_sizes=(5,),
+            activation="tanh",
+            solver="lbfgs",
+            alpha=0.1,
+            max_iter=3,
+            random_state=0,
+            class_weight=class_weight,
+        ).fit,
+        X[:30],
+        Y3[:30],
+    )
+    layout = NetworkLayout([6, 5, 3])
+    theta = layout.pack(est.coefs_, est.intercepts_, np.float64)
+    Y = np.eye(3)[Y3[:30]]
+    w = np.array([class_weight[c] for c in Y3[:30]])
+
+    def reference(t):
+        return _ref_loss(t, layout.layer_units, X[:30], Y, w, 0.1, "tanh", "softmax")
+
+    assert est.loss_ == pytest.approx(reference(theta), rel=1e-10)
+    grad = np.empty(layout.size)
+    workspace = Workspace(layout, 30, np.float64)
+    loss_and_gradient(
+        layout, theta, grad, X[:30], Y, w, 0.1, "tanh", "softmax", workspace
+    )
+    numeric = np.array(
+        [
+            (reference(theta + STEP * e) - reference(theta - STEP * e)) / (2 * STEP)
+            for e in np.eye(layout.size)
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    X_imb, y_imb = make_classification(
+        2000, n_features=10, weights=[0.95], flip_y=0.02, random_state=0
+    )
+    params = dict(hidden_layer_sizes=(16,), max_iter=50, random_state=0)
+    plain = quiet(MLPClassifier(**params).fit, X_imb, y_imb)
+    balanced = quiet(MLPClassifier(class_weight="balanced", **params).fit, X_imb, y_imb)
+    assert recall_score(y_imb, balanced.predict(X_imb)) > recall_score(
+        y_imb, plain.predict(X_imb)
+    )
+
+
+def test_class_weight_with_partial_fit_continues_across_a_skops_round_trip(tmp_path):
+    # partial_fit takes explicit weights (as SGDClassifier asks), and a
+    # loaded model continues exactly as the original.
+    weights = compute_class_weight("balanced", classes=np.arange(3), y=Y3)
+    class_weight = dict(enumerate(weights))
+    est = MLPClassifier(
+        hidden_layer_sizes=(8,), random_state=0, class_weight=class_weight
+    )
+    est.partial_fit(X, Y3, classes=[0, 1, 2])
+    loaded = skops_round_trip(est, tmp_path)
+    assert loaded.class_weight == class_weight
+    for _ in range(3):
+        est.partial_fit(X, Y3)
+        loaded.partial_fit(X, Y3)
+    assert same_weights(est, loaded)
+    by_hand = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    sample_weight = compute_sample_weight(class_weight, Y3)
+    by_hand.partial_fit(X, Y3, classes=[0, 1, 2], sample_weight=sample_weight)
+    for _ in range(3):
+        by_hand.partial_fit(X, Y3, sample_weight=sample_weight)
+    assert same_weights(est, by_hand)
+
+
+def _fit_call(y, **kwargs):
+    return lambda est: est.fit(X, y, **kwargs)
+
+
+CLASS_WEIGHT_BAD_INPUT = {
+    "unknown-key": ({0: 1.0, 7: 2.0}, _fit_call(Y3), "not classes of y: \\[7\\]"),
+    "list-for-multiclass": ([{0: 1.0}], _fit_call(Y3), "must be a dict"),
+    "dict-for-multilabel": (
+        {0: 1.0},
+        _fit_call(Y_MULTILABEL),
+        "must be a list of dicts",
+    ),
+    "too-few-label-dicts": (
+        [{0: 1.0, 1: 2.0}],
+        _fit_call(Y_MULTILABEL),
+        "1 dicts for a target of 3 labels",
+    ),
+    "label-key-not-0-or-1": (
+        [{0: 1.0, 2: 2.0}] * 3,
+        _fit_call(Y_MULTILABEL),
+        "not classes of y: \\[2\\]",
+    ),
+    "all-zero": ({0: 0.0, 1: 0.0, 2: 0.0}, _fit_call(Y3), "sums to zero"),
+    "balanced-partial-fit": (
+        "balanced",
+        lambda est: est.partial_fit(X, Y3, classes=[0, 1, 2]),
+        "'balanced' is not supported for partial_fit",
+    ),
+    "bad-string": ("even", _fit_call(Y3), "class_weight"),
+}
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize("case", list(CLASS_WEIGHT_BAD_INPUT))
+def test_bad_class_weight_raises_and_leaves_no_trace(case, fitted):
+    class_weight, call, match = CLASS_WEIGHT_BAD_INPUT[case]
+    est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    if fitted:
+        quiet(est.fit, X, Y_MULTILABEL if "label" in case else Y3)
+    est.set_params(class_weight=class_weight)
+    _run_case(est, call, ValueError, match)
+
+
+def test_regressor_has_no_class_weight():
+    assert "class_weight" not in MLPRegressor().get_params()
+
+
+def test_class_weight_none_is_exactly_the_default():
+    a = quiet(MLPClassifier((8,), max_iter=5, random_state=0).fit, X, Y3)
+    b = quiet(
+        MLPClassifier((8,), max_iter=5, random_state=0, class_weight=None).fit, X, Y3
+    )
+    assert_identical(vars(a), vars(b))
