@@ -22,6 +22,7 @@ _MLP_CONFIGURATIONS = [
     {"solver": "sgd"},
     {"solver": "lbfgs"},
     {"activation": "tanh"},
+    {"early_stopping": True, "scoring": "loss", "validation_fraction": 0.2},
 ]
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}],
@@ -33,6 +34,9 @@ CONFIGURATIONS = {
 _BALANCED_REFUSES_PARTIAL_FIT = (
     "class_weight='balanced' needs the whole class distribution, so partial_fit "
     "refuses it, as SGDClassifier does"
+)
+_ES_REFUSES_PARTIAL_FIT = (
+    "partial_fit does not support early_stopping=True, as in scikit-learn"
 )
 # Checks a setting fails by design, with the reason.
 _EXPECTED_FAILURES = {
@@ -49,6 +53,17 @@ _EXPECTED_FAILURES = {
         "check_n_features_in_after_fitting": _BALANCED_REFUSES_PARTIAL_FIT,
         "check_estimators_partial_fit_n_features": _BALANCED_REFUSES_PARTIAL_FIT,
     },
+    "early_stopping": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "the held-out validation rows differ when rows are repeated"
+        ),
+        "check_sample_weight_equivalence_on_sparse_data": (
+            "the held-out validation rows differ when rows are repeated"
+        ),
+        "check_fit_score_takes_y": _ES_REFUSES_PARTIAL_FIT,
+        "check_n_features_in_after_fitting": _ES_REFUSES_PARTIAL_FIT,
+        "check_estimators_partial_fit_n_features": _ES_REFUSES_PARTIAL_FIT,
+    },
     "tanh": {
         "check_class_weight_classifiers": (
             "on the check's unscaled 3-blob data, a saturated tanh network fits "
@@ -63,6 +78,8 @@ def _expected_failures(estimator):
     params = estimator.get_params()
     if params.get("class_weight") == "balanced":
         return _EXPECTED_FAILURES["balanced"]
+    if params.get("early_stopping"):
+        return _EXPECTED_FAILURES["early_stopping"]
     if type(estimator).__name__ == "MLPClassifier" and params["activation"] == "tanh":
         return _EXPECTED_FAILURES["tanh"]
     return {}

@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import recall_score
+from sklearn.metrics import get_scorer, log_loss, mean_squared_error, recall_score
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
+import mlpinit._solvers as solvers
 from mlpinit import MLPClassifier, MLPRegressor
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 from test_mlp_bad_input import _run_case, assert_identical
@@ -231,3 +233,134 @@ def test_class_weight_none_is_exactly_the_default():
         MLPClassifier((8,), max_iter=5, random_state=0, class_weight=None).fit, X, Y3
     )
     assert_identical(vars(a), vars(b))
+
+
+# --------------------------------------------------------------------------
+# validation_loss_curve_ and scoring
+# --------------------------------------------------------------------------
+def _held_out_rows(monkeypatch):
+    """Record the validation rows early stopping holds out."""
+    real, seen = solvers.train_test_split, []
+
+    def spy(*arrays, **kwargs):
+        parts = real(*arrays, **kwargs)
+        seen.append(parts)
+        return parts
+
+    monkeypatch.setattr(solvers, "train_test_split", spy)
+    return seen
+
+
+ES = dict(hidden_layer_sizes=(8,), early_stopping=True, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "est_cls, y, reference",
+    [
+        (MLPClassifier, Y3, lambda m, X_, y_: log_loss(y_, m.predict_proba(X_))),
+        (
+            MLPClassifier,
+            (Y3 > 0).astype(int),
+            lambda m, X_, y_: log_loss(y_, m.predict_proba(X_)),
+        ),
+        (
+            MLPRegressor,
+            Y_REAL,
+            lambda m, X_, y_: 0.5 * mean_squared_error(y_, m.predict(X_)),
+        ),
+    ],
+    ids=["multiclass", "binary", "regressor"],
+)
+def test_validation_loss_is_the_held_out_loss(monkeypatch, est_cls, y, reference):
+    # With one epoch, the kept weights are that epoch's: the recorded loss is
+    # scikit-learn's metric of the final model on the held-out rows.
+    seen = _held_out_rows(monkeypatch)
+    model = quiet(est_cls(max_iter=1, **ES).fit, X, y)
+    X_val, y_val = seen[0][1], seen[0][5]
+    assert len(model.validation_loss_curve_) == 1
+    assert model.validation_loss_curve_[0] == pytest.approx(
+        reference(model, X_val, y_val), rel=1e-10
+    )
+
+
+def test_validation_loss_curve_has_one_entry_per_epoch_and_continues():
+    model = quiet(MLPRegressor(max_iter=7, n_iter_no_change=100, **ES).fit, X, Y_REAL)
+    assert len(model.validation_loss_curve_) == len(model.loss_curve_) == 7
+    assert all(np.isfinite(model.validation_loss_curve_))
+    model.set_params(warm_start=True, max_iter=3)
+    first = list(model.validation_loss_curve_)
+    quiet(model.fit, X, Y_REAL)
+    assert model.validation_loss_curve_[:7] == first
+    assert len(model.validation_loss_curve_) == 10
+
+
+def test_validation_loss_curve_is_none_without_early_stopping():
+    model = quiet(MLPRegressor(hidden_layer_sizes=(4,), max_iter=3).fit, X, Y_REAL)
+    assert model.validation_loss_curve_ is None
+
+
+def test_scoring_loss_stops_on_the_validation_loss():
+    model = quiet(MLPRegressor(max_iter=40, scoring="loss", **ES).fit, X, Y_REAL)
+    np.testing.assert_array_equal(
+        model.validation_scores_, -np.asarray(model.validation_loss_curve_)
+    )
+    assert model.best_validation_score_ == -min(model.validation_loss_curve_)
+
+
+@pytest.mark.parametrize(
+    "est_cls, y, scoring",
+    [
+        (MLPClassifier, Y3, "balanced_accuracy"),
+        (MLPClassifier, Y3, "neg_log_loss"),
+        (MLPRegressor, Y_REAL, "neg_mean_absolute_error"),
+        (MLPRegressor, Y_REAL, get_scorer("neg_median_absolute_error")),
+    ],
+    ids=["balanced_accuracy", "neg_log_loss", "neg_mae", "callable"],
+)
+def test_scoring_is_the_scorer_on_the_held_out_rows(monkeypatch, est_cls, y, scoring):
+    seen = _held_out_rows(monkeypatch)
+    model = quiet(est_cls(max_iter=1, scoring=scoring, **ES).fit, X, y)
+    X_val, y_val = seen[0][1], seen[0][5]
+    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    assert model.validation_scores_[0] == pytest.approx(
+        scorer(model, X_val, y_val), rel=1e-12
+    )
+
+
+def test_scoring_none_is_exactly_the_default():
+    a = quiet(MLPClassifier(max_iter=8, **ES).fit, X, Y3)
+    b = quiet(MLPClassifier(max_iter=8, scoring=None, **ES).fit, X, Y3)
+    assert_identical(vars(a), vars(b))
+
+
+def test_validation_record_survives_a_skops_round_trip(tmp_path):
+    model = quiet(MLPClassifier(max_iter=5, scoring="loss", **ES).fit, X, Y3)
+    loaded = skops_round_trip(model, tmp_path)
+    assert loaded.validation_loss_curve_ == model.validation_loss_curve_
+    assert loaded.scoring == "loss"
+
+
+class ScorerFailure(Exception):
+    pass
+
+
+def _failing_scorer(estimator, X_, y_):
+    raise ScorerFailure
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize(
+    "scoring, exc, match",
+    [
+        ("bogus", InvalidParameterError, "'scoring' parameter"),
+        (3, InvalidParameterError, "'scoring' parameter"),
+        (_failing_scorer, ScorerFailure, None),
+    ],
+    ids=["unknown-name", "not-a-scorer", "scorer-raises"],
+)
+def test_bad_scoring_raises_and_leaves_no_trace(scoring, exc, match, fitted):
+    est = MLPRegressor(max_iter=5, **ES)
+    if fitted:
+        quiet(est.fit, X, Y_REAL)
+    est.set_params(scoring=scoring)
+    _run_case(est, lambda e: e.fit(X, Y_REAL), exc, match)

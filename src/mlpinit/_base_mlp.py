@@ -19,13 +19,14 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
-from mlpinit._core.activations import HIDDEN_ACTIVATIONS
+from mlpinit._core.activations import HIDDEN_ACTIVATIONS, sample_losses
 from mlpinit._core.network import NetworkLayout, predict_in_chunks
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._solvers import DIVERGENCE_ADVICE, fit_lbfgs, fit_stochastic
@@ -151,6 +152,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         "init": [StrOptions(set(INIT_NAMES)), callable],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "record_layer_stats": ["boolean"],
+        # scikit-learn's scorer names, read when the class is defined.
+        "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
     }
 
     # ------------------------------------------------------------------
@@ -315,18 +318,37 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             )
         return output
 
-    def _validation_score_with(self, coefs, intercepts, X, y, sample_weight):
+    def _validation_loss_and_score(self, coefs, intercepts, validation, scorer):
+        """Early stopping's view of one epoch: the held-out rows' loss and score.
+
+        The loss is the (sample-weighted) mean of the per-sample losses,
+        without the L2 term. The score is the estimator's own (``scoring=None``),
+        minus that loss (``"loss"``), or ``scorer(self, X_val, y_val)``.
+        """
+        X_val, Y_val, y_val, sw_val = validation
         output = predict_in_chunks(
             coefs,
             intercepts,
             self.activation,
             self.out_activation_,
-            X,
+            X_val,
             PREDICT_CHUNK_ROWS,
         )
         if not np.isfinite(output).all():
-            return np.nan
-        return self._score_output(output, y, sample_weight)
+            return np.nan, np.nan
+        per_sample = sample_losses(self.out_activation_, Y_val, output)
+        loss = float(np.average(per_sample, weights=sw_val))
+        if scorer is None:
+            return loss, self._score_output(output, y_val, sw_val)
+        if scorer == "loss":
+            return loss, -loss
+        # The scorer calls predict or predict_proba: they read these.
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        kwargs = {} if sw_val is None else {"sample_weight": sw_val}
+        with warnings.catch_warnings():
+            # X_val is the validated array, without the fitted column names.
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
+            return loss, float(scorer(self, X_val, y_val, **kwargs))
 
     def _check_fitted_input(self, X):
         from sklearn.utils.validation import validate_data

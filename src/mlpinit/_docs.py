@@ -165,6 +165,19 @@ class_weight : dict, list of dict, "balanced" or None, default=None
     weighted too. scikit-learn's MLP has no class weights.
 """
 
+TRAINING_PARAMETERS = """
+scoring : str, callable or None, default=None
+    What early stopping maximizes on the held-out rows
+    (``early_stopping=True`` only; ignored otherwise), as in
+    ``HistGradientBoostingClassifier``: None is the estimator's ``score``
+    (accuracy, or R^2; scikit-learn's behaviour), ``"loss"`` is minus the
+    validation loss (``validation_loss_curve_``), and any other value is a
+    scikit-learn scorer name (``"balanced_accuracy"``,
+    ``"neg_mean_absolute_error"``, ...) or a callable
+    ``scorer(estimator, X, y)``, higher being better. The scores go to
+    ``validation_scores_``, and ``tol`` applies to them.
+"""
+
 SHARED_ATTRIBUTES = """\
 loss_ : float
     Loss at the end of training (the last epoch's mean batch loss for the
@@ -178,6 +191,12 @@ loss_curve_ : list of float
 
 validation_scores_ : list of float or None
     Validation score per epoch, with ``early_stopping=True``.
+
+validation_loss_curve_ : list of float or None
+    With ``early_stopping=True``, the loss on the held-out rows after each
+    epoch: the (sample-weighted) mean of the same per-sample loss as
+    ``loss_curve_``, without the L2 term, so that it compares across
+    ``alpha``. None otherwise.
 
 best_validation_score_ : float or None
     Best validation score, with ``early_stopping=True``.

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 
 from mlpinit._blas_threads import BLAS_THREADS
@@ -133,6 +134,13 @@ def _split_validation(mlp, data):
     )
 
 
+def _early_stopping_scorer(mlp):
+    """None (the estimator's own score), ``"loss"``, or a scikit-learn scorer."""
+    if mlp.scoring is None or mlp.scoring == "loss":
+        return mlp.scoring
+    return check_scoring(mlp, scoring=mlp.scoring)
+
+
 def _batch_size(mlp, n_samples):
     if mlp.batch_size == "auto":
         return min(200, n_samples)
@@ -215,6 +223,7 @@ def _run_epochs(
 ):
     """The epoch loop; returns the number of epochs completed."""
     layout, random_state = data.layout, data.random_state
+    scorer = _early_stopping_scorer(mlp) if data.validation is not None else None
     n_samples = trainer.X.shape[0]
     order = np.arange(n_samples)
     samples_seen = mlp.t_
@@ -239,15 +248,14 @@ def _run_epochs(
                 recorder.record(*layout.views(theta))
             if mlp.verbose:
                 print(f"Iteration {epochs}, loss = {epoch_loss:.8f}")
-            score = None
+            validation_loss = score = None
             if data.validation is not None:
-                X_val, _, y_val, sw_val = data.validation
-                score = mlp._validation_score_with(
-                    *layout.views(theta), X_val, y_val, sw_val
+                validation_loss, score = mlp._validation_loss_and_score(
+                    *layout.views(theta), data.validation, scorer
                 )
                 if mlp.verbose:
                     print(f"Validation score: {score:f}")
-            stalled = tracker.update(epoch_loss, score, theta)
+            stalled = tracker.update(epoch_loss, score, theta, validation_loss)
             optimizer.epoch_ended(samples_seen)
             if callbacks.end_task(layout, theta):
                 break  # a callback asked to stop

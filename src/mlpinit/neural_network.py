@@ -24,6 +24,7 @@ from mlpinit._docs import (
     INPUT_SCALE_NOTES,
     SHARED_ATTRIBUTES,
     SHARED_PARAMETERS,
+    TRAINING_PARAMETERS,
 )
 from mlpinit._rollback import rolled_back_on_error
 
@@ -89,6 +90,7 @@ Parameters
 """
         + SHARED_PARAMETERS
         + CLASS_WEIGHT_PARAMETER
+        + TRAINING_PARAMETERS
         + """
 Attributes
 ----------
@@ -168,6 +170,7 @@ True
         max_grad_norm=None,
         record_layer_stats=False,
         class_weight=None,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -196,6 +199,7 @@ True
         self.max_grad_norm = max_grad_norm
         self.record_layer_stats = record_layer_stats
         self.class_weight = class_weight
+        self.scoring = scoring
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
@@ -463,6 +467,7 @@ loss : {"squared_error", "poisson"}, default="squared_error"
 
 """
         + SHARED_PARAMETERS
+        + TRAINING_PARAMETERS
         + """
 Attributes
 ----------
@@ -502,6 +507,16 @@ Examples
 ... ).fit(X, y / 100)
 >>> model.predict(X[:2]).shape
 (2,)
+
+Early stopping on the validation loss, whose curve is kept:
+
+>>> stopped = MLPRegressor(hidden_layer_sizes=(16,), early_stopping=True,
+...                        scoring="loss", max_iter=500, random_state=0)
+>>> stopped = stopped.fit(X, y / 100)
+>>> len(stopped.validation_loss_curve_) == stopped.n_iter_
+True
+>>> stopped.best_validation_score_ == -min(stopped.validation_loss_curve_)
+True
 """
     )
 
@@ -540,6 +555,7 @@ Examples
         init="auto",
         max_grad_norm=None,
         record_layer_stats=False,
+        scoring=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -568,6 +584,7 @@ Examples
         self.init = init
         self.max_grad_norm = max_grad_norm
         self.record_layer_stats = record_layer_stats
+        self.scoring = scoring
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_xy(self, X, y, reset, y_numeric=True)
