@@ -23,6 +23,7 @@ _MLP_CONFIGURATIONS = [
     {"solver": "lbfgs"},
     {"activation": "tanh"},
     {"early_stopping": True, "scoring": "loss", "validation_fraction": 0.2},
+    {"weight_decay": 0.01},
 ]
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}],

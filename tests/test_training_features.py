@@ -20,6 +20,7 @@ from sklearn.utils.class_weight import compute_class_weight, compute_sample_weig
 import mlpinit._solvers as solvers
 from mlpinit import MLPClassifier, MLPRegressor
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit.diagnostics import initialized
 from test_mlp_bad_input import _run_case, assert_identical
 from test_mlp_gradients import STEP, _ref_loss
 
@@ -364,3 +365,127 @@ def test_bad_scoring_raises_and_leaves_no_trace(scoring, exc, match, fitted):
         quiet(est.fit, X, Y_REAL)
     est.set_params(scoring=scoring)
     _run_case(est, lambda e: e.fit(X, Y_REAL), exc, match)
+
+
+# --------------------------------------------------------------------------
+# weight_decay
+# --------------------------------------------------------------------------
+FULL_BATCH = dict(
+    hidden_layer_sizes=(5,),
+    activation="tanh",
+    batch_size=len(X),
+    shuffle=False,
+    alpha=0.0,
+    tol=0.0,
+    n_iter_no_change=1000,
+    random_state=0,
+)
+
+
+def _start(est):
+    start = initialized(est, X, Y_REAL)
+    layout = NetworkLayout([6, 5, 1])
+    return layout, layout.pack(start.coefs_, start.intercepts_, np.float64)
+
+
+def _core_gradient(layout, theta):
+    grad = np.empty(layout.size)
+    workspace = Workspace(layout, len(X), np.float64)
+    Y = Y_REAL[:, None]
+    loss_and_gradient(
+        layout, theta, grad, X, Y, None, 0.0, "tanh", "identity", workspace
+    )
+    return grad
+
+
+def test_adamw_follows_the_reference_update():
+    # Loshchilov & Hutter's AdamW with scikit-learn's Adam (bias correction
+    # folded into the step size), written out in numpy.
+    lr, decay, b1, b2, eps, epochs = 0.01, 0.3, 0.9, 0.999, 1e-8, 6
+    est = MLPRegressor(
+        solver="adam",
+        learning_rate_init=lr,
+        weight_decay=decay,
+        max_iter=epochs,
+        **FULL_BATCH,
+    )
+    layout, theta = _start(est)
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    for t in range(1, epochs + 1):
+        g = _core_gradient(layout, theta)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        theta[: layout.n_coef] *= 1 - lr * decay  # the weights only
+        step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        theta = theta - step * m / (np.sqrt(v) + eps)
+    fitted = quiet(est.fit, X, Y_REAL)
+    got = layout.pack(fitted.coefs_, fitted.intercepts_, np.float64)
+    np.testing.assert_allclose(got, theta, rtol=1e-12, atol=1e-14)
+
+
+def test_sgd_weight_decay_is_the_l2_gradient_without_momentum():
+    # Plain full-batch SGD: decaying by lr * decay equals a step on the L2
+    # term decay / 2 * ||W||^2, whose gradient the finite-difference tests
+    # check through alpha (scaled by 1 / n_samples).
+    params = dict(solver="sgd", momentum=0.0, learning_rate_init=0.05, max_iter=8)
+    decayed = quiet(
+        MLPRegressor(weight_decay=0.2, **params, **FULL_BATCH).fit, X, Y_REAL
+    )
+    l2 = {**FULL_BATCH, "alpha": 0.2 * len(X)}
+    penalized = quiet(MLPRegressor(**params, **l2).fit, X, Y_REAL)
+    for a, b in zip(
+        decayed.coefs_ + decayed.intercepts_, penalized.coefs_ + penalized.intercepts_
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_weight_decay_shrinks_weights_and_leaves_biases(solver):
+    from mlpinit._core.optimizers import SGD, Adam
+
+    layout = NetworkLayout([3, 4, 2])
+    if solver == "sgd":
+        optimizer = SGD(layout.size, np.float64, 0.1, "constant", 0.9, True, 0.5)
+    else:
+        optimizer = Adam(layout.size, np.float64, 0.1, 0.9, 0.999, 1e-8)
+    optimizer.decay_weights(0.5, layout.n_coef)
+    theta = RNG.normal(size=layout.size)
+    before = theta.copy()
+    optimizer.step(theta, np.zeros(layout.size))  # no gradient: decay alone
+    np.testing.assert_allclose(theta[: layout.n_coef], 0.95 * before[: layout.n_coef])
+    np.testing.assert_array_equal(theta[layout.n_coef :], before[layout.n_coef :])
+
+
+def test_weight_decay_zero_is_exactly_the_default():
+    a = quiet(MLPClassifier((8,), max_iter=5, random_state=0).fit, X, Y3)
+    b = quiet(
+        MLPClassifier((8,), max_iter=5, random_state=0, weight_decay=0.0).fit, X, Y3
+    )
+    assert_identical(vars(a), vars(b))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_weight_decay_partial_fit_continues_across_a_skops_round_trip(solver, tmp_path):
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,), solver=solver, weight_decay=0.05, random_state=0
+    )
+    quiet(est.partial_fit, X, Y_REAL)
+    loaded = skops_round_trip(est, tmp_path)
+    for _ in range(3):
+        est.partial_fit(X, Y_REAL)
+        loaded.partial_fit(X, Y_REAL)
+    assert same_weights(est, loaded)
+    undecayed = MLPRegressor(hidden_layer_sizes=(8,), solver=solver, random_state=0)
+    for _ in range(4):
+        undecayed.partial_fit(X, Y_REAL)
+    assert np.linalg.norm(est.coefs_[0]) < np.linalg.norm(undecayed.coefs_[0])
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize("value", [-0.1, "0.1", None, np.nan])
+def test_bad_weight_decay_raises_and_leaves_no_trace(value, fitted):
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    if fitted:
+        quiet(est.fit, X, Y_REAL)
+    est.set_params(weight_decay=value)
+    _run_case(est, lambda e: e.fit(X, Y_REAL), InvalidParameterError, "weight_decay")

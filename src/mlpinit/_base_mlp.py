@@ -154,6 +154,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         "record_layer_stats": ["boolean"],
         # scikit-learn's scorer names, read when the class is defined.
         "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
     # ------------------------------------------------------------------

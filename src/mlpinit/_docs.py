@@ -176,6 +176,20 @@ scoring : str, callable or None, default=None
     ``"neg_mean_absolute_error"``, ...) or a callable
     ``scorer(estimator, X, y)``, higher being better. The scores go to
     ``validation_scores_``, and ``tol`` applies to them.
+
+weight_decay : float, default=0.0
+    Decoupled weight decay (Loshchilov & Hutter, 2019, "Decoupled Weight
+    Decay Regularization"): before each update the weights, not the biases,
+    shrink by the factor ``1 - learning_rate * weight_decay``, outside the
+    gradient. For adam this is AdamW (the factor uses
+    ``learning_rate_init``, as ``torch.optim.AdamW`` does); for sgd the same
+    decoupling, with the current learning rate. Stochastic solvers only;
+    ignored by lbfgs. It is independent of ``alpha``, the L2 penalty added
+    to the loss, which scikit-learn scales by ``1 / n_samples`` (so the same
+    ``alpha`` regularizes less on more data, and Adam rescales its gradient
+    per weight; scikit-learn issues #6780 and #10477). ``weight_decay``
+    does neither: its strength per step does not depend on the data size.
+    Typical values are 1e-4 to 1e-1.
 """
 
 SHARED_ATTRIBUTES = """\

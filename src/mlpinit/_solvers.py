@@ -57,7 +57,8 @@ def _check_epoch_finite(epoch_loss, optimizer, epoch, dtype):
         )
 
 
-def _resumed_optimizer(mlp, n_params, dtype, incremental):
+def _resumed_optimizer(mlp, layout, dtype, incremental):
+    n_params = layout.size
     if mlp.solver == "sgd":
         optimizer = SGD(
             n_params,
@@ -77,6 +78,8 @@ def _resumed_optimizer(mlp, n_params, dtype, incremental):
             mlp.beta_2,
             mlp.epsilon,
         )
+    if mlp.weight_decay:
+        optimizer.decay_weights(mlp.weight_decay, layout.n_coef)
     if incremental and hasattr(mlp, "_optimizer_state"):
         # The optimizer's state is kept as plain arrays and numbers (not
         # the object) so that skops can load a fitted model safely.
@@ -182,7 +185,7 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
     """
     if mlp.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
-    optimizer = _resumed_optimizer(mlp, data.layout.size, theta.dtype, incremental)
+    optimizer = _resumed_optimizer(mlp, data.layout, theta.dtype, incremental)
     if mlp.early_stopping:
         data = _split_validation(mlp, data)
         callbacks.train_on(data.X, data.y_labels, data.sample_weight)

@@ -130,12 +130,21 @@ True
 On imbalanced classes, ``class_weight="balanced"`` weighs each class by the
 inverse of its frequency, as in scikit-learn's other classifiers:
 
+>>> import numpy as np
 >>> from sklearn.datasets import make_classification
 >>> from sklearn.metrics import recall_score
 >>> X, y = make_classification(500, weights=[0.95], random_state=0)
 >>> balanced = MLPClassifier((16,), solver="lbfgs", max_iter=300, random_state=0,
 ...                          class_weight="balanced").fit(X, y)
 >>> float(recall_score(y, balanced.predict(X))) > 0.9
+True
+
+Decoupled weight decay (AdamW) keeps the weights smaller:
+
+>>> plain = MLPClassifier((16,), max_iter=50, random_state=0).fit(X, y)
+>>> decayed = MLPClassifier((16,), max_iter=50, random_state=0,
+...                         weight_decay=0.5).fit(X, y)
+>>> bool(np.linalg.norm(decayed.coefs_[0]) < np.linalg.norm(plain.coefs_[0]))
 True
 """
     )
@@ -171,6 +180,7 @@ True
         record_layer_stats=False,
         class_weight=None,
         scoring=None,
+        weight_decay=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -200,6 +210,7 @@ True
         self.record_layer_stats = record_layer_stats
         self.class_weight = class_weight
         self.scoring = scoring
+        self.weight_decay = weight_decay
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
@@ -556,6 +567,7 @@ True
         max_grad_norm=None,
         record_layer_stats=False,
         scoring=None,
+        weight_decay=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -585,6 +597,7 @@ True
         self.max_grad_norm = max_grad_norm
         self.record_layer_stats = record_layer_stats
         self.scoring = scoring
+        self.weight_decay = weight_decay
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_xy(self, X, y, reset, y_numeric=True)

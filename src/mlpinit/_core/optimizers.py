@@ -45,9 +45,23 @@ class SGD:
         self.velocity = np.zeros(n_params, dtype)
         self._scratch = np.empty(n_params, dtype)
         self._step = np.empty(n_params, dtype)
+        self._weight_decay, self._n_coef = 0.0, 0
+
+    def decay_weights(self, weight_decay, n_coef):
+        """Shrink the first ``n_coef`` parameters (the weights) at every step.
+
+        Decoupled weight decay (Loshchilov & Hutter, 2019): before each
+        update, ``W <- W * (1 - learning_rate * weight_decay)``, apart from
+        the gradient and its momentum; the biases are not decayed. With plain
+        SGD (no momentum) this is the L2 penalty ``weight_decay / 2 * ||W||^2``
+        on each batch.
+        """
+        self._weight_decay, self._n_coef = float(weight_decay), int(n_coef)
 
     def step(self, theta, grad):
         """Apply one update to ``theta`` in place."""
+        if self._weight_decay:
+            theta[: self._n_coef] *= 1 - self.learning_rate * self._weight_decay
         scaled_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
         self.velocity *= self.momentum
         self.velocity -= scaled_grad
@@ -106,9 +120,24 @@ class Adam:
         self.second_moment = np.zeros(n_params, dtype)
         self._scratch = np.empty(n_params, dtype)
         self._denominator = np.empty(n_params, dtype)
+        self._weight_decay, self._n_coef = 0.0, 0
+
+    def decay_weights(self, weight_decay, n_coef):
+        """AdamW: shrink the first ``n_coef`` parameters (the weights) each step.
+
+        Loshchilov & Hutter (2019): before each update, ``W <- W * (1 -
+        learning_rate_init * weight_decay)``, outside Adam's moment estimates
+        (where an L2 gradient would be rescaled per weight, and so would
+        regularize large-gradient weights less). As in ``torch.optim.AdamW``,
+        the factor uses the step size without Adam's bias correction. The
+        biases are not decayed.
+        """
+        self._weight_decay, self._n_coef = float(weight_decay), int(n_coef)
 
     def step(self, theta, grad):
         """Apply one update to ``theta`` in place."""
+        if self._weight_decay:
+            theta[: self._n_coef] *= 1 - self.learning_rate_init * self._weight_decay
         self.t += 1
         m, v, tmp = self.first_moment, self.second_moment, self._scratch
         m *= self.beta_1
