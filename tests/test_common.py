@@ -24,6 +24,8 @@ _MLP_CONFIGURATIONS = [
     {"activation": "tanh"},
     {"early_stopping": True, "scoring": "loss", "validation_fraction": 0.2},
     {"weight_decay": 0.01},
+    {"learning_rate": "cosine", "warmup_epochs": 2},
+    {"solver": "sgd", "learning_rate": "cosine"},
 ]
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}],

@@ -489,3 +489,110 @@ def test_bad_weight_decay_raises_and_leaves_no_trace(value, fitted):
         quiet(est.fit, X, Y_REAL)
     est.set_params(weight_decay=value)
     _run_case(est, lambda e: e.fit(X, Y_REAL), InvalidParameterError, "weight_decay")
+
+
+# --------------------------------------------------------------------------
+# learning_rate="cosine" and warmup_epochs
+# --------------------------------------------------------------------------
+def _expected_rate(rate_init, k, total, warmup):
+    # Written from the formula in the docs, independently of cosine_rate.
+    if k < warmup:
+        return rate_init * (k + 1) / warmup
+    if k >= total:
+        return 0.0
+    return rate_init * (1 + np.cos(np.pi * (k - warmup) / (total - warmup))) / 2
+
+
+@pytest.mark.parametrize("warmup", [0, 3])
+def test_sgd_follows_the_cosine_rates_update_by_update(warmup):
+    from mlpinit._core.optimizers import SGD
+
+    optimizer = SGD(1, np.float64, 0.5, "cosine", 0.0, False, 0.5)
+    optimizer.follow_cosine(10, warmup)
+    theta, steps = np.zeros(1), []
+    for _ in range(12):
+        before = theta[0]
+        optimizer.step(theta, np.ones(1))  # momentum 0: the step is the rate
+        steps.append(before - theta[0])
+    expected = [_expected_rate(0.5, k, 10, warmup) for k in range(12)]
+    np.testing.assert_allclose(steps, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_adam_with_cosine_follows_the_reference_update():
+    lr, b1, b2, eps, epochs, warmup = 0.02, 0.9, 0.999, 1e-8, 6, 2
+    est = MLPRegressor(
+        solver="adam",
+        learning_rate="cosine",
+        warmup_epochs=warmup,
+        learning_rate_init=lr,
+        weight_decay=0.1,
+        max_iter=epochs,
+        **FULL_BATCH,
+    )
+    layout, theta = _start(est)
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    for t in range(1, epochs + 1):
+        rate = _expected_rate(lr, t - 1, epochs, warmup)  # one update per epoch
+        g = _core_gradient(layout, theta)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        theta[: layout.n_coef] *= 1 - rate * 0.1
+        theta = theta - rate * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+    fitted = quiet(est.fit, X, Y_REAL)
+    got = layout.pack(fitted.coefs_, fitted.intercepts_, np.float64)
+    np.testing.assert_allclose(got, theta, rtol=1e-12, atol=1e-14)
+
+
+def test_each_fit_restarts_the_schedule_and_partial_fit_continues_it(tmp_path):
+    params = dict(hidden_layer_sizes=(6,), learning_rate="cosine", batch_size=40)
+    n_batches = 3  # 120 rows
+    est = MLPRegressor(max_iter=4, random_state=0, warm_start=True, **params)
+    for _ in range(2):  # a warm start restarts: the position counts one fit
+        quiet(est.fit, X, Y_REAL)
+        assert est._optimizer_state["cosine_update"] == 4 * n_batches
+    stream = MLPRegressor(
+        solver="sgd", momentum=0.0, max_iter=3, random_state=0, **params
+    )
+    stream.partial_fit(X, Y_REAL)
+    loaded = skops_round_trip(stream, tmp_path)
+    for calls in (2, 3):
+        stream.partial_fit(X, Y_REAL)
+        loaded.partial_fit(X, Y_REAL)
+        assert stream._optimizer_state["cosine_update"] == calls * n_batches
+    assert same_weights(stream, loaded)
+    # Past max_iter epochs the rate is 0: plain SGD no longer moves.
+    frozen = [w.copy() for w in stream.coefs_]
+    stream.partial_fit(X, Y_REAL)
+    assert all(np.array_equal(a, b) for a, b in zip(frozen, stream.coefs_))
+
+
+def test_cosine_with_early_stopping_ends_early_and_keeps_the_best():
+    est = MLPClassifier(
+        learning_rate="cosine",
+        warmup_epochs=2,
+        max_iter=200,
+        n_iter_no_change=3,
+        **ES,
+    )
+    quiet(est.fit, X, Y3)
+    assert est.n_iter_ < 200
+    assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize(
+    "params, exc, match",
+    [
+        ({"learning_rate": "cos"}, InvalidParameterError, "learning_rate"),
+        ({"warmup_epochs": -1}, InvalidParameterError, "warmup_epochs"),
+        ({"warmup_epochs": 1.5}, InvalidParameterError, "warmup_epochs"),
+        ({"warmup_epochs": 2}, ValueError, "warmup of learning_rate='cosine'"),
+    ],
+    ids=["unknown-schedule", "negative-warmup", "fractional-warmup", "no-cosine"],
+)
+def test_bad_schedule_raises_and_leaves_no_trace(params, exc, match, fitted):
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    if fitted:
+        quiet(est.fit, X, Y_REAL)
+    est.set_params(**params)
+    _run_case(est, lambda e: e.fit(X, Y_REAL), exc, match)

@@ -128,7 +128,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -155,6 +155,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         # scikit-learn's scorer names, read when the class is defined.
         "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
     }
 
     # ------------------------------------------------------------------

@@ -52,11 +52,20 @@ batch_size : int or "auto", default="auto"
     Minibatch size for the stochastic solvers; ``"auto"`` is
     ``min(200, n_samples)``. Ignored by L-BFGS.
 
-learning_rate : {{"constant", "invscaling", "adaptive"}}, default="constant"
-    SGD schedule. ``"invscaling"`` uses
+learning_rate : {{"constant", "invscaling", "adaptive", "cosine"}}, default="constant"
+    Step-size schedule. ``"invscaling"`` uses
     ``learning_rate_init / pow(t, power_t)``; ``"adaptive"`` divides the
     rate by 5 each time ``n_iter_no_change`` epochs fail to improve by
-    ``tol``.
+    ``tol``. These three are SGD's, and adam ignores them, as in
+    scikit-learn. ``"cosine"``, for both sgd and adam, decays the rate at
+    every update from ``learning_rate_init`` towards 0 over ``max_iter``
+    epochs, ``learning_rate_init * (1 + cos(pi * progress)) / 2``
+    (Loshchilov & Hutter, "SGDR", 2017, without restarts), after an
+    optional linear warmup of ``warmup_epochs``. Early stopping or the
+    ``tol`` rule can end it before it reaches 0; every ``fit``, with
+    ``warm_start`` too, starts the schedule again (a warm restart), while
+    successive ``partial_fit`` calls continue along it, one epoch each, and
+    stay at 0 after ``max_iter`` of them.
 
 learning_rate_init : float, default=0.001
     Initial step size of SGD and Adam.
@@ -190,6 +199,13 @@ weight_decay : float, default=0.0
     per weight; scikit-learn issues #6780 and #10477). ``weight_decay``
     does neither: its strength per step does not depend on the data size.
     Typical values are 1e-4 to 1e-1.
+
+warmup_epochs : int, default=0
+    With ``learning_rate="cosine"``, the epochs over which the rate rises
+    linearly from ``learning_rate_init / n_updates`` to
+    ``learning_rate_init`` before the cosine decay, ``n_updates`` being the
+    updates of those epochs. It steadies Adam's first steps, when its moment
+    estimates rest on few batches. Any other ``learning_rate`` needs 0.
 """
 
 SHARED_ATTRIBUTES = """\

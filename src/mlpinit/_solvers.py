@@ -185,6 +185,12 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
     """
     if mlp.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
+    if mlp.warmup_epochs and mlp.learning_rate != "cosine":
+        raise ValueError(
+            f"warmup_epochs={mlp.warmup_epochs} is the warmup of "
+            f"learning_rate='cosine'; with learning_rate={mlp.learning_rate!r} "
+            "set warmup_epochs=0."
+        )
     optimizer = _resumed_optimizer(mlp, data.layout, theta.dtype, incremental)
     if mlp.early_stopping:
         data = _split_validation(mlp, data)
@@ -201,6 +207,11 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
         mlp.out_activation_,
         mlp.max_grad_norm,
     )
+    if mlp.learning_rate == "cosine":
+        updates_per_epoch = -(-X.shape[0] // trainer.batch_size)
+        optimizer.follow_cosine(
+            mlp.max_iter * updates_per_epoch, mlp.warmup_epochs * updates_per_epoch
+        )
     recorder = _layer_stats_recorder(mlp, X, data.Y)
     tracker = StoppingTracker.resume(mlp, theta)
     epochs = _run_epochs(

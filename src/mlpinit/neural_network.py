@@ -181,6 +181,7 @@ True
         class_weight=None,
         scoring=None,
         weight_decay=0.0,
+        warmup_epochs=0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -211,6 +212,7 @@ True
         self.class_weight = class_weight
         self.scoring = scoring
         self.weight_decay = weight_decay
+        self.warmup_epochs = warmup_epochs
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
@@ -528,6 +530,13 @@ Early stopping on the validation loss, whose curve is kept:
 True
 >>> stopped.best_validation_score_ == -min(stopped.validation_loss_curve_)
 True
+
+Adam on a cosine schedule with two epochs of warmup, over its 50 epochs:
+
+>>> cosine = MLPRegressor(hidden_layer_sizes=(16,), learning_rate="cosine",
+...                       warmup_epochs=2, max_iter=50, tol=0, random_state=0)
+>>> cosine.fit(X, y / 100).n_iter_
+50
 """
     )
 
@@ -568,6 +577,7 @@ True
         record_layer_stats=False,
         scoring=None,
         weight_decay=0.0,
+        warmup_epochs=0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -598,6 +608,7 @@ True
         self.record_layer_stats = record_layer_stats
         self.scoring = scoring
         self.weight_decay = weight_decay
+        self.warmup_epochs = warmup_epochs
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_xy(self, X, y, reset, y_numeric=True)
