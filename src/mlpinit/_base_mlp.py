@@ -19,13 +19,14 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
-from mlpinit._core.activations import HIDDEN_ACTIVATIONS
+from mlpinit._core.activations import HIDDEN_ACTIVATIONS, sample_losses
 from mlpinit._core.network import NetworkLayout, predict_in_chunks
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._solvers import DIVERGENCE_ADVICE, fit_lbfgs, fit_stochastic
@@ -127,7 +128,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -151,6 +152,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         "init": [StrOptions(set(INIT_NAMES)), callable],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "record_layer_stats": ["boolean"],
+        # scikit-learn's scorer names, read when the class is defined.
+        "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
     }
 
     # ------------------------------------------------------------------
@@ -165,6 +170,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     def _score_output(self, output, y, sample_weight):
         """Score the network's raw output against original targets."""
         raise NotImplementedError
+
+    def _with_class_weight(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times the class weights (classifiers only)."""
+        return sample_weight
 
     # ------------------------------------------------------------------
     def set_params(self, **params):
@@ -245,8 +254,11 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight sums to zero; nothing to fit.")
+        sample_weight = self._with_class_weight(
+            y_labels, sample_weight, incremental, X.dtype
+        )
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to zero; nothing to fit.")
         _warn_if_badly_scaled(X)
         layout = NetworkLayout([X.shape[1], *hidden, Y.shape[1]])
         random_state = check_random_state(self.random_state)
@@ -308,18 +320,37 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             )
         return output
 
-    def _validation_score_with(self, coefs, intercepts, X, y, sample_weight):
+    def _validation_loss_and_score(self, coefs, intercepts, validation, scorer):
+        """Early stopping's view of one epoch: the held-out rows' loss and score.
+
+        The loss is the (sample-weighted) mean of the per-sample losses,
+        without the L2 term. The score is the estimator's own (``scoring=None``),
+        minus that loss (``"loss"``), or ``scorer(self, X_val, y_val)``.
+        """
+        X_val, Y_val, y_val, sw_val = validation
         output = predict_in_chunks(
             coefs,
             intercepts,
             self.activation,
             self.out_activation_,
-            X,
+            X_val,
             PREDICT_CHUNK_ROWS,
         )
         if not np.isfinite(output).all():
-            return np.nan
-        return self._score_output(output, y, sample_weight)
+            return np.nan, np.nan
+        per_sample = sample_losses(self.out_activation_, Y_val, output)
+        loss = float(np.average(per_sample, weights=sw_val))
+        if scorer is None:
+            return loss, self._score_output(output, y_val, sw_val)
+        if scorer == "loss":
+            return loss, -loss
+        # The scorer calls predict or predict_proba: they read these.
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        kwargs = {} if sw_val is None else {"sample_weight": sw_val}
+        with warnings.catch_warnings():
+            # X_val is the validated array, without the fitted column names.
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
+            return loss, float(scorer(self, X_val, y_val, **kwargs))
 
     def _check_fitted_input(self, X):
         from sklearn.utils.validation import validate_data

@@ -52,11 +52,20 @@ batch_size : int or "auto", default="auto"
     Minibatch size for the stochastic solvers; ``"auto"`` is
     ``min(200, n_samples)``. Ignored by L-BFGS.
 
-learning_rate : {{"constant", "invscaling", "adaptive"}}, default="constant"
-    SGD schedule. ``"invscaling"`` uses
+learning_rate : {{"constant", "invscaling", "adaptive", "cosine"}}, default="constant"
+    Step-size schedule. ``"invscaling"`` uses
     ``learning_rate_init / pow(t, power_t)``; ``"adaptive"`` divides the
     rate by 5 each time ``n_iter_no_change`` epochs fail to improve by
-    ``tol``.
+    ``tol``. These three are SGD's, and adam ignores them, as in
+    scikit-learn. ``"cosine"``, for both sgd and adam, decays the rate at
+    every update from ``learning_rate_init`` towards 0 over ``max_iter``
+    epochs, ``learning_rate_init * (1 + cos(pi * progress)) / 2``
+    (Loshchilov & Hutter, "SGDR", 2017, without restarts), after an
+    optional linear warmup of ``warmup_epochs``. Early stopping or the
+    ``tol`` rule can end it before it reaches 0; every ``fit``, with
+    ``warm_start`` too, starts the schedule again (a warm restart), while
+    successive ``partial_fit`` calls continue along it, one epoch each, and
+    stay at 0 after ``max_iter`` of them.
 
 learning_rate_init : float, default=0.001
     Initial step size of SGD and Adam.
@@ -147,6 +156,58 @@ record_layer_stats : bool, default=False
     into ``layer_stats_``. See :func:`mlpinit.diagnostics.layer_statistics`.
 """
 
+CLASS_WEIGHT_PARAMETER = """
+class_weight : dict, list of dict, "balanced" or None, default=None
+    Weights of the classes, multiplying ``sample_weight``, with the meaning
+    they have in scikit-learn's other classifiers
+    (:func:`sklearn.utils.class_weight.compute_sample_weight`): a dict from
+    class label to weight (classes left out weigh 1), or ``"balanced"``,
+    ``n_samples / (n_classes * np.bincount(y))``, which evens out the
+    classes' total weights. Multilabel targets follow
+    ``RandomForestClassifier``: a list of one ``{0: w0, 1: w1}`` dict per
+    label, or ``"balanced"`` per label; a sample's weight is the product of
+    its labels' weights. Keys that are not classes of ``y`` raise a
+    ValueError. ``"balanced"`` needs the whole class distribution, so
+    ``partial_fit`` refuses it, as ``SGDClassifier`` does: pass the weights
+    of ``compute_class_weight("balanced", classes=classes, y=y)`` on a large
+    sample as a dict instead. With early stopping, the validation score is
+    weighted too. scikit-learn's MLP has no class weights.
+"""
+
+TRAINING_PARAMETERS = """
+scoring : str, callable or None, default=None
+    What early stopping maximizes on the held-out rows
+    (``early_stopping=True`` only; ignored otherwise), as in
+    ``HistGradientBoostingClassifier``: None is the estimator's ``score``
+    (accuracy, or R^2; scikit-learn's behaviour), ``"loss"`` is minus the
+    validation loss (``validation_loss_curve_``), and any other value is a
+    scikit-learn scorer name (``"balanced_accuracy"``,
+    ``"neg_mean_absolute_error"``, ...) or a callable
+    ``scorer(estimator, X, y)``, higher being better. The scores go to
+    ``validation_scores_``, and ``tol`` applies to them.
+
+weight_decay : float, default=0.0
+    Decoupled weight decay (Loshchilov & Hutter, 2019, "Decoupled Weight
+    Decay Regularization"): before each update the weights, not the biases,
+    shrink by the factor ``1 - learning_rate * weight_decay``, outside the
+    gradient. For adam this is AdamW (the factor uses
+    ``learning_rate_init``, as ``torch.optim.AdamW`` does); for sgd the same
+    decoupling, with the current learning rate. Stochastic solvers only;
+    ignored by lbfgs. It is independent of ``alpha``, the L2 penalty added
+    to the loss, which scikit-learn scales by ``1 / n_samples`` (so the same
+    ``alpha`` regularizes less on more data, and Adam rescales its gradient
+    per weight; scikit-learn issues #6780 and #10477). ``weight_decay``
+    does neither: its strength per step does not depend on the data size.
+    Typical values are 1e-4 to 1e-1.
+
+warmup_epochs : int, default=0
+    With ``learning_rate="cosine"``, the epochs over which the rate rises
+    linearly from ``learning_rate_init / n_updates`` to
+    ``learning_rate_init`` before the cosine decay, ``n_updates`` being the
+    updates of those epochs. It steadies Adam's first steps, when its moment
+    estimates rest on few batches. Any other ``learning_rate`` needs 0.
+"""
+
 SHARED_ATTRIBUTES = """\
 loss_ : float
     Loss at the end of training (the last epoch's mean batch loss for the
@@ -160,6 +221,12 @@ loss_curve_ : list of float
 
 validation_scores_ : list of float or None
     Validation score per epoch, with ``early_stopping=True``.
+
+validation_loss_curve_ : list of float or None
+    With ``early_stopping=True``, the loss on the held-out rows after each
+    epoch: the (sample-weighted) mean of the same per-sample loss as
+    ``loss_curve_``, without the L2 term, so that it compares across
+    ``alpha``. None otherwise.
 
 best_validation_score_ : float or None
     Best validation score, with ``early_stopping=True``.

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 
 from mlpinit._blas_threads import BLAS_THREADS
@@ -56,7 +57,8 @@ def _check_epoch_finite(epoch_loss, optimizer, epoch, dtype):
         )
 
 
-def _resumed_optimizer(mlp, n_params, dtype, incremental):
+def _resumed_optimizer(mlp, layout, dtype, incremental):
+    n_params = layout.size
     if mlp.solver == "sgd":
         optimizer = SGD(
             n_params,
@@ -76,6 +78,8 @@ def _resumed_optimizer(mlp, n_params, dtype, incremental):
             mlp.beta_2,
             mlp.epsilon,
         )
+    if mlp.weight_decay:
+        optimizer.decay_weights(mlp.weight_decay, layout.n_coef)
     if incremental and hasattr(mlp, "_optimizer_state"):
         # The optimizer's state is kept as plain arrays and numbers (not
         # the object) so that skops can load a fitted model safely.
@@ -133,6 +137,13 @@ def _split_validation(mlp, data):
     )
 
 
+def _early_stopping_scorer(mlp):
+    """None (the estimator's own score), ``"loss"``, or a scikit-learn scorer."""
+    if mlp.scoring is None or mlp.scoring == "loss":
+        return mlp.scoring
+    return check_scoring(mlp, scoring=mlp.scoring)
+
+
 def _batch_size(mlp, n_samples):
     if mlp.batch_size == "auto":
         return min(200, n_samples)
@@ -174,7 +185,13 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
     """
     if mlp.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
-    optimizer = _resumed_optimizer(mlp, data.layout.size, theta.dtype, incremental)
+    if mlp.warmup_epochs and mlp.learning_rate != "cosine":
+        raise ValueError(
+            f"warmup_epochs={mlp.warmup_epochs} is the warmup of "
+            f"learning_rate='cosine'; with learning_rate={mlp.learning_rate!r} "
+            "set warmup_epochs=0."
+        )
+    optimizer = _resumed_optimizer(mlp, data.layout, theta.dtype, incremental)
     if mlp.early_stopping:
         data = _split_validation(mlp, data)
         callbacks.train_on(data.X, data.y_labels, data.sample_weight)
@@ -190,6 +207,11 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
         mlp.out_activation_,
         mlp.max_grad_norm,
     )
+    if mlp.learning_rate == "cosine":
+        updates_per_epoch = -(-X.shape[0] // trainer.batch_size)
+        optimizer.follow_cosine(
+            mlp.max_iter * updates_per_epoch, mlp.warmup_epochs * updates_per_epoch
+        )
     recorder = _layer_stats_recorder(mlp, X, data.Y)
     tracker = StoppingTracker.resume(mlp, theta)
     epochs = _run_epochs(
@@ -215,6 +237,7 @@ def _run_epochs(
 ):
     """The epoch loop; returns the number of epochs completed."""
     layout, random_state = data.layout, data.random_state
+    scorer = _early_stopping_scorer(mlp) if data.validation is not None else None
     n_samples = trainer.X.shape[0]
     order = np.arange(n_samples)
     samples_seen = mlp.t_
@@ -239,15 +262,14 @@ def _run_epochs(
                 recorder.record(*layout.views(theta))
             if mlp.verbose:
                 print(f"Iteration {epochs}, loss = {epoch_loss:.8f}")
-            score = None
+            validation_loss = score = None
             if data.validation is not None:
-                X_val, _, y_val, sw_val = data.validation
-                score = mlp._validation_score_with(
-                    *layout.views(theta), X_val, y_val, sw_val
+                validation_loss, score = mlp._validation_loss_and_score(
+                    *layout.views(theta), data.validation, scorer
                 )
                 if mlp.verbose:
                     print(f"Validation score: {score:f}")
-            stalled = tracker.update(epoch_loss, score, theta)
+            stalled = tracker.update(epoch_loss, score, theta, validation_loss)
             optimizer.epoch_ended(samples_seen)
             if callbacks.end_task(layout, theta):
                 break  # a callback asked to stop

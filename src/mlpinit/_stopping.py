@@ -25,8 +25,9 @@ class StoppingTracker:
         Improvement below which an epoch counts as no progress.
     n_iter_no_change : int or inf
         Epochs without progress after which :meth:`update` reports a plateau.
-    loss_curve, validation_scores : list of float (validation_scores: or None)
-        The record so far; extended in place.
+    loss_curve, validation_scores, validation_losses : list of float or None
+        The record so far (the validation lists are None without early
+        stopping); extended in place.
     best_loss, best_score : float or None
         Lowest training loss, highest validation score so far.
     no_improvement : int
@@ -40,8 +41,8 @@ class StoppingTracker:
     >>> from mlpinit._stopping import StoppingTracker
     >>> tracker = StoppingTracker(
     ...     early_stopping=False, tol=0.1, n_iter_no_change=1, loss_curve=[],
-    ...     validation_scores=None, best_loss=np.inf, best_score=None,
-    ...     no_improvement=0, best_params=np.zeros(2))
+    ...     validation_scores=None, validation_losses=None, best_loss=np.inf,
+    ...     best_score=None, no_improvement=0, best_params=np.zeros(2))
     >>> [tracker.update(loss, None, np.zeros(2)) for loss in (1.0, 0.95, 0.93)]
     [False, False, True]
     """
@@ -54,6 +55,7 @@ class StoppingTracker:
         n_iter_no_change,
         loss_curve,
         validation_scores,
+        validation_losses,
         best_loss,
         best_score,
         no_improvement,
@@ -64,6 +66,7 @@ class StoppingTracker:
         self.n_iter_no_change = n_iter_no_change
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
+        self.validation_losses = validation_losses
         self.best_loss = best_loss
         self.best_score = best_score
         self.no_improvement = no_improvement
@@ -73,6 +76,9 @@ class StoppingTracker:
     def resume(cls, estimator, theta):
         """A tracker holding copies of ``estimator``'s record; ``theta`` its weights."""
         scores = estimator.validation_scores_
+        losses = getattr(estimator, "validation_loss_curve_", None)
+        if losses is None and estimator.early_stopping:
+            losses = []  # a warm start from a model fitted without it
         best_params = estimator._best_params
         return cls(
             early_stopping=estimator.early_stopping,
@@ -80,13 +86,14 @@ class StoppingTracker:
             n_iter_no_change=estimator.n_iter_no_change,
             loss_curve=list(estimator.loss_curve_),
             validation_scores=None if scores is None else list(scores),
+            validation_losses=None if losses is None else list(losses),
             best_loss=estimator.best_loss_,
             best_score=estimator.best_validation_score_,
             no_improvement=estimator._no_improvement_count,
             best_params=theta.copy() if best_params is None else best_params,
         )
 
-    def update(self, epoch_loss, score, theta):
+    def update(self, epoch_loss, score, theta, validation_loss=None):
         """Record one epoch; True once ``n_iter_no_change`` epochs made no progress.
 
         Parameters
@@ -97,6 +104,8 @@ class StoppingTracker:
             Its validation score (early stopping only).
         theta : ndarray
             The weights after the epoch; copied if they score best.
+        validation_loss : float or None
+            Its validation loss (early stopping only).
 
         Returns
         -------
@@ -105,6 +114,7 @@ class StoppingTracker:
         self.loss_curve.append(epoch_loss)
         if self.early_stopping:
             self.validation_scores.append(score)
+            self.validation_losses.append(validation_loss)
             stalled = score < self.best_score + self.tol
             if score > self.best_score:
                 self.best_score = score
@@ -131,6 +141,7 @@ class StoppingTracker:
         """Write the record back to ``estimator``'s attributes."""
         estimator.loss_curve_ = self.loss_curve
         estimator.validation_scores_ = self.validation_scores
+        estimator.validation_loss_curve_ = self.validation_losses
         estimator.best_loss_ = self.best_loss
         estimator.best_validation_score_ = self.best_score
         estimator._no_improvement_count = self.no_improvement
@@ -143,9 +154,11 @@ def fresh_record(estimator):
     estimator._no_improvement_count = 0
     if estimator.early_stopping:
         estimator.validation_scores_ = []
+        estimator.validation_loss_curve_ = []
         estimator.best_validation_score_ = -np.inf
         estimator.best_loss_ = None
     else:
         estimator.best_loss_ = np.inf
         estimator.validation_scores_ = None
+        estimator.validation_loss_curve_ = None
         estimator.best_validation_score_ = None

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -25,7 +26,13 @@ from mlpinit._core.range_safe import (
     squares_overflow,
     squares_underflow,
 )
-from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from mlpinit._docs import (
+    CLASS_WEIGHT_PARAMETER,
+    INPUT_SCALE_NOTES,
+    SHARED_ATTRIBUTES,
+    SHARED_PARAMETERS,
+    TRAINING_PARAMETERS,
+)
 from mlpinit._rollback import rolled_back_on_error
 
 # What MLPClassifier can learn; multiclass-multioutput is not among them.
@@ -89,6 +96,8 @@ Parameters
 ----------
 """
         + SHARED_PARAMETERS
+        + CLASS_WEIGHT_PARAMETER
+        + TRAINING_PARAMETERS
         + """
 Attributes
 ----------
@@ -124,6 +133,26 @@ Examples
 array([0, 0, 0])
 >>> float(model.score(X, y)) > 0.9
 True
+
+On imbalanced classes, ``class_weight="balanced"`` weighs each class by the
+inverse of its frequency, as in scikit-learn's other classifiers:
+
+>>> import numpy as np
+>>> from sklearn.datasets import make_classification
+>>> from sklearn.metrics import recall_score
+>>> X, y = make_classification(500, weights=[0.95], random_state=0)
+>>> balanced = MLPClassifier((16,), solver="lbfgs", max_iter=300, random_state=0,
+...                          class_weight="balanced").fit(X, y)
+>>> float(recall_score(y, balanced.predict(X))) > 0.9
+True
+
+Decoupled weight decay (AdamW) keeps the weights smaller:
+
+>>> plain = MLPClassifier((16,), max_iter=50, random_state=0).fit(X, y)
+>>> decayed = MLPClassifier((16,), max_iter=50, random_state=0,
+...                         weight_decay=0.5).fit(X, y)
+>>> bool(np.linalg.norm(decayed.coefs_[0]) < np.linalg.norm(plain.coefs_[0]))
+True
 """
     )
 
@@ -156,6 +185,10 @@ True
         init="auto",
         max_grad_norm=None,
         record_layer_stats=False,
+        class_weight=None,
+        scoring=None,
+        weight_decay=0.0,
+        warmup_epochs=0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -183,6 +216,15 @@ True
         self.init = init
         self.max_grad_norm = max_grad_norm
         self.record_layer_stats = record_layer_stats
+        self.class_weight = class_weight
+        self.scoring = scoring
+        self.weight_decay = weight_decay
+        self.warmup_epochs = warmup_epochs
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
 
     # -- targets ------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):
@@ -234,6 +276,50 @@ True
                 f"data, but the data contains only one class: {self.classes_[0]!r}."
             )
         return X, self._binarize(y, X.dtype), y
+
+    def _with_class_weight(self, y, sample_weight, incremental, dtype):
+        if self.class_weight is None:
+            return sample_weight
+        if isinstance(self.class_weight, str) and incremental:
+            # SGDClassifier's words: one batch does not show the class
+            # frequencies of the whole stream.
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit. In "
+                "order to use 'balanced' weights, use compute_class_weight("
+                "'balanced', classes=classes, y=y). In place of y you can use a "
+                "large enough sample of the full training set target to properly "
+                "estimate the class frequency distributions. Pass the resulting "
+                "weights as the class_weight parameter."
+            )
+        self._check_class_weight_keys()
+        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        return weights if sample_weight is None else sample_weight * weights
+
+    def _check_class_weight_keys(self):
+        multilabel = self._target_type == "multilabel-indicator"
+        class_weight = self.class_weight
+        if isinstance(class_weight, str):
+            return
+        if isinstance(class_weight, dict) == multilabel:
+            expected = "a list of dicts, one per label," if multilabel else "a dict"
+            raise ValueError(
+                f"class_weight must be {expected} or 'balanced' for a "
+                f"{self._target_type} target; got {type(class_weight).__name__}."
+            )
+        per_output = class_weight if multilabel else [class_weight]
+        if multilabel and len(per_output) != len(self.classes_):
+            raise ValueError(
+                f"class_weight has {len(per_output)} dicts for a target of "
+                f"{len(self.classes_)} labels; give one dict per label."
+            )
+        known = [0, 1] if multilabel else self.classes_.tolist()
+        for weights in per_output:
+            unknown = [key for key in weights if key not in known]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has keys that are not classes of y: {unknown}; "
+                    f"the classes are {known}."
+                )
 
     def _binarize(self, y, dtype):
         if self._target_type == "multilabel-indicator":
@@ -401,6 +487,7 @@ loss : {"squared_error", "poisson"}, default="squared_error"
 
 """
         + SHARED_PARAMETERS
+        + TRAINING_PARAMETERS
         + """
 Attributes
 ----------
@@ -440,6 +527,23 @@ Examples
 ... ).fit(X, y / 100)
 >>> model.predict(X[:2]).shape
 (2,)
+
+Early stopping on the validation loss, whose curve is kept:
+
+>>> stopped = MLPRegressor(hidden_layer_sizes=(16,), early_stopping=True,
+...                        scoring="loss", max_iter=500, random_state=0)
+>>> stopped = stopped.fit(X, y / 100)
+>>> len(stopped.validation_loss_curve_) == stopped.n_iter_
+True
+>>> stopped.best_validation_score_ == -min(stopped.validation_loss_curve_)
+True
+
+Adam on a cosine schedule with two epochs of warmup, over its 50 epochs:
+
+>>> cosine = MLPRegressor(hidden_layer_sizes=(16,), learning_rate="cosine",
+...                       warmup_epochs=2, max_iter=50, tol=0, random_state=0)
+>>> cosine.fit(X, y / 100).n_iter_
+50
 """
     )
 
@@ -478,6 +582,9 @@ Examples
         init="auto",
         max_grad_norm=None,
         record_layer_stats=False,
+        scoring=None,
+        weight_decay=0.0,
+        warmup_epochs=0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -506,6 +613,9 @@ Examples
         self.init = init
         self.max_grad_norm = max_grad_norm
         self.record_layer_stats = record_layer_stats
+        self.scoring = scoring
+        self.weight_decay = weight_decay
+        self.warmup_epochs = warmup_epochs
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_xy(self, X, y, reset, y_numeric=True)

@@ -16,7 +16,53 @@ import numpy as np
 import scipy.optimize
 
 
-class SGD:
+def cosine_rate(rate_init, update, total_updates, warmup_updates):
+    """The learning rate of update number ``update`` (from 0) on a cosine schedule.
+
+    A linear warmup from ``rate_init / warmup_updates`` to ``rate_init`` over
+    the first ``warmup_updates`` updates, then a cosine decay towards 0 over
+    the rest of ``total_updates`` (Loshchilov & Hutter, "SGDR: Stochastic
+    Gradient Descent with Warm Restarts", 2017, without the restarts):
+    ``rate_init * (1 + cos(pi * progress)) / 2``, ``progress`` going from 0
+    to 1. Past ``total_updates`` the rate stays 0.
+
+    Examples
+    --------
+    >>> from mlpinit._core.optimizers import cosine_rate
+    >>> [round(cosine_rate(1.0, k, 6, 2), 3) for k in range(7)]
+    [0.5, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0]
+    """
+    if update < warmup_updates:
+        return rate_init * (update + 1) / warmup_updates
+    remaining = total_updates - warmup_updates
+    progress = (
+        1.0 if remaining <= 0 else min(1.0, (update - warmup_updates) / remaining)
+    )
+    return rate_init * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+class _CosineSchedule:
+    """What SGD and Adam share to follow :func:`cosine_rate`, update by update."""
+
+    _cosine = None  # (total_updates, warmup_updates) once following it
+
+    def follow_cosine(self, total_updates, warmup_updates):
+        """Take the learning rate from :func:`cosine_rate` at every update.
+
+        The position, ``cosine_update``, is kept with the optimizer's state,
+        so ``partial_fit`` calls continue along the schedule.
+        """
+        self._cosine = (int(total_updates), int(warmup_updates))
+        if not hasattr(self, "cosine_update"):
+            self.cosine_update = 0
+
+    def _next_rate(self):
+        rate = cosine_rate(self.learning_rate_init, self.cosine_update, *self._cosine)
+        self.cosine_update += 1
+        return rate
+
+
+class SGD(_CosineSchedule):
     """Stochastic gradient descent with momentum.
 
     Parameters
@@ -24,10 +70,12 @@ class SGD:
     n_params : int
     dtype : numpy dtype
     learning_rate_init : float
-    schedule : {"constant", "invscaling", "adaptive"}
+    schedule : {"constant", "invscaling", "adaptive", "cosine"}
         ``invscaling`` sets the rate to ``learning_rate_init / (t + 1) ** power_t``
         after each epoch, ``t`` being the samples seen. ``adaptive`` divides
         it by 5 each time training stops improving, until it falls below 1e-6.
+        ``cosine`` follows :func:`cosine_rate` once :meth:`follow_cosine`
+        has set its length.
     momentum : float
     nesterov : bool
     power_t : float
@@ -45,9 +93,25 @@ class SGD:
         self.velocity = np.zeros(n_params, dtype)
         self._scratch = np.empty(n_params, dtype)
         self._step = np.empty(n_params, dtype)
+        self._weight_decay, self._n_coef = 0.0, 0
+
+    def decay_weights(self, weight_decay, n_coef):
+        """Shrink the first ``n_coef`` parameters (the weights) at every step.
+
+        Decoupled weight decay (Loshchilov & Hutter, 2019): before each
+        update, ``W <- W * (1 - learning_rate * weight_decay)``, apart from
+        the gradient and its momentum; the biases are not decayed. With plain
+        SGD (no momentum) this is the L2 penalty ``weight_decay / 2 * ||W||^2``
+        on each batch.
+        """
+        self._weight_decay, self._n_coef = float(weight_decay), int(n_coef)
 
     def step(self, theta, grad):
         """Apply one update to ``theta`` in place."""
+        if self._cosine is not None:
+            self.learning_rate = self._next_rate()
+        if self._weight_decay:
+            theta[: self._n_coef] *= 1 - self.learning_rate * self._weight_decay
         scaled_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
         self.velocity *= self.momentum
         self.velocity -= scaled_grad
@@ -81,7 +145,7 @@ class SGD:
         return False
 
 
-class Adam:
+class Adam(_CosineSchedule):
     """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
 
     Parameters
@@ -106,9 +170,26 @@ class Adam:
         self.second_moment = np.zeros(n_params, dtype)
         self._scratch = np.empty(n_params, dtype)
         self._denominator = np.empty(n_params, dtype)
+        self._weight_decay, self._n_coef = 0.0, 0
+
+    def decay_weights(self, weight_decay, n_coef):
+        """AdamW: shrink the first ``n_coef`` parameters (the weights) each step.
+
+        Loshchilov & Hutter (2019): before each update, ``W <- W * (1 -
+        learning_rate_init * weight_decay)``, outside Adam's moment estimates
+        (where an L2 gradient would be rescaled per weight, and so would
+        regularize large-gradient weights less). As in ``torch.optim.AdamW``,
+        the factor uses the (scheduled) step size without Adam's bias
+        correction. The
+        biases are not decayed.
+        """
+        self._weight_decay, self._n_coef = float(weight_decay), int(n_coef)
 
     def step(self, theta, grad):
         """Apply one update to ``theta`` in place."""
+        rate = self.learning_rate_init if self._cosine is None else self._next_rate()
+        if self._weight_decay:
+            theta[: self._n_coef] *= 1 - rate * self._weight_decay
         self.t += 1
         m, v, tmp = self.first_moment, self.second_moment, self._scratch
         m *= self.beta_1
@@ -118,9 +199,7 @@ class Adam:
         tmp *= 1 - self.beta_2
         v += tmp
         self.learning_rate = (
-            self.learning_rate_init
-            * math.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
+            rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
         np.sqrt(v, out=self._denominator)
         self._denominator += self.epsilon
