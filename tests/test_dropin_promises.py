@@ -100,9 +100,8 @@ FITS = {
 SPARSE_INPUTS = {"unsorted": _unsorted_csr, "duplicates": _csr_with_duplicates}
 
 
-@xfail(
-    "fit sorts and sums the duplicates of the caller's CSR (abs(X) in the scale check)"
-)
+# Failed before the issue-11 fix: fit sorts and sums the duplicates of the caller's
+# CSR (abs(X) in the scale check)
 @pytest.mark.parametrize("kind", SPARSE_INPUTS)
 @pytest.mark.parametrize("fit", FITS)
 def test_fit_leaves_the_sparse_structure_untouched(fit, kind):
@@ -112,9 +111,8 @@ def test_fit_leaves_the_sparse_structure_untouched(fit, kind):
     _assert_unchanged(X, snapshot)
 
 
-@xfail(
-    "a failed fit has already rewritten the caller's CSR (abs(X) in the scale check)"
-)
+# Failed before the issue-11 fix: a failed fit has already rewritten the caller's CSR
+# (abs(X) in the scale check)
 @pytest.mark.parametrize("kind", SPARSE_INPUTS)
 def test_failed_fit_leaves_the_sparse_structure_untouched(kind):
     model = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, warm_start=True)
@@ -127,10 +125,8 @@ def test_failed_fit_leaves_the_sparse_structure_untouched(kind):
     _assert_unchanged(X, snapshot)
 
 
-@xfail(
-    "a read-only unsorted CSR (a joblib memmap) fails with 'WRITEBACKIFCOPY base is "
-    "read-only'"
-)
+# Failed before the issue-11 fix: a read-only unsorted CSR (a joblib memmap) failed
+# with 'WRITEBACKIFCOPY base is read-only'.
 @pytest.mark.parametrize("fit", FITS)
 def test_read_only_sparse_input_fits(fit, tmp_path):
     X = _read_only_memmap(_unsorted_csr(), tmp_path)
@@ -147,7 +143,8 @@ def test_scikit_learn_fits_a_read_only_unsorted_csr(tmp_path):
     SkMLPClassifier(max_iter=3, random_state=0).fit(X, Y_BINARY)
 
 
-@xfail("layer_statistics sorts the caller's CSR (X.sum() in compute_input_stats)")
+# Failed before the issue-11 fix: layer_statistics sorts the caller's CSR (X.sum() in
+# compute_input_stats)
 @pytest.mark.parametrize("with_y", [True, False])
 def test_layer_statistics_leaves_the_sparse_structure_untouched(with_y):
     model = MLPClassifier(max_iter=3, random_state=0).fit(X_DENSE, Y_BINARY)
@@ -157,10 +154,8 @@ def test_layer_statistics_leaves_the_sparse_structure_untouched(with_y):
     _assert_unchanged(X, snapshot)
 
 
-@xfail(
-    "layer_statistics fails on a read-only unsorted CSR ('WRITEBACKIFCOPY base is "
-    "read-only')"
-)
+# Failed before the issue-11 fix: layer_statistics failed on a read-only unsorted CSR
+# ('WRITEBACKIFCOPY base is read-only').
 def test_layer_statistics_on_read_only_sparse_input(tmp_path):
     model = MLPClassifier(max_iter=3, random_state=0).fit(X_DENSE, Y_BINARY)
     X = _read_only_memmap(_unsorted_csr(), tmp_path)
@@ -180,7 +175,8 @@ def _overflowing_predict_input():
     return model.fit(X_DENSE, Y_REAL), X
 
 
-@xfail("predict's overflow error sorts the caller's CSR (abs(X).max() in the message)")
+# Failed before the issue-11 fix: predict's overflow error sorts the caller's CSR
+# (abs(X).max() in the message)
 def test_predict_overflow_error_leaves_the_sparse_structure_untouched():
     model, X = _overflowing_predict_input()
     snapshot = _snapshot(X)
@@ -189,10 +185,8 @@ def test_predict_overflow_error_leaves_the_sparse_structure_untouched():
     _assert_unchanged(X, snapshot)
 
 
-@xfail(
-    "on a read-only unsorted CSR predict's overflow error becomes "
-    "'WRITEBACKIFCOPY base is read-only'"
-)
+# Failed before the issue-11 fix: on a read-only unsorted CSR predict's overflow error
+# becomes 'WRITEBACKIFCOPY base is read-only'
 def test_predict_overflow_error_on_read_only_sparse_input(tmp_path):
     model, X = _overflowing_predict_input()
     X = _read_only_memmap(X, tmp_path)
@@ -206,14 +200,7 @@ def test_predict_overflow_error_on_read_only_sparse_input(tmp_path):
         lambda model, X: model.predict(X),
         lambda model, X: diagnostics.layer_activations(model, X),
         lambda model, X: diagnostics.layer_gradients(model, X, Y_BINARY),
-        pytest.param(
-            lambda model, X: diagnostics.initialized(MLPClassifier(), X, Y_BINARY),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 11: initialized now shares fit's first pass, whose "
-                "scale check (abs(X)) sorts the caller's CSR",
-            ),
-        ),
+        lambda model, X: diagnostics.initialized(MLPClassifier(), X, Y_BINARY),
     ],
     ids=["predict", "layer_activations", "layer_gradients", "initialized"],
 )
@@ -810,7 +797,8 @@ def test_layer_stats_keep_one_row_per_epoch_when_toggled():
 # hidden_layer_sizes=(): no hidden layer
 
 
-@xfail("hidden_layer_sizes=() crashes with 'max() arg is an empty sequence'")
+# Failed before the issue-11 fix: hidden_layer_sizes=() crashes with 'max() arg is an
+# empty sequence'
 @pytest.mark.parametrize(
     "ours, theirs, y",
     [
@@ -829,7 +817,8 @@ def test_no_hidden_layer_fits_as_scikit_learn(ours, theirs, y, solver):
     np.testing.assert_allclose(model.coefs_[0], reference.coefs_[0], rtol=1e-6)
 
 
-@xfail("diagnostics.initialized accepts hidden_layer_sizes=() but fit crashes on it")
+# Failed before the issue-11 fix: diagnostics.initialized accepts
+# hidden_layer_sizes=() but fit crashes on it
 def test_no_hidden_layer_initialized_agrees_with_fit():
     params = dict(hidden_layer_sizes=(), solver="lbfgs", max_iter=20, random_state=0)
     start = diagnostics.initialized(MLPRegressor(**params), X_DENSE, Y_REAL)

@@ -27,7 +27,11 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
 from mlpinit._core.activations import HIDDEN_ACTIVATIONS, sample_losses
-from mlpinit._core.network import NetworkLayout, predict_in_chunks
+from mlpinit._core.network import (
+    NetworkLayout,
+    predict_in_chunks,
+    sparse_column_abs_max,
+)
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._solvers import DIVERGENCE_ADVICE, fit_lbfgs, fit_stochastic
 from mlpinit._stopping import fresh_record
@@ -48,7 +52,7 @@ FEATURE_SCALE_LIMIT = 1e6
 def _warn_if_badly_scaled(X):
     """Warn, suggesting MeanNormStandardizer, when X's feature scales are extreme."""
     if sp.issparse(X):
-        magnitude = abs(X).max(axis=0).toarray().ravel()
+        magnitude = sparse_column_abs_max(X)
     else:
         magnitude = np.maximum(X.max(axis=0), -X.min(axis=0))
     magnitude = magnitude[magnitude > 0]
@@ -311,7 +315,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             )
         if not np.isfinite(output).all():
             bad_rows = int((~np.isfinite(output)).any(axis=1).sum())
-            largest = float(abs(X).max()) if sp.issparse(X) else float(np.abs(X).max())
+            if sp.issparse(X):
+                largest = float(sparse_column_abs_max(X).max(initial=0.0))
+            else:
+                largest = float(np.abs(X).max())
             raise ValueError(
                 f"The network's output is not finite for {bad_rows} of the "
                 f"{X.shape[0]} rows of X: the forward pass overflowed float64 "

@@ -111,7 +111,7 @@ class BlasThreadPolicy:
 
     def for_network(self, hidden_layer_sizes):
         """One thread for a narrow network; the caller's setting for a wide one."""
-        if max(hidden_layer_sizes) > SINGLE_THREAD_MAX_WIDTH:
+        if max(hidden_layer_sizes, default=0) > SINGLE_THREAD_MAX_WIDTH:
             return nullcontext()
         return self.one_thread()
 

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mlpinit._core.activations import ACTIVATIONS, DERIVATIVES
-from mlpinit._core.network import sparse_aware_dot
+from mlpinit._core.network import canonical_sparse, sparse_aware_dot
 
 # A unit counts as saturated when its output is within 1% of the distance
 # from the centre of the activation's range to either bound: |a| > 0.99 for
@@ -274,7 +274,9 @@ def compute_input_stats(X):
     """
     with np.errstate(over="ignore", invalid="ignore"):
         if sp.issparse(X):
-            X = sp.csr_matrix(X, dtype=np.float64)
+            # csr_matrix may share the caller's arrays: never let the sums
+            # below canonicalize them in place.
+            X = canonical_sparse(sp.csr_matrix(X, dtype=np.float64))
             size = X.shape[0] * X.shape[1]
             mean = X.sum() / size
             squares = X.multiply(X)

@@ -76,6 +76,23 @@ def stable_dot(a, b):
     return float(np.einsum("i,i->", a, b))
 
 
+def canonical_sparse(X):
+    """``X`` itself if its indices are sorted and unique, else a canonical copy.
+
+    scipy sorts the indices and sums the duplicates of a matrix *in place* the
+    first time an operation such as ``abs``, ``sum`` or ``multiply`` needs the
+    canonical form. On the caller's matrix that rewrites the caller's data, and
+    on a read-only one (a joblib memmap) it fails with "WRITEBACKIFCOPY base is
+    read-only". Work on a copy whenever the form is not canonical already.
+    """
+    return X if X.has_canonical_format else X.copy()
+
+
+def sparse_column_abs_max(X):
+    """Largest ``|x|`` of each column of a sparse ``X``, caller's ``X`` untouched."""
+    return abs(canonical_sparse(X)).max(axis=0).toarray().ravel()
+
+
 def sparse_aware_dot(A, W):
     # Sparse inputs only ever appear as the first layer's activations.
     return A @ W if sp.issparse(A) else np.dot(A, W)
