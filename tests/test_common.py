@@ -26,6 +26,7 @@ _MLP_CONFIGURATIONS = [
     {"weight_decay": 0.01},
     {"learning_rate": "cosine", "warmup_epochs": 2},
     {"solver": "sgd", "learning_rate": "cosine"},
+    {"dropout": 0.2},
 ]
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}],
@@ -40,6 +41,10 @@ _BALANCED_REFUSES_PARTIAL_FIT = (
 )
 _ES_REFUSES_PARTIAL_FIT = (
     "partial_fit does not support early_stopping=True, as in scikit-learn"
+)
+_DROPOUT_PER_ROW = (
+    "dropout draws a mask per row: a repeated row gets masks of its own, "
+    "a weighted one a single mask"
 )
 # Checks a setting fails by design, with the reason.
 _EXPECTED_FAILURES = {
@@ -67,6 +72,10 @@ _EXPECTED_FAILURES = {
         "check_n_features_in_after_fitting": _ES_REFUSES_PARTIAL_FIT,
         "check_estimators_partial_fit_n_features": _ES_REFUSES_PARTIAL_FIT,
     },
+    "dropout": {
+        "check_sample_weight_equivalence_on_dense_data": _DROPOUT_PER_ROW,
+        "check_sample_weight_equivalence_on_sparse_data": _DROPOUT_PER_ROW,
+    },
     "tanh": {
         "check_class_weight_classifiers": (
             "on the check's unscaled 3-blob data, a saturated tanh network fits "
@@ -83,6 +92,8 @@ def _expected_failures(estimator):
         return _EXPECTED_FAILURES["balanced"]
     if params.get("early_stopping"):
         return _EXPECTED_FAILURES["early_stopping"]
+    if params.get("dropout"):
+        return _EXPECTED_FAILURES["dropout"]
     if type(estimator).__name__ == "MLPClassifier" and params["activation"] == "tanh":
         return _EXPECTED_FAILURES["tanh"]
     return {}

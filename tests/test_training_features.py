@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.special import expit
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer, log_loss, mean_squared_error, recall_score
@@ -19,6 +20,7 @@ from sklearn.utils.class_weight import compute_class_weight, compute_sample_weig
 
 import mlpinit._solvers as solvers
 from mlpinit import MLPClassifier, MLPRegressor
+from mlpinit._core.layer_stats import compute_layer_stats, probe_rows
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 from mlpinit.diagnostics import initialized
 from test_mlp_bad_input import _run_case, assert_identical
@@ -592,6 +594,213 @@ def test_cosine_with_early_stopping_ends_early_and_keeps_the_best():
 )
 def test_bad_schedule_raises_and_leaves_no_trace(params, exc, match, fitted):
     est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    if fitted:
+        quiet(est.fit, X, Y_REAL)
+    est.set_params(**params)
+    _run_case(est, lambda e: e.fit(X, Y_REAL), exc, match)
+
+
+# --------------------------------------------------------------------------
+# dropout
+# --------------------------------------------------------------------------
+def _dropout_problem(activation):
+    from mlpinit._core.training import Dropout
+
+    layout = NetworkLayout([6, 7, 5, 2])
+    theta = np.random.RandomState(1).normal(scale=0.5, size=layout.size)
+    dropout = Dropout(
+        [0.3, 0.5], layout.layer_units, 20, np.float64, np.random.default_rng(0)
+    ).draw(20)
+    Y = np.eye(2)[Y3[:20] % 2]
+    return layout, theta, dropout, Y
+
+
+def _thinned_reference_loss(theta, layout, dropout, Y, activation):
+    # numpy: each hidden output times its mask, then the softmax log loss.
+    coefs, intercepts = layout.views(theta)
+    A = X[:20]
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        Z = A @ W + b
+        if i == len(coefs) - 1:
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            P = E / E.sum(axis=1, keepdims=True)
+        else:
+            A = (np.tanh(Z) if activation == "tanh" else expit(Z)) * dropout.masks[
+                i + 1
+            ]
+    return float(-(Y * np.log(P)).sum(axis=1).mean())
+
+
+@pytest.mark.parametrize("activation", ["tanh", "logistic"])
+def test_dropout_loss_and_gradient_against_a_reference_and_finite_differences(
+    activation,
+):
+    layout, theta, dropout, Y = _dropout_problem(activation)
+
+    def core(t):
+        grad = np.empty(layout.size)
+        workspace = Workspace(layout, 20, np.float64)
+        loss = loss_and_gradient(
+            layout,
+            t,
+            grad,
+            X[:20],
+            Y,
+            None,
+            0.0,
+            activation,
+            "softmax",
+            workspace,
+            dropout,
+        )
+        return loss, grad
+
+    loss, grad = core(theta)
+    assert loss == pytest.approx(
+        _thinned_reference_loss(theta, layout, dropout, Y, activation), rel=1e-12
+    )
+    numeric = np.array(
+        [
+            (core(theta + STEP * e)[0] - core(theta - STEP * e)[0]) / (2 * STEP)
+            for e in np.eye(layout.size)
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+    # The masks matter: the full network has another loss.
+    full = Workspace(layout, 20, np.float64)
+    plain = loss_and_gradient(
+        layout,
+        theta,
+        np.empty(layout.size),
+        X[:20],
+        Y,
+        None,
+        0.0,
+        activation,
+        "softmax",
+        full,
+    )
+    assert plain != pytest.approx(loss)
+
+
+def test_dropout_masks_keep_the_expectation():
+    from mlpinit._core.training import Dropout
+
+    dropout = Dropout([0.25], [3, 4000, 1], 50, np.float32, np.random.default_rng(0))
+    mask = dropout.draw(50).masks[1]
+    assert mask.dtype == np.float32
+    assert set(np.unique(mask)) == {0.0, np.float32(1 / 0.75)}
+    assert np.mean(mask == 0) == pytest.approx(0.25, abs=0.01)
+    assert mask.mean() == pytest.approx(1.0, abs=0.02)
+
+
+@pytest.mark.parametrize("dropout", [0.0, [0.0, 0.0]], ids=["zero", "zeros"])
+def test_dropout_zero_is_exactly_the_default(dropout):
+    params = dict(hidden_layer_sizes=(8, 4), max_iter=5, random_state=0)
+    a = quiet(MLPClassifier(**params).fit, X, Y3)
+    b = quiet(MLPClassifier(dropout=dropout, **params).fit, X, Y3)
+    fitted_a, fitted_b = dict(vars(a)), dict(vars(b))
+    fitted_a.pop("dropout"), fitted_b.pop("dropout")  # 0.0 against [0.0, 0.0]
+    assert_identical(fitted_a, fitted_b)
+
+
+def test_dropout_refits_bit_identically_and_the_seed_matters():
+    params = dict(hidden_layer_sizes=(16,), max_iter=5, dropout=0.3)
+    a = quiet(MLPClassifier(random_state=0, **params).fit, X, Y3)
+    b = quiet(MLPClassifier(random_state=0, **params).fit, X, Y3)
+    c = quiet(MLPClassifier(random_state=1, **params).fit, X, Y3)
+    assert same_weights(a, b)
+    assert not same_weights(a, c)
+    plain = quiet(
+        MLPClassifier(random_state=0, hidden_layer_sizes=(16,), max_iter=5).fit, X, Y3
+    )
+    assert not same_weights(a, plain)
+
+
+def test_prediction_and_layer_stats_see_the_full_network():
+    est = MLPClassifier(
+        hidden_layer_sizes=(16, 8),
+        activation="tanh",
+        max_iter=4,
+        dropout=[0.5, 0.2],
+        random_state=0,
+        record_layer_stats=True,
+    )
+    quiet(est.fit, X, Y3)
+    A = X
+    for W, b in zip(est.coefs_[:-1], est.intercepts_[:-1]):
+        A = np.tanh(A @ W + b)  # no mask, no rescaling
+    Z = A @ est.coefs_[-1] + est.intercepts_[-1]
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(est.predict_proba(X), P / P.sum(1, keepdims=True))
+    assert est.layer_stats_["activation_std"].shape == (4, 3)
+    n_probe = probe_rows(len(X))
+    full = compute_layer_stats(
+        est.coefs_,
+        est.intercepts_,
+        "tanh",
+        "softmax",
+        X[:n_probe],
+        np.eye(3)[Y3[:n_probe]],
+        alpha=est.alpha,
+    )
+    for name, values in full.items():
+        np.testing.assert_allclose(est.layer_stats_[name][-1], values, rtol=1e-10)
+
+
+def test_dropout_narrows_the_train_test_gap_on_a_noisy_problem():
+    # Few rows, many features, 20% flipped labels: the plain network
+    # memorizes its training set. Averaged over seeds, dropout gives up
+    # training accuracy and keeps a smaller gap.
+    X_all, y_all = make_classification(
+        600, n_features=40, n_informative=5, flip_y=0.2, random_state=0
+    )
+    gaps = {0.0: [], 0.5: []}
+    for seed in range(3):
+        for rate in gaps:
+            est = quiet(
+                MLPClassifier(
+                    hidden_layer_sizes=(128, 64),
+                    max_iter=100,
+                    dropout=rate,
+                    random_state=seed,
+                ).fit,
+                X_all[:200],
+                y_all[:200],
+            )
+            gaps[rate].append(
+                est.score(X_all[:200], y_all[:200])
+                - est.score(X_all[200:], y_all[200:])
+            )
+    assert np.mean(gaps[0.5]) < np.mean(gaps[0.0])
+
+
+def test_dropout_partial_fit_continues_across_a_skops_round_trip(tmp_path):
+    est = MLPClassifier(hidden_layer_sizes=(8,), dropout=0.3, random_state=0)
+    est.partial_fit(X, Y3, classes=[0, 1, 2])
+    loaded = skops_round_trip(est, tmp_path)
+    for _ in range(3):
+        est.partial_fit(X, Y3)
+        loaded.partial_fit(X, Y3)
+    assert same_weights(est, loaded)
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize(
+    "params, exc, match",
+    [
+        ({"dropout": 1.0}, InvalidParameterError, "dropout"),
+        ({"dropout": -0.1}, InvalidParameterError, "dropout"),
+        ({"dropout": "half"}, InvalidParameterError, "dropout"),
+        ({"dropout": [0.1, 0.2, 0.3]}, ValueError, "one per hidden layer \\(2\\)"),
+        ({"dropout": [0.1, 1.5]}, ValueError, "must lie in \\[0, 1\\)"),
+        ({"dropout": [0.1, np.nan]}, ValueError, "must lie in \\[0, 1\\)"),
+        ({"dropout": 0.2, "solver": "lbfgs"}, ValueError, "deterministic"),
+    ],
+    ids=["one", "negative", "string", "too-many", "above-one", "nan", "lbfgs"],
+)
+def test_bad_dropout_raises_and_leaves_no_trace(params, exc, match, fitted):
+    est = MLPRegressor(hidden_layer_sizes=(4, 3), max_iter=3, random_state=0)
     if fitted:
         quiet(est.fit, X, Y_REAL)
     est.set_params(**params)

@@ -160,6 +160,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     }
 
     # ------------------------------------------------------------------

@@ -206,6 +206,19 @@ warmup_epochs : int, default=0
     ``learning_rate_init`` before the cosine decay, ``n_updates`` being the
     updates of those epochs. It steadies Adam's first steps, when its moment
     estimates rest on few batches. Any other ``learning_rate`` needs 0.
+
+dropout : float or array-like of shape (n_layers - 2,), default=0.0
+    Inverted dropout (Srivastava et al., 2014) on the hidden layers' outputs,
+    during training only: at every batch each hidden unit is dropped with
+    this probability, in [0, 1), and the kept ones are divided by
+    ``1 - dropout``, so that ``predict``, ``predict_proba``, the validation
+    score, ``layer_stats_``, :func:`mlpinit.diagnostics.layer_statistics` and
+    the ONNX export all use the full network unscaled. One value for every
+    hidden layer, or one per hidden layer. The masks come from the fit's
+    ``random_state`` (a refit is bit-identical); ``loss_curve_`` is the
+    thinned networks' loss. Stochastic solvers only: with ``lbfgs``, whose
+    objective must be deterministic, a non-zero value raises a ValueError.
+    0 costs nothing.
 """
 
 SHARED_ATTRIBUTES = """\

@@ -22,7 +22,7 @@ from mlpinit._callbacks import NO_HOOKS
 from mlpinit._core.layer_stats import LayerStatsRecorder
 from mlpinit._core.network import Workspace, loss_and_gradient
 from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
-from mlpinit._core.training import BatchTrainer
+from mlpinit._core.training import BatchTrainer, Dropout
 from mlpinit._stopping import StoppingTracker
 
 DIVERGENCE_ADVICE = (
@@ -144,6 +144,32 @@ def _early_stopping_scorer(mlp):
     return check_scoring(mlp, scoring=mlp.scoring)
 
 
+def dropout_rates(mlp, n_hidden):
+    """The drop probability of each hidden layer, or None if every one is 0."""
+    rates = np.atleast_1d(np.asarray(mlp.dropout, dtype=np.float64))
+    if rates.ndim != 1 or rates.size not in (1, n_hidden):
+        raise ValueError(
+            f"dropout must be one number or one per hidden layer ({n_hidden}); "
+            f"got {mlp.dropout!r}."
+        )
+    if not np.all((rates >= 0) & (rates < 1)):
+        raise ValueError(f"dropout rates must lie in [0, 1); got {mlp.dropout!r}.")
+    rates = np.broadcast_to(rates, n_hidden)
+    return [float(r) for r in rates] if rates.any() else None
+
+
+def _dropout(mlp, data, batch_size, dtype):
+    rates = dropout_rates(mlp, data.layout.n_layers - 2)
+    if rates is None:
+        return None
+    # A generator of its own, seeded from the fit's random state: the masks
+    # are reproducible, and numpy's Generator draws them several times faster.
+    seed = data.random_state.randint(np.iinfo(np.int32).max)
+    return Dropout(
+        rates, data.layout.layer_units, batch_size, dtype, np.random.default_rng(seed)
+    )
+
+
 def _batch_size(mlp, n_samples):
     if mlp.batch_size == "auto":
         return min(200, n_samples)
@@ -196,16 +222,18 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
         data = _split_validation(mlp, data)
         callbacks.train_on(data.X, data.y_labels, data.sample_weight)
     X = data.X.tocsr() if sp.issparse(data.X) else data.X
+    batch_size = _batch_size(mlp, X.shape[0])
     trainer = BatchTrainer(
         data.layout,
         X,
         data.Y,
         data.sample_weight,
-        _batch_size(mlp, X.shape[0]),
+        batch_size,
         mlp.alpha,
         mlp.activation,
         mlp.out_activation_,
         mlp.max_grad_norm,
+        _dropout(mlp, data, batch_size, theta.dtype),
     )
     if mlp.learning_rate == "cosine":
         updates_per_epoch = -(-X.shape[0] // trainer.batch_size)
@@ -297,6 +325,12 @@ def fit_lbfgs(mlp, data, theta, callbacks=NO_HOOKS):
     The parameters are those of :func:`fit_stochastic`.
     """
     layout, X, Y = data.layout, data.X, data.Y
+    if dropout_rates(mlp, layout.n_layers - 2) is not None:
+        raise ValueError(
+            "dropout needs solver='sgd' or 'adam': L-BFGS needs a deterministic "
+            "objective, and dropout draws a new network at every step. Set "
+            "dropout=0 for solver='lbfgs'."
+        )
     workspace = Workspace(layout, X.shape[0], theta.dtype)
     grad = np.empty_like(theta)
     recorder = _layer_stats_recorder(mlp, X, Y)

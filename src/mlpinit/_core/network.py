@@ -183,21 +183,27 @@ class Workspace:
         return cached[1]
 
 
-def _forward_into(acts, coefs, intercepts, activation, out_activation):
-    """Fill ``acts[1:]`` with each layer's output, from the input ``acts[0]``."""
+def _forward_into(acts, coefs, intercepts, activation, out_activation, inputs, masks):
+    """Fill ``acts[1:]`` with each layer's output, from the input ``acts[0]``.
+
+    ``inputs[i]`` is what layer ``i + 1`` reads: ``acts[i]`` itself, or, for a
+    hidden layer with a dropout mask, ``acts[i] * masks[i]`` written there.
+    """
     last = len(coefs)
     hidden = ACTIVATIONS[activation]
     for i in range(last):
         Z = acts[i + 1]
-        if sp.issparse(acts[i]):
-            Z[...] = acts[i] @ coefs[i]
+        if sp.issparse(inputs[i]):
+            Z[...] = inputs[i] @ coefs[i]
         else:
-            np.dot(acts[i], coefs[i], out=Z)
+            np.dot(inputs[i], coefs[i], out=Z)
         Z += intercepts[i]
         if i + 1 == last:
             ACTIVATIONS[out_activation](Z)
         else:
             hidden(Z)
+            if masks is not None and masks[i + 1] is not None:
+                np.multiply(Z, masks[i + 1], out=inputs[i + 1])
 
 
 def loss_and_gradient(
@@ -211,6 +217,7 @@ def loss_and_gradient(
     activation,
     out_activation,
     workspace,
+    dropout=None,
 ):
     """Regularized mean loss of one batch and its gradient with respect to ``theta``.
 
@@ -234,6 +241,10 @@ def loss_and_gradient(
     activation, out_activation : str
     workspace : Workspace
         Buffers with at least ``n_rows`` rows.
+    dropout : Dropout, optional
+        This batch's inverted-dropout masks of the hidden layers
+        (:class:`mlpinit._core.training.Dropout`, already drawn); the loss
+        and gradient are those of the thinned network. None: the full one.
 
     Returns
     -------
@@ -245,7 +256,12 @@ def loss_and_gradient(
     acts = [X] + [a[:n_rows] for a in workspace.activations[1:]]
     deltas = [None] + [d[:n_rows] for d in workspace.deltas[1:]]
     last = len(coefs)
-    _forward_into(acts, coefs, intercepts, activation, out_activation)
+    if dropout is None:
+        inputs, masks = acts, None
+    else:
+        masks = [None if m is None else m[:n_rows] for m in dropout.masks]
+        inputs = [a if d is None else d[:n_rows] for a, d in zip(acts, dropout.dropped)]
+    _forward_into(acts, coefs, intercepts, activation, out_activation, inputs, masks)
     P = acts[last]
     if sample_weight is None:
         weight_sum = float(n_rows)
@@ -273,7 +289,7 @@ def loss_and_gradient(
     derivative = DERIVATIVES[activation]
     ones = workspace.ones[:n_rows]
     for i in range(last, 0, -1):
-        A_prev = acts[i - 1]
+        A_prev = inputs[i - 1]
         if sp.issparse(A_prev):
             coef_grads[i - 1][...] = A_prev.T @ deltas[i]
         else:
@@ -281,6 +297,8 @@ def loss_and_gradient(
         np.dot(ones, deltas[i], out=intercept_grads[i - 1])
         if i > 1:
             np.dot(deltas[i], coefs[i - 1].T, out=deltas[i - 1])
+            if masks is not None and masks[i - 1] is not None:
+                deltas[i - 1] *= masks[i - 1]
             derivative(acts[i - 1], deltas[i - 1], workspace.scratch[i - 1][:n_rows])
 
     # L2 in one pass over the flat weight block.

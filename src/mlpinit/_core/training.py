@@ -28,6 +28,8 @@ class BatchTrainer:
     max_grad_norm : float or None
         When set, the gradient is rescaled so its global L2 norm is at most
         this value before each update.
+    dropout : Dropout or None
+        Inverted dropout on the hidden layers, new masks for every batch.
     """
 
     def __init__(
@@ -41,8 +43,10 @@ class BatchTrainer:
         activation,
         out_activation,
         max_grad_norm=None,
+        dropout=None,
     ):
         self.layout = layout
+        self.dropout = dropout
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.batch_size = batch_size
         self.alpha = alpha
@@ -99,6 +103,8 @@ class BatchTrainer:
                 )
             else:
                 X_batch, Y_batch, sw = self._gather(order[start:stop])
+            if self.dropout is not None:
+                self.dropout.draw(stop - start)
             loss = loss_and_gradient(
                 self.layout,
                 theta,
@@ -110,12 +116,81 @@ class BatchTrainer:
                 self.activation,
                 self.out_activation,
                 self.workspace,
+                self.dropout,
             )
             total += loss * (stop - start)
             if self.max_grad_norm is not None:
                 clip_by_global_norm(self.grad, self.max_grad_norm)
             optimizer.step(theta, self.grad)
         return total / n
+
+
+class Dropout:
+    """Inverted dropout masks for the hidden layers, drawn batch by batch.
+
+    Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks
+    from Overfitting" (JMLR, 2014), in its inverted form: during training
+    each hidden unit's output is kept with probability ``1 - rate`` and
+    divided by it, so that its expectation is unchanged and the full network
+    predicts without rescaling.
+
+    Parameters
+    ----------
+    rates : sequence of float
+        Drop probability of each hidden layer, in [0, 1); 0 leaves a layer
+        whole and costs nothing.
+    layer_units : sequence of int
+        Units per layer, input first, output last.
+    max_rows : int
+        Rows of the largest batch.
+    dtype : numpy dtype
+    rng : numpy.random.Generator
+        The source of the masks.
+
+    Attributes
+    ----------
+    masks, dropped : list of ndarray or None
+        Indexed like the layers (0 is the input): each hidden layer's mask,
+        0 or ``1 / (1 - rate)``, and the buffer of its thinned output; None
+        for the input, the output and layers that keep every unit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit._core.training import Dropout
+    >>> dropout = Dropout([0.5], [3, 1000, 1], 10, np.float64,
+    ...                   np.random.default_rng(0))
+    >>> mask = dropout.draw(10).masks[1]
+    >>> sorted(set(mask.ravel().tolist()))
+    [0.0, 2.0]
+    >>> bool(abs(mask.mean() - 1) < 0.05)
+    True
+    """
+
+    def __init__(self, rates, layer_units, max_rows, dtype, rng):
+        self.rates = [float(r) for r in rates]
+        hidden = (
+            [None]
+            + [
+                np.empty((max_rows, units), dtype) if rate > 0 else None
+                for units, rate in zip(layer_units[1:-1], self.rates)
+            ]
+            + [None]
+        )
+        self.masks = hidden
+        self.dropped = [None if m is None else np.empty_like(m) for m in hidden]
+        self.rng = rng
+
+    def draw(self, n_rows):
+        """New masks for a batch of ``n_rows`` rows; returns ``self``."""
+        for mask, rate in zip(self.masks[1:-1], self.rates):
+            if mask is None:
+                continue
+            mask = mask[:n_rows]
+            self.rng.random(out=mask, dtype=mask.dtype)
+            np.greater_equal(mask, rate, out=mask)
+            mask *= 1.0 / (1.0 - rate)
+        return self
 
 
 def clip_by_global_norm(grad, max_norm):
