@@ -166,8 +166,8 @@ def forward_backward(
     coefs, intercepts : list of ndarray
         Weights (fan_in, fan_out) and biases (fan_out,) of each layer.
     activation : str
-        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"`` or
-        ``"relu"``.
+        Hidden activation, a name of
+        :data:`~mlpinit._core.activations.HIDDEN_ACTIVATION_TABLE`.
     out_activation : str
         Output activation: ``"identity"``, ``"exp"``, ``"logistic"`` or
         ``"softmax"``. It fixes the canonical loss, whose gradient with
@@ -239,7 +239,9 @@ def forward_backward(
         coef_grads[i] = G
         if i > 0:
             D = np.dot(deltas[i], coefs[i].T)
-            deltas[i - 1] = derivative(A_prev, D, np.empty_like(D))
+            # A copy: gelu's derivative uses up the pre-activation it reads.
+            Z_prev = preactivations[i - 1].copy()
+            deltas[i - 1] = derivative(A_prev, D, np.empty_like(D), Z_prev)
     return preactivations, activations, deltas, coef_grads
 
 
