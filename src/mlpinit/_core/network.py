@@ -18,6 +18,7 @@ from mlpinit._core.activations import (
     NEEDS_PREACTIVATION,
     sample_losses,
 )
+from mlpinit._core.fused import FUSED_DERIVATIVES, kernels
 
 
 class NetworkLayout:
@@ -167,6 +168,7 @@ class Workspace:
         self.ones = np.ones(max_rows, dtype)
         self.layout = layout
         self._views = {}
+        self._rows = {}
         # The L2 term's buffer, as large as all the weights: allocated by
         # weight_scratch on first use, so that alpha=0 costs no memory.
         self._weight_scratch = None
@@ -192,6 +194,30 @@ class Workspace:
             )
         return self._preactivations
 
+    def rows(self, n_rows, preactivations=False):
+        """Every buffer's leading ``n_rows`` rows, sliced once per batch size.
+
+        Returns ``(activations, deltas, scratch, ones, preactivations)``,
+        the lists indexed by layer (index 0 is None); ``preactivations`` is
+        None unless asked for. An epoch has at most two batch sizes, so the
+        slicing, a few microseconds per batch, is done twice per fit.
+        """
+        key = (n_rows, preactivations)
+        cached = self._rows.get(key)
+        if cached is None:
+            sliced = [
+                [None] + [a[:n_rows] for a in buffers[1:]]
+                for buffers in (self.activations, self.deltas, self.scratch)
+            ]
+            preacts = None
+            if preactivations:
+                preacts = [
+                    None if z is None else z[:n_rows] for z in self.preactivations()
+                ]
+            cached = (*sliced, self.ones[:n_rows], preacts)
+            self._rows[key] = cached
+        return cached
+
     def views(self, flat):
         """``layout.views(flat)``, built once per array: a fit passes the same
         parameter and gradient vectors for every batch."""
@@ -203,6 +229,14 @@ class Workspace:
         return cached[1]
 
 
+def _product_into(A, W, out):
+    """``out[...] = A @ W``, ``A`` dense or sparse."""
+    if sp.issparse(A):
+        out[...] = A @ W
+    else:
+        np.dot(A, W, out=out)
+
+
 def _forward_into(
     acts, coefs, intercepts, activation, out_activation, inputs, masks, preacts
 ):
@@ -211,27 +245,95 @@ def _forward_into(
     ``inputs[i]`` is what layer ``i + 1`` reads: ``acts[i]`` itself, or, for a
     hidden layer with a dropout mask, ``acts[i] * masks[i]`` written there.
     ``preacts`` is None, or holds a buffer per hidden layer that keeps its
-    pre-activation, for activations whose derivative needs it.
+    pre-activation, for activations whose derivative needs it. A relu layer
+    adds its bias, rectifies and drops out in one pass (:mod:`.fused`).
     """
     last = len(coefs)
     hidden = ACTIVATIONS[activation]
+    fused = kernels()
     for i in range(last):
         keep = preacts is not None and i + 1 < last
         Z = preacts[i + 1] if keep else acts[i + 1]
-        if sp.issparse(inputs[i]):
-            Z[...] = inputs[i] @ coefs[i]
-        else:
-            np.dot(inputs[i], coefs[i], out=Z)
-        Z += intercepts[i]
+        _product_into(inputs[i], coefs[i], Z)
+        mask = None if masks is None or i + 1 == last else masks[i + 1]
         if i + 1 == last:
+            Z += intercepts[i]
             ACTIVATIONS[out_activation](Z)
+        elif activation == "relu":
+            fused.bias_relu(Z, intercepts[i], mask, inputs[i + 1])
         else:
+            Z += intercepts[i]
             if keep:
                 hidden(Z, acts[i + 1])
             else:
                 hidden(Z)
-            if masks is not None and masks[i + 1] is not None:
-                np.multiply(acts[i + 1], masks[i + 1], out=inputs[i + 1])
+            if mask is not None:
+                np.multiply(acts[i + 1], mask, out=inputs[i + 1])
+
+
+def _data_loss(out_activation, Y, P, row_weights, scratch):
+    """The (row-weighted) mean of the per-sample losses of ``P`` against ``Y``.
+
+    ``row_weights`` is None (the plain mean) or sums to 1. The categorical log
+    loss ``-sum(Y * log(clip(P)))`` is computed in ``scratch``, without the
+    three temporaries of :func:`sample_losses`: it is the loss of every
+    multiclass batch.
+    """
+    if out_activation == "softmax":
+        eps = np.finfo(P.dtype).eps
+        log_p = np.log(np.clip(P, eps, 1 - eps, out=scratch), out=scratch)
+        if row_weights is None:
+            return -stable_dot(Y.ravel(), log_p.ravel()) / P.shape[0]
+        return -stable_dot(np.einsum("ij,ij->i", Y, log_p), row_weights)
+    per_sample = sample_losses(out_activation, Y, P)
+    if row_weights is None:
+        return float(per_sample.mean())
+    return stable_dot(per_sample, row_weights)
+
+
+def _output_delta_into(D, P, Y, row_weights):
+    """``D = (P - Y) * row weight``: the gradient at the output pre-activation.
+
+    The 1/weight_sum of the mean is folded in here once, instead of dividing
+    every gradient block.
+    """
+    np.subtract(P, Y, out=D)
+    if row_weights is None:
+        D *= 1.0 / D.shape[0]
+    else:
+        D *= row_weights.astype(D.dtype, copy=False)[:, None]
+
+
+def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout):
+    """Fill the gradient blocks and ``deltas[1:-1]`` from the output delta.
+
+    ``grads`` is ``(coef_grads, intercept_grads)``; ``rows`` the workspace's
+    ``(scratch, ones, preacts)`` for this batch; ``dropout`` the masks or
+    None. Each relu, tanh or logistic layer applies its dropout mask and
+    derivative in one pass (:mod:`.fused`).
+    """
+    coef_grads, intercept_grads = grads
+    scratch, ones, preacts = rows
+    fused = kernels() if activation in FUSED_DERIVATIVES else None
+    derivative = DERIVATIVES[activation]
+    for i in range(len(coefs), 0, -1):
+        A_prev = inputs[i - 1]
+        if sp.issparse(A_prev):
+            coef_grads[i - 1][...] = A_prev.T @ deltas[i]
+        else:
+            np.dot(A_prev.T, deltas[i], out=coef_grads[i - 1])
+        np.dot(ones, deltas[i], out=intercept_grads[i - 1])
+        if i == 1:
+            break
+        np.dot(deltas[i], coefs[i - 1].T, out=deltas[i - 1])
+        mask = None if dropout is None else dropout[i - 1]
+        if fused is not None:
+            fused.backward(activation, acts[i - 1], deltas[i - 1], mask, scratch[i - 1])
+            continue
+        if mask is not None:
+            deltas[i - 1] *= mask
+        preact = None if preacts is None else preacts[i - 1]
+        derivative(acts[i - 1], deltas[i - 1], scratch[i - 1], preact)
 
 
 def loss_and_gradient(
@@ -280,72 +382,44 @@ def loss_and_gradient(
     """
     n_rows = X.shape[0]
     coefs, intercepts = workspace.views(theta)
-    coef_grads, intercept_grads = workspace.views(grad)
-    acts = [X] + [a[:n_rows] for a in workspace.activations[1:]]
-    deltas = [None] + [d[:n_rows] for d in workspace.deltas[1:]]
-    last = len(coefs)
+    acts, deltas, scratch, ones, preacts = workspace.rows(
+        n_rows, activation in NEEDS_PREACTIVATION
+    )
+    acts = [X, *acts[1:]]
     if dropout is None:
         inputs, masks = acts, None
     else:
-        masks = [None if m is None else m[:n_rows] for m in dropout.masks]
-        inputs = [a if d is None else d[:n_rows] for a, d in zip(acts, dropout.dropped)]
-    preacts = None
-    if activation in NEEDS_PREACTIVATION:
-        preacts = [
-            None if z is None else z[:n_rows] for z in workspace.preactivations()
-        ]
+        masks, dropped = dropout.rows(n_rows)
+        inputs = [a if d is None else d for a, d in zip(acts, dropped)]
     _forward_into(
         acts, coefs, intercepts, activation, out_activation, inputs, masks, preacts
     )
-    P = acts[last]
     if sample_weight is None:
-        weight_sum = float(n_rows)
-        row_weights = None
+        weight_sum, row_weights = float(n_rows), None
     else:
         weight_sum = float(sample_weight.sum())
         row_weights = sample_weight / weight_sum
-    per_sample = sample_losses(out_activation, Y, P)
-    if row_weights is None:
-        data_loss = float(per_sample.mean())
-    else:
-        data_loss = stable_dot(per_sample, row_weights)
+    loss = _data_loss(out_activation, Y, acts[-1], row_weights, scratch[-1])
     weights = theta[: layout.n_coef]
-    loss = data_loss + 0.5 * alpha * stable_dot(weights, weights) / weight_sum
-
-    # The 1/weight_sum of the mean is folded into the output delta once,
-    # instead of dividing every gradient block.
-    D = deltas[last]
-    np.subtract(P, Y, out=D)
-    if row_weights is None:
-        D *= 1.0 / n_rows
-    else:
-        D *= row_weights.astype(D.dtype, copy=False)[:, None]
-
-    derivative = DERIVATIVES[activation]
-    ones = workspace.ones[:n_rows]
-    for i in range(last, 0, -1):
-        A_prev = inputs[i - 1]
-        if sp.issparse(A_prev):
-            coef_grads[i - 1][...] = A_prev.T @ deltas[i]
-        else:
-            np.dot(A_prev.T, deltas[i], out=coef_grads[i - 1])
-        np.dot(ones, deltas[i], out=intercept_grads[i - 1])
-        if i > 1:
-            np.dot(deltas[i], coefs[i - 1].T, out=deltas[i - 1])
-            if masks is not None and masks[i - 1] is not None:
-                deltas[i - 1] *= masks[i - 1]
-            derivative(
-                acts[i - 1],
-                deltas[i - 1],
-                workspace.scratch[i - 1][:n_rows],
-                None if preacts is None else preacts[i - 1],
-            )
-
-    # L2 in one pass over the flat weight block.
     if alpha:
-        # Into a preallocated buffer: a fresh temporary the size of all the
-        # weights would cost page faults on every batch.
-        penalty = workspace.weight_scratch(layout.n_coef)
-        np.multiply(weights, alpha / weight_sum, out=penalty)
-        grad[: layout.n_coef] += penalty
+        loss += 0.5 * alpha * stable_dot(weights, weights) / weight_sum
+    _output_delta_into(deltas[-1], acts[-1], Y, row_weights)
+    _backward_into(
+        workspace.views(grad),
+        coefs,
+        acts,
+        inputs,
+        deltas,
+        (scratch, ones, preacts),
+        activation,
+        masks,
+    )
+    if alpha:
+        # L2 in one pass over the flat weight block.
+        kernels().add_scaled(
+            grad[: layout.n_coef],
+            weights,
+            alpha / weight_sum,
+            workspace.weight_scratch(layout.n_coef),
+        )
     return loss

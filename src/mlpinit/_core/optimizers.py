@@ -15,6 +15,8 @@ import math
 import numpy as np
 import scipy.optimize
 
+from mlpinit._core.fused import kernels
+
 
 def cosine_rate(rate_init, update, total_updates, warmup_updates):
     """The learning rate of update number ``update`` (from 0) on a cosine schedule.
@@ -107,20 +109,24 @@ class SGD(_CosineSchedule):
         self._weight_decay, self._n_coef = float(weight_decay), int(n_coef)
 
     def step(self, theta, grad):
-        """Apply one update to ``theta`` in place."""
+        """Apply one update to ``theta`` in place, in one pass (:mod:`.fused`)."""
         if self._cosine is not None:
             self.learning_rate = self._next_rate()
-        if self._weight_decay:
-            theta[: self._n_coef] *= 1 - self.learning_rate * self._weight_decay
-        scaled_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
-        self.velocity *= self.momentum
-        self.velocity -= scaled_grad
-        if self.nesterov:
-            np.multiply(self.velocity, self.momentum, out=self._step)
-            self._step -= scaled_grad
-            theta += self._step
-        else:
-            theta += self.velocity
+        decay_factor = 1 - self.learning_rate * self._weight_decay
+        kernels().sgd(
+            theta,
+            grad,
+            self.velocity,
+            self._scratch,
+            self._step,
+            (
+                self.learning_rate,
+                self.momentum,
+                self.nesterov,
+                decay_factor,
+                self._n_coef,
+            ),
+        )
 
     def epoch_ended(self, samples_seen):
         """Update the schedule after an epoch of ``samples_seen`` total samples."""
@@ -186,26 +192,31 @@ class Adam(_CosineSchedule):
         self._weight_decay, self._n_coef = float(weight_decay), int(n_coef)
 
     def step(self, theta, grad):
-        """Apply one update to ``theta`` in place."""
+        """Apply one update to ``theta`` in place, in one pass (:mod:`.fused`)."""
         rate = self.learning_rate_init if self._cosine is None else self._next_rate()
-        if self._weight_decay:
-            theta[: self._n_coef] *= 1 - rate * self._weight_decay
+        decay_factor = 1 - rate * self._weight_decay
         self.t += 1
-        m, v, tmp = self.first_moment, self.second_moment, self._scratch
-        m *= self.beta_1
-        m += np.multiply(grad, 1 - self.beta_1, out=tmp)
-        v *= self.beta_2
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - self.beta_2
-        v += tmp
         self.learning_rate = (
             rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
-        np.sqrt(v, out=self._denominator)
-        self._denominator += self.epsilon
-        np.multiply(m, -self.learning_rate, out=tmp)
-        tmp /= self._denominator
-        theta += tmp
+        kernels().adam(
+            theta,
+            grad,
+            self.first_moment,
+            self.second_moment,
+            self._scratch,
+            self._denominator,
+            (
+                self.beta_1,
+                1 - self.beta_1,
+                self.beta_2,
+                1 - self.beta_2,
+                -self.learning_rate,
+                self.epsilon,
+                decay_factor,
+                self._n_coef,
+            ),
+        )
 
     def epoch_ended(self, samples_seen):
         """Adam keeps its step size across epochs."""

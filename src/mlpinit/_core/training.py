@@ -180,6 +180,21 @@ class Dropout:
         self.masks = hidden
         self.dropped = [None if m is None else np.empty_like(m) for m in hidden]
         self.rng = rng
+        self._rows = {}
+
+    def rows(self, n_rows):
+        """``(masks, dropped)``, each buffer cut to its leading ``n_rows`` rows.
+
+        Sliced once per batch size rather than once per batch.
+        """
+        cached = self._rows.get(n_rows)
+        if cached is None:
+            cached = tuple(
+                [None if b is None else b[:n_rows] for b in buffers]
+                for buffers in (self.masks, self.dropped)
+            )
+            self._rows[n_rows] = cached
+        return cached
 
     def draw(self, n_rows):
         """New masks for a batch of ``n_rows`` rows; returns ``self``."""
