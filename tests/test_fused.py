@@ -1,0 +1,184 @@
+"""The fused kernels against their unfused numpy references, bit for bit.
+
+Each compiled kernel of ``mlpinit._core.fused`` promises the same
+floating-point operations, in the same order and precision, as its numpy
+reference: the results must be identical (``assert_array_equal``), in float64
+and float32, with and without the options (weight decay, Nesterov, dropout
+masks). The references themselves are the code the optimizers and the
+backward pass ran before the fusion; tests/test_mlp_gradients.py checks the
+gradient they produce against finite differences, tests/test_mlp_parity.py
+the trajectory against scikit-learn.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from mlpinit._core import fused
+from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._core.optimizers import SGD, Adam
+
+pytest.importorskip("numba")
+KERNELS = fused.kernels()
+DTYPES = [np.float64, np.float32]
+
+
+def _rng_arrays(dtype, n, count, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(n).astype(dtype) for _ in range(count)]
+
+
+def test_numba_kernels_are_in_use():
+    assert KERNELS.compiled
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_decayed", [0, 700])
+def test_adam_kernel_equals_reference(dtype, n_decayed):
+    theta, grad, m = _rng_arrays(dtype, 1001, 3)
+    v = np.abs(_rng_arrays(dtype, 1001, 1, seed=1)[0])
+    step = 1e-3 * math.sqrt(1 - 0.999**3) / (1 - 0.9**3)
+    coefs = (0.9, 1 - 0.9, 0.999, 1 - 0.999, -step, 1e-8, 1 - 1e-3 * 0.1, n_decayed)
+    if n_decayed == 0:
+        coefs = coefs[:6] + (1.0, 0)
+    expected = [a.copy() for a in (theta, m, v)]
+    fused.reference_adam(
+        *expected[:1], grad, *expected[1:], np.empty_like(m), np.empty_like(m), coefs
+    )
+    KERNELS.adam(theta, grad, m, v, None, None, coefs)
+    for got, want in zip((theta, m, v), expected):
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("decay", [1.0, 1 - 1e-3])
+def test_sgd_kernel_equals_reference(dtype, nesterov, decay):
+    theta, grad, velocity = _rng_arrays(dtype, 999, 3)
+    coefs = (0.01, 0.9, nesterov, decay, 500 if decay != 1.0 else 0)
+    expected = [theta.copy(), velocity.copy()]
+    scratch = [np.empty_like(theta) for _ in range(2)]
+    fused.reference_sgd(expected[0], grad, expected[1], *scratch, coefs)
+    KERNELS.sgd(theta, grad, velocity, None, None, coefs)
+    np.testing.assert_array_equal(theta, expected[0])
+    np.testing.assert_array_equal(velocity, expected[1])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_add_scaled_kernel_equals_reference(dtype):
+    target, source = _rng_arrays(dtype, 777, 2)
+    expected = target.copy()
+    fused.reference_add_scaled(expected, source, 1e-4 / 3, np.empty_like(source))
+    KERNELS.add_scaled(target, source, 1e-4 / 3, None)
+    np.testing.assert_array_equal(target, expected)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dropout", [False, True])
+def test_bias_relu_kernel_equals_reference(dtype, dropout):
+    rng = np.random.default_rng(2)
+    Z = rng.standard_normal((37, 13)).astype(dtype)
+    Z[0, 0] = np.nan  # np.maximum keeps a NaN; so must the kernel
+    bias = rng.standard_normal(13).astype(dtype)
+    mask = dropped = None
+    if dropout:
+        mask = (rng.random((37, 13)) > 0.3).astype(dtype) / dtype(0.7)
+        dropped = np.empty_like(Z)
+    expected_Z = Z.copy()
+    expected_dropped = None if mask is None else np.empty_like(Z)
+    fused.reference_bias_relu(expected_Z, bias, mask, expected_dropped)
+    KERNELS.bias_relu(Z, bias, mask, dropped)
+    np.testing.assert_array_equal(Z, expected_Z)
+    assert np.isnan(Z[0, 0])
+    if dropout:
+        np.testing.assert_array_equal(dropped, expected_dropped)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dropout", [False, True])
+@pytest.mark.parametrize("kind", fused.FUSED_DERIVATIVES)
+def test_backward_kernel_equals_reference(kind, dropout, dtype):
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((41, 9)).astype(dtype)
+    if kind == "relu":
+        A = np.maximum(A, 0)
+    elif kind == "logistic":
+        A = 1 / (1 + np.exp(-A))
+    else:
+        A = np.tanh(A)
+    delta = rng.standard_normal((41, 9)).astype(dtype)
+    mask = None
+    if dropout:
+        mask = (rng.random((41, 9)) > 0.5).astype(dtype) * dtype(2)
+    expected = delta.copy()
+    fused.reference_backward(kind, A, expected, mask, np.empty_like(A))
+    KERNELS.backward(kind, A, delta, mask, None)
+    np.testing.assert_array_equal(delta, expected)
+
+
+def _reference_kernels(monkeypatch):
+    # The same object with numba switched off: the numpy references run.
+    monkeypatch.setattr(KERNELS, "compiled", False)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "gelu"])
+@pytest.mark.parametrize("dropout", [False, True])
+def test_loss_and_gradient_equal_with_and_without_numba(
+    monkeypatch, activation, dropout
+):
+    from mlpinit._core.training import Dropout
+
+    layout = NetworkLayout([6, 11, 8, 4])
+    rng = np.random.default_rng(4)
+    theta = rng.standard_normal(layout.size) * 0.5
+    X = rng.standard_normal((25, 6))
+    Y = np.eye(4)[rng.integers(0, 4, 25)]
+
+    def run():
+        grad = np.empty_like(theta)
+        masks = None
+        if dropout:
+            masks = Dropout([0.3, 0.5], layout.layer_units, 30, np.float64, None)
+            masks.rng = np.random.default_rng(5)
+            masks.draw(25)
+        loss = loss_and_gradient(
+            layout,
+            theta,
+            grad,
+            X,
+            Y,
+            None,
+            1e-2,
+            activation,
+            "softmax",
+            Workspace(layout, 30, np.float64),
+            masks,
+        )
+        return loss, grad
+
+    fast = run()
+    _reference_kernels(monkeypatch)
+    slow = run()
+    assert fast[0] == slow[0]
+    np.testing.assert_array_equal(fast[1], slow[1])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_optimizer_steps_equal_with_and_without_numba(monkeypatch, solver, dtype):
+    def run():
+        if solver == "sgd":
+            opt = SGD(500, dtype, 0.05, "constant", 0.9, True, 0.5)
+        else:
+            opt = Adam(500, dtype, 0.01, 0.9, 0.999, 1e-8)
+        opt.decay_weights(0.1, 300)
+        theta = _rng_arrays(dtype, 500, 1, seed=6)[0]
+        for seed in range(5):
+            opt.step(theta, _rng_arrays(dtype, 500, 1, seed=seed)[0])
+        return theta
+
+    fast = run()
+    _reference_kernels(monkeypatch)
+    np.testing.assert_array_equal(fast, run())
