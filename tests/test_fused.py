@@ -77,7 +77,8 @@ def test_add_scaled_kernel_equals_reference(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("dropout", [False, True])
-def test_bias_relu_kernel_equals_reference(dtype, dropout):
+@pytest.mark.parametrize("leaky", [False, True], ids=["relu", "leaky_relu"])
+def test_bias_relu_kernel_equals_reference(dtype, dropout, leaky):
     rng = np.random.default_rng(2)
     Z = rng.standard_normal((37, 13)).astype(dtype)
     Z[0, 0] = np.nan  # np.maximum keeps a NaN; so must the kernel
@@ -88,8 +89,8 @@ def test_bias_relu_kernel_equals_reference(dtype, dropout):
         dropped = np.empty_like(Z)
     expected_Z = Z.copy()
     expected_dropped = None if mask is None else np.empty_like(Z)
-    fused.reference_bias_relu(expected_Z, bias, mask, expected_dropped)
-    KERNELS.bias_relu(Z, bias, mask, dropped)
+    fused.reference_bias_relu(expected_Z, bias, mask, expected_dropped, leaky)
+    KERNELS.bias_relu(Z, bias, mask, dropped, leaky)
     np.testing.assert_array_equal(Z, expected_Z)
     assert np.isnan(Z[0, 0])
     if dropout:
@@ -104,6 +105,8 @@ def test_backward_kernel_equals_reference(kind, dropout, dtype):
     A = rng.standard_normal((41, 9)).astype(dtype)
     if kind == "relu":
         A = np.maximum(A, 0)
+    elif kind == "leaky_relu":
+        A = np.where(A < 0, A * 0.01, A)
     elif kind == "logistic":
         A = 1 / (1 + np.exp(-A))
     else:
@@ -123,7 +126,9 @@ def _reference_kernels(monkeypatch):
     monkeypatch.setattr(KERNELS, "compiled", False)
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "gelu"])
+@pytest.mark.parametrize(
+    "activation", ["relu", "leaky_relu", "tanh", "logistic", "gelu", "elu"]
+)
 @pytest.mark.parametrize("dropout", [False, True])
 def test_loss_and_gradient_equal_with_and_without_numba(
     monkeypatch, activation, dropout

@@ -22,6 +22,8 @@ This module is the numerical core: numpy (and numba) only.
 
 import numpy as np
 
+from mlpinit._core.activations import LEAKY_RELU_SLOPE
+
 
 # ----------------------------------------------------------------------
 # numpy references: the unfused operations, also the fallback
@@ -76,10 +78,16 @@ def reference_add_scaled(target, source, factor, scratch):
     target += scratch
 
 
-def reference_bias_relu(Z, bias, mask, dropped):
-    """``Z = max(Z + bias, 0)``; with a dropout ``mask``, ``dropped = Z * mask``."""
+def reference_bias_relu(Z, bias, mask, dropped, leaky=False):
+    """``Z = relu(Z + bias)``; with a dropout ``mask``, ``dropped = Z * mask``.
+
+    ``leaky``: leaky_relu, ``z * LEAKY_RELU_SLOPE`` where ``z < 0``.
+    """
     Z += bias
-    np.maximum(Z, 0, out=Z)
+    if leaky:
+        np.multiply(Z, LEAKY_RELU_SLOPE, out=Z, where=Z < 0)
+    else:
+        np.maximum(Z, 0, out=Z)
     if mask is not None:
         np.multiply(Z, mask, out=dropped)
 
@@ -94,6 +102,10 @@ def reference_backward(kind, A, delta, mask, scratch):
         delta *= mask
     if kind == "relu":
         np.greater(A, 0, out=scratch)
+    elif kind == "leaky_relu":
+        np.greater(A, 0, out=scratch)
+        scratch *= 1.0 - LEAKY_RELU_SLOPE
+        scratch += LEAKY_RELU_SLOPE
     elif kind == "tanh":
         np.multiply(A, A, out=scratch)
         np.subtract(1, scratch, out=scratch)
@@ -104,7 +116,10 @@ def reference_backward(kind, A, delta, mask, scratch):
 
 
 #: The hidden activations whose derivative has a fused kernel.
-FUSED_DERIVATIVES = ("relu", "tanh", "logistic")
+FUSED_DERIVATIVES = ("relu", "tanh", "logistic", "leaky_relu")
+
+#: The hidden activations whose bias add and activation have a fused kernel.
+FUSED_ACTIVATIONS = ("relu", "leaky_relu")
 _KIND = {name: code for code, name in enumerate(FUSED_DERIVATIVES)}
 
 
@@ -144,25 +159,30 @@ def _compile(numba):
             target[i] += source[i] * factor
 
     @jit
-    def bias_relu(Z, bias):
-        for r in range(Z.shape[0]):
-            for c in range(Z.shape[1]):
-                z = Z[r, c] + bias[c]
-                # As np.maximum(z, 0): a NaN stays NaN.
-                Z[r, c] = 0 if z < 0 else z
+    def rectify(z, leaky, slope):
+        # As np.maximum(z, 0), or leaky_relu's where=z < 0: a NaN stays NaN.
+        if z < 0:
+            return z * slope if leaky else 0 * slope
+        return z
 
     @jit
-    def bias_relu_dropout(Z, bias, mask, dropped):
+    def bias_relu(Z, bias, leaky, slope):
         for r in range(Z.shape[0]):
             for c in range(Z.shape[1]):
-                z = Z[r, c] + bias[c]
-                z = 0 if z < 0 else z
+                Z[r, c] = rectify(Z[r, c] + bias[c], leaky, slope)
+
+    @jit
+    def bias_relu_dropout(Z, bias, leaky, slope, mask, dropped):
+        for r in range(Z.shape[0]):
+            for c in range(Z.shape[1]):
+                z = rectify(Z[r, c] + bias[c], leaky, slope)
                 Z[r, c] = z
                 dropped[r, c] = z * mask[r, c]
 
     @jit
-    def backward(kind, A, delta, mask, use_mask):
+    def backward(kind, A, delta, mask, use_mask, constants):
         one = A.dtype.type(1)
+        one_minus_slope, slope = constants[0], constants[1]
         for r in range(A.shape[0]):
             for c in range(A.shape[1]):
                 d = delta[r, c] * mask[r, c] if use_mask else delta[r, c]
@@ -171,8 +191,10 @@ def _compile(numba):
                     d = d * (one if a > 0 else 0)
                 elif kind == 1:
                     d = d * (one - a * a)
-                else:
+                elif kind == 2:
                     d = (d * a) * (one - a)
+                else:
+                    d = d * ((one if a > 0 else 0) * one_minus_slope + slope)
                 delta[r, c] = d
 
     return adam, sgd, add_scaled, bias_relu, bias_relu_dropout, backward
@@ -218,21 +240,25 @@ class _Kernels:
             return reference_add_scaled(target, source, factor, scratch)
         self._add_scaled(target, source, target.dtype.type(factor))
 
-    def bias_relu(self, Z, bias, mask=None, dropped=None):
+    def bias_relu(self, Z, bias, mask=None, dropped=None, leaky=False):
         """:func:`reference_bias_relu`, one pass."""
         if not self.compiled:
-            return reference_bias_relu(Z, bias, mask, dropped)
+            return reference_bias_relu(Z, bias, mask, dropped, leaky)
+        slope = Z.dtype.type(LEAKY_RELU_SLOPE)
         if mask is None:
-            self._bias_relu(Z, bias)
+            self._bias_relu(Z, bias, leaky, slope)
         else:
-            self._bias_relu_dropout(Z, bias, mask, dropped)
+            self._bias_relu_dropout(Z, bias, leaky, slope, mask, dropped)
 
     def backward(self, kind, A, delta, mask, scratch):
         """:func:`reference_backward`, one pass."""
         if not self.compiled:
             return reference_backward(kind, A, delta, mask, scratch)
         use_mask = mask is not None
-        self._backward(_KIND[kind], A, delta, mask if use_mask else A, use_mask)
+        constants = np.array([1.0 - LEAKY_RELU_SLOPE, LEAKY_RELU_SLOPE], A.dtype)
+        self._backward(
+            _KIND[kind], A, delta, mask if use_mask else A, use_mask, constants
+        )
 
 
 _KERNELS = None

@@ -18,7 +18,7 @@ from mlpinit._core.activations import (
     NEEDS_PREACTIVATION,
     sample_losses,
 )
-from mlpinit._core.fused import FUSED_DERIVATIVES, kernels
+from mlpinit._core.fused import FUSED_ACTIVATIONS, FUSED_DERIVATIVES, kernels
 
 
 class NetworkLayout:
@@ -245,8 +245,8 @@ def _forward_into(
     ``inputs[i]`` is what layer ``i + 1`` reads: ``acts[i]`` itself, or, for a
     hidden layer with a dropout mask, ``acts[i] * masks[i]`` written there.
     ``preacts`` is None, or holds a buffer per hidden layer that keeps its
-    pre-activation, for activations whose derivative needs it. A relu layer
-    adds its bias, rectifies and drops out in one pass (:mod:`.fused`).
+    pre-activation, for activations whose derivative needs it. A relu or
+    leaky_relu layer adds its bias, rectifies and drops out in one pass (:mod:`.fused`).
     """
     last = len(coefs)
     hidden = ACTIVATIONS[activation]
@@ -259,8 +259,9 @@ def _forward_into(
         if i + 1 == last:
             Z += intercepts[i]
             ACTIVATIONS[out_activation](Z)
-        elif activation == "relu":
-            fused.bias_relu(Z, intercepts[i], mask, inputs[i + 1])
+        elif activation in FUSED_ACTIVATIONS:
+            leaky = activation == "leaky_relu"
+            fused.bias_relu(Z, intercepts[i], mask, inputs[i + 1], leaky)
         else:
             Z += intercepts[i]
             if keep:
@@ -309,7 +310,7 @@ def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout
 
     ``grads`` is ``(coef_grads, intercept_grads)``; ``rows`` the workspace's
     ``(scratch, ones, preacts)`` for this batch; ``dropout`` the masks or
-    None. Each relu, tanh or logistic layer applies its dropout mask and
+    None. Each relu, leaky_relu, tanh or logistic layer applies its dropout mask and
     derivative in one pass (:mod:`.fused`).
     """
     coef_grads, intercept_grads = grads
