@@ -187,3 +187,21 @@ def test_optimizer_steps_equal_with_and_without_numba(monkeypatch, solver, dtype
     fast = run()
     _reference_kernels(monkeypatch)
     np.testing.assert_array_equal(fast, run())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_log_loss_kernel_matches_reference(dtype):
+    # Not bit for bit: the kernel's log is LLVM's, numpy has its own; both are
+    # within an ulp or so of the true value, and only the reported loss uses it.
+    rng = np.random.default_rng(7)
+    P = rng.random((50, 3)).astype(dtype)
+    P[0] = [0.0, 1.0, 0.5]  # clipped at eps and 1 - eps
+    Y = (rng.random((50, 3)) > 0.5).astype(dtype)
+    Y[1] = [0.25, 0.5, 1.0]  # soft targets follow the same formula
+    expected = fused.reference_binary_log_loss(Y, P, np.empty(50, dtype))
+    got = KERNELS.binary_log_loss(Y, P, np.empty(50, dtype))
+    assert got.dtype == dtype
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(got, expected, rtol=rtol)
+    P[2, 1] = np.nan  # a diverged model's NaN must reach the loss
+    assert np.isnan(KERNELS.binary_log_loss(Y, P, got)[2])

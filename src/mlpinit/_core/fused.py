@@ -22,7 +22,7 @@ This module is the numerical core: numpy (and numba) only.
 
 import numpy as np
 
-from mlpinit._core.activations import LEAKY_RELU_SLOPE
+from mlpinit._core.activations import LEAKY_RELU_SLOPE, sample_losses
 
 
 # ----------------------------------------------------------------------
@@ -115,6 +115,18 @@ def reference_backward(kind, A, delta, mask, scratch):
     np.multiply(delta, scratch, out=delta)
 
 
+def reference_binary_log_loss(Y, P, out):
+    """Per-sample binary log loss into ``out``: the reference of
+    :func:`mlpinit._core.activations.sample_losses` for a logistic output.
+
+    The compiled kernel sums the same terms in the same order; its ``log``
+    is LLVM's, not numpy's, so the two agree to an ulp or so, not bit for
+    bit. Only the reported loss depends on it, never the gradient.
+    """
+    out[...] = sample_losses("logistic", Y, P)
+    return out
+
+
 #: The hidden activations whose derivative has a fused kernel.
 FUSED_DERIVATIVES = ("relu", "tanh", "logistic", "leaky_relu")
 
@@ -197,7 +209,32 @@ def _compile(numba):
                     d = d * ((one if a > 0 else 0) * one_minus_slope + slope)
                 delta[r, c] = d
 
-    return adam, sgd, add_scaled, bias_relu, bias_relu_dropout, backward
+    @jit
+    def binary_log_loss(Y, P, out):
+        one = P.dtype.type(1)
+        eps = np.finfo(P.dtype).eps
+        for r in range(P.shape[0]):
+            total = P.dtype.type(0)
+            for c in range(P.shape[1]):
+                # np.clip's bounds; comparisons keep a NaN a NaN.
+                p = P[r, c]
+                p = eps if p < eps else (one - eps if p > one - eps else p)
+                y = Y[r, c]
+                # xlogy: a zero weight gives a zero term.
+                hit = y * np.log(p) if y != 0 else 0 * p
+                miss = (one - y) * np.log(one - p) if y != one else 0 * p
+                total += hit + miss
+            out[r] = -total
+
+    return (
+        adam,
+        sgd,
+        add_scaled,
+        bias_relu,
+        bias_relu_dropout,
+        backward,
+        binary_log_loss,
+    )
 
 
 class _Kernels:
@@ -217,6 +254,7 @@ class _Kernels:
                 self._bias_relu,
                 self._bias_relu_dropout,
                 self._backward,
+                self._binary_log_loss,
             ) = _compile(numba)
 
     def adam(self, theta, grad, m, v, tmp, den, coefs):
@@ -259,6 +297,13 @@ class _Kernels:
         self._backward(
             _KIND[kind], A, delta, mask if use_mask else A, use_mask, constants
         )
+
+    def binary_log_loss(self, Y, P, out):
+        """:func:`reference_binary_log_loss`, one pass, no temporaries."""
+        if not self.compiled:
+            return reference_binary_log_loss(Y, P, out)
+        self._binary_log_loss(Y, P, out)
+        return out
 
 
 _KERNELS = None

@@ -286,7 +286,10 @@ def _data_loss(out_activation, Y, P, row_weights, scratch):
         if row_weights is None:
             return -stable_dot(Y.ravel(), log_p.ravel()) / P.shape[0]
         return -stable_dot(np.einsum("ij,ij->i", Y, log_p), row_weights)
-    per_sample = sample_losses(out_activation, Y, P)
+    if out_activation == "logistic":
+        per_sample = kernels().binary_log_loss(Y, P, scratch[:, 0])
+    else:
+        per_sample = sample_losses(out_activation, Y, P)
     if row_weights is None:
         return float(per_sample.mean())
     return stable_dot(per_sample, row_weights)
