@@ -229,9 +229,9 @@ class Workspace:
         return cached[1]
 
 
-def _product_into(A, W, out):
-    """``out[...] = A @ W``, ``A`` dense or sparse."""
-    if sp.issparse(A):
+def _product_into(A, W, out, sparse):
+    """``out[...] = A @ W``, ``A`` dense or (``sparse``) a sparse matrix."""
+    if sparse:
         out[...] = A @ W
     else:
         np.dot(A, W, out=out)
@@ -251,10 +251,12 @@ def _forward_into(
     last = len(coefs)
     hidden = ACTIVATIONS[activation]
     fused = kernels()
+    # Only the input can be sparse; checking it once saves the others' check.
+    sparse_input = sp.issparse(inputs[0])
     for i in range(last):
         keep = preacts is not None and i + 1 < last
         Z = preacts[i + 1] if keep else acts[i + 1]
-        _product_into(inputs[i], coefs[i], Z)
+        _product_into(inputs[i], coefs[i], Z, sparse_input and i == 0)
         mask = None if masks is None or i + 1 == last else masks[i + 1]
         if i + 1 == last:
             Z += intercepts[i]
@@ -282,7 +284,10 @@ def _data_loss(out_activation, Y, P, row_weights, scratch):
     """
     if out_activation == "softmax":
         eps = np.finfo(P.dtype).eps
-        log_p = np.log(np.clip(P, eps, 1 - eps, out=scratch), out=scratch)
+        # np.clip's two ufuncs called directly: its Python wrapper costs more
+        # than the work on one batch's probabilities.
+        np.minimum(np.maximum(P, eps, out=scratch), 1 - eps, out=scratch)
+        log_p = np.log(scratch, out=scratch)
         if row_weights is None:
             return -stable_dot(Y.ravel(), log_p.ravel()) / P.shape[0]
         return -stable_dot(np.einsum("ij,ij->i", Y, log_p), row_weights)
@@ -322,7 +327,7 @@ def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout
     derivative = DERIVATIVES[activation]
     for i in range(len(coefs), 0, -1):
         A_prev = inputs[i - 1]
-        if sp.issparse(A_prev):
+        if i == 1 and sp.issparse(A_prev):
             coef_grads[i - 1][...] = A_prev.T @ deltas[i]
         else:
             np.dot(A_prev.T, deltas[i], out=coef_grads[i - 1])

@@ -61,14 +61,14 @@ class BatchTrainer:
         self._Y_batch = np.empty((batch_size, Y.shape[1]), Y.dtype)
 
     def _gather(self, idx):
-        # np.take into a preallocated buffer is an order of magnitude cheaper
+        # take into a preallocated buffer is an order of magnitude cheaper
         # per batch than generic fancy indexing.
         m = len(idx)
         if self._dense:
-            X_batch = np.take(self.X, idx, axis=0, out=self._X_batch[:m])
+            X_batch = self.X.take(idx, axis=0, out=self._X_batch[:m])
         else:
             X_batch = self.X[idx]
-        Y_batch = np.take(self.Y, idx, axis=0, out=self._Y_batch[:m])
+        Y_batch = self.Y.take(idx, axis=0, out=self._Y_batch[:m])
         sw = None if self.sample_weight is None else self.sample_weight[idx]
         return X_batch, Y_batch, sw
 
