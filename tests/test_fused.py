@@ -205,3 +205,38 @@ def test_binary_log_loss_kernel_matches_reference(dtype):
     np.testing.assert_allclose(got, expected, rtol=rtol)
     P[2, 1] = np.nan  # a diverged model's NaN must reach the loss
     assert np.isnan(KERNELS.binary_log_loss(Y, P, got)[2])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="adam", dropout=0.3, alpha=1e-2, weight_decay=1e-3),
+        dict(solver="sgd", activation="tanh"),
+        dict(solver="sgd", activation="leaky_relu", nesterovs_momentum=False),
+    ],
+    ids=["adam", "adam-dropout-decay", "sgd-tanh", "sgd-leaky"],
+)
+def test_fits_are_bit_identical_with_and_without_numba(monkeypatch, params):
+    # End to end: the compiled path changes no bit of the trained model (the
+    # reported loss may differ by an ulp for logistic outputs, not here).
+    from sklearn.datasets import load_digits
+
+    from mlpinit import MLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = X[:300] / 16.0
+
+    def fit():
+        return MLPClassifier(
+            hidden_layer_sizes=(20, 10), max_iter=5, random_state=0, **params
+        ).fit(X, y[:300])
+
+    with pytest.warns(Warning):  # ConvergenceWarning after 5 epochs
+        fast = fit()
+    _reference_kernels(monkeypatch)
+    with pytest.warns(Warning):
+        slow = fit()
+    for a, b in zip(fast.coefs_ + fast.intercepts_, slow.coefs_ + slow.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert fast.loss_curve_ == slow.loss_curve_
