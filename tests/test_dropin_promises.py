@@ -827,3 +827,50 @@ def test_no_hidden_layer_initialized_agrees_with_fit():
     resumed = start.set_params(warm_start=True).fit(X_DENSE, Y_REAL)
     fitted = MLPRegressor(**params).fit(X_DENSE, Y_REAL)
     assert resumed.coefs_[0].tobytes() == fitted.coefs_[0].tobytes()
+
+
+# ---------------------------------------------------------------------------
+# A diverging fit with early stopping (scikit-learn #29504)
+
+_DIVERGING = dict(
+    hidden_layer_sizes=(100,),
+    activation="identity",
+    solver="sgd",
+    learning_rate_init=1.0,
+    max_iter=20,
+    early_stopping=True,
+    random_state=0,
+)
+
+
+def test_diverging_early_stopping_fit_is_scikit_learns():
+    # Failed before the issue-11 fix: it raised at the first NaN epoch.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn overflows
+        reference = SkMLPRegressor(**_DIVERGING).fit(_IRIS_X, _IRIS_Y)
+    with pytest.warns(ConvergenceWarning, match="^Solver produced non-finite"):
+        mine = MLPRegressor(init="sklearn", **_DIVERGING).fit(_IRIS_X, _IRIS_Y)
+    assert mine.n_iter_ == reference.n_iter_
+    # The values grow to 1e210 before they overflow, so rounding differs
+    # in the last bits; the NaNs must be at the same epochs.
+    for name in ("loss_curve_", "validation_scores_"):
+        np.testing.assert_allclose(
+            getattr(mine, name), getattr(reference, name), rtol=1e-9, equal_nan=True
+        )
+    assert isinstance(mine.validation_scores_[-1], float)
+    assert np.isnan(mine.validation_scores_[-1])
+    np.testing.assert_allclose(
+        mine.best_validation_score_, reference.best_validation_score_, rtol=1e-12
+    )
+    for got, want in zip(mine.coefs_, reference.coefs_):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_diverging_from_the_first_epoch_with_early_stopping_raises():
+    # With no finite validation score there are no weights to go back to.
+    model = MLPRegressor(**_DIVERGING)
+    with pytest.raises(ValueError, match="^Solver produced non-finite parameter"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # badly scaled X
+            model.fit(_IRIS_X * 1e150, _IRIS_Y)
+    assert not hasattr(model, "coefs_")

@@ -33,7 +33,7 @@ from mlpinit._core.network import (
     sparse_column_abs_max,
 )
 from mlpinit._rollback import rolled_back_on_error
-from mlpinit._solvers import DIVERGENCE_ADVICE, fit_lbfgs, fit_stochastic
+from mlpinit._solvers import divergence_error, fit_lbfgs, fit_stochastic
 from mlpinit._stopping import fresh_record
 from mlpinit.initializers import INIT_NAMES, initialize_layer
 
@@ -235,9 +235,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 fit_lbfgs(self, data, theta, callbacks)
 
         if not np.isfinite(theta).all():
-            raise ValueError(
-                "Training produced non-finite weights; the optimization diverged. "
-                + DIVERGENCE_ADVICE
+            raise divergence_error(
+                "Training produced non-finite weights; the optimization diverged."
             )
         self.coefs_, self.intercepts_ = layout.views(theta)
 
