@@ -536,6 +536,100 @@ def test_spread_flags_a_noisy_row_and_the_run_says_so():
     assert noise_note(rows[:1]).startswith("Quiet run")
 
 
+def _synthetic_ratios(seconds, n_pairs, relative, absolute, speedup, seed):
+    """Paired ratios of simulated fits: each time jitters by ``relative``
+    (a fraction) and ``absolute`` (seconds), as normal noise, never real
+    timings."""
+    rng = np.random.RandomState(seed)
+
+    def times(mean):
+        noise = rng.standard_normal(n_pairs) * np.hypot(relative * mean, absolute)
+        return np.maximum(mean + noise, 1e-6)
+
+    return times(seconds * speedup) / times(seconds)
+
+
+def test_noise_threshold_widens_for_short_fits_and_more_pairs():
+    from mlpinit.benchmark.machine import NOISY_SPREAD, noise_threshold
+
+    assert (
+        noise_threshold(15, 0.01) > noise_threshold(15, 0.1) > noise_threshold(15, 10)
+    )
+    assert noise_threshold(15, 0.01) > noise_threshold(3, 0.01)
+    assert noise_threshold(2, 100.0) == NOISY_SPREAD  # the floor
+    assert noise_threshold(1, 0.01) == np.inf  # one ratio has no spread
+    # Long fits: the threshold settles, and does not depend on their length.
+    assert noise_threshold(5, 5.0) == pytest.approx(noise_threshold(5, 50.0), rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    "seconds, n_pairs", [(0.008, 15), (0.03, 10), (0.15, 3), (0.5, 5), (3.0, 5)]
+)
+def test_quiet_synthetic_timings_are_not_flagged(seconds, n_pairs):
+    from mlpinit.benchmark.machine import (
+        QUIET_ABSOLUTE_JITTER_S,
+        QUIET_RELATIVE_JITTER,
+        spread,
+    )
+
+    flagged = [
+        spread(
+            _synthetic_ratios(
+                seconds,
+                n_pairs,
+                QUIET_RELATIVE_JITTER,
+                QUIET_ABSOLUTE_JITTER_S,
+                1.8,
+                seed,
+            ),
+            shortest_s=seconds,
+        )["noisy"]
+        for seed in range(200)
+    ]
+    # A quiet machine's jitter, at the rule's own estimate of it, is flagged
+    # rarely (the margin is twice the expected range).
+    assert np.mean(flagged) < 0.05
+
+
+@pytest.mark.parametrize(
+    "seconds, n_pairs", [(0.008, 15), (0.03, 10), (0.15, 3), (0.5, 5), (3.0, 5)]
+)
+def test_loaded_synthetic_timings_are_flagged(seconds, n_pairs):
+    from mlpinit.benchmark.machine import spread
+
+    # Load that slows single fits by tens of percent, several times the
+    # quiet jitter, as seen when other jobs share the CPUs.
+    flagged = [
+        spread(
+            _synthetic_ratios(seconds, n_pairs, 0.35, 0.0, 1.8, seed),
+            shortest_s=seconds,
+        )["noisy"]
+        for seed in range(200)
+    ]
+    assert np.mean(flagged) > 0.8
+
+
+def test_the_old_fixed_rule_flagged_quiet_short_fits():
+    """The reason for the length-aware rule: quiet 10 ms fits over 15 pairs
+    spread past the fixed 1.3x most of the time."""
+    from mlpinit.benchmark.machine import (
+        NOISY_SPREAD,
+        QUIET_ABSOLUTE_JITTER_S,
+        QUIET_RELATIVE_JITTER,
+    )
+
+    spreads = [
+        np.ptp(np.log(r))
+        for r in (
+            _synthetic_ratios(
+                0.01, 15, QUIET_RELATIVE_JITTER, QUIET_ABSOLUTE_JITTER_S, 1.8, seed
+            )
+            for seed in range(200)
+        )
+    ]
+    assert np.mean(np.exp(spreads) > NOISY_SPREAD) > 0.5
+
+
 def test_run_benchmark_orders_and_labels_every_table(monkeypatch):
     from mlpinit import benchmark
 

@@ -24,8 +24,9 @@ by threadpoolctl. A run reports, in this order:
 
 The table, the JSON and the figure record quick or full, the thread counts,
 the machine and its load, and the spread of the paired ratios; a run whose
-ratios spread by more than :data:`~mlpinit.benchmark.machine.NOISY_SPREAD`
-says it was noisy. With ``init="sklearn"`` the float64 runs follow the same
+ratios spread by more than a quiet machine explains for fits of their length
+and number (:func:`~mlpinit.benchmark.machine.noise_threshold`) says it was
+noisy. With ``init="sklearn"`` the float64 runs follow the same
 trajectory, which the ``loss_rel_diff`` column shows.
 
 When PyTorch is installed, Adam rows get a third participant (``torch=False``

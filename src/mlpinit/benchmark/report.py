@@ -152,8 +152,6 @@ def describe_run(info):
 
 def noise_note(rows, info=None):
     """Whether the run was quiet enough to quote, in one sentence."""
-    from mlpinit.benchmark.machine import NOISY_SPREAD
-
     timed = [r for r in rows if "speedup_min" in r and r.get("repeats", 1) > 1]
     noisy = [r for r in timed if r.get("noisy")]
     busy = ""
@@ -167,15 +165,16 @@ def noise_note(rows, info=None):
     if noisy:
         return (
             f"NOISY RUN: in {len(noisy)} of {len(timed)} rows the paired ratios "
-            f"spread by more than {NOISY_SPREAD}x (max/min), so something else "
-            f"competed for the CPUs; rerun on a quiet machine before quoting these "
-            f"figures.{busy}"
+            "spread (max/min) more than a quiet machine explains for fits of "
+            "their length and number, or a GEMM bound exceeded an epoch, so "
+            "something else competed for the CPUs; rerun on a quiet machine "
+            f"before quoting these figures.{busy}"
         )
     if not timed:
         return busy.strip()
     return (
-        f"Quiet run: in every row the paired ratios stay within {NOISY_SPREAD}x "
-        f"of each other.{busy}"
+        "Quiet run: in every row the paired ratios stay within what a quiet "
+        f"machine gives fits of their length and number.{busy}"
     )
 
 
