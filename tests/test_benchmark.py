@@ -82,6 +82,7 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
             "1",
             "--json",
             str(path),
+            "--markdown",
         ]
     )
     assert code == 0
@@ -102,6 +103,16 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
     assert "| digits | float32 | sklearn | 1347x64 |" in out
     assert all(line in out for line in format_table(rows).splitlines())
     assert ("NOISY RUN" in out) == rows[0]["noisy"]
+    # The JSON records, per row, the mode, the threads and the spread.
+    fit = rows[0]
+    assert fit["quick"] is True and fit["threads_given"] == 1
+    assert fit["sklearn_threads"] == fit["mlpinit_threads"] == 1
+    assert fit["speedup_min"] <= fit["speedup"] <= fit["speedup_max"]
+    assert fit["repeats"] >= 3 and fit["noise_threshold"] >= 1.3
+    assert {"gemm_bound_s", "mlpinit_gemm_share", "gemm_only_speedup"} <= set(fit)
+    assert rows[1]["quick"] is True and rows[1]["threads"] == 1
+    assert {"cpu", "cpus", "blas", "platform"} <= set(run["machine"])
+    assert {"load_before", "load_after", "seconds", "noisy_rows"} <= set(run)
 
 
 def test_predict_child_runs_in_process_and_agrees_across_libraries(tmp_path):
@@ -362,8 +373,8 @@ def test_a_late_failure_keeps_the_finished_rows(tmp_path, monkeypatch, capsys):
 
     argv = _quick_digits(monkeypatch, predict=broken_predict)
     json_path = tmp_path / "bench.json"
-    status = main([*argv, "--inits", "sklearn", "auto", "--json", str(json_path)])
-    assert status == 1
+    argv += ["--inits", "sklearn", "auto", "--json", str(json_path), "--markdown"]
+    assert main(argv) == 1
     captured = capsys.readouterr()
     # The training rows, in the tables on stdout and in the JSON file.
     assert "| digits | float64 | sklearn |" in captured.out
@@ -680,3 +691,178 @@ def test_plot_marks_noise_and_the_run(tmp_path):
     rows = [add_gemm_bound(row, 0.15)]
     path = plot_speedups(rows, tmp_path / "bench.png", run_info(rows))
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+# -- the terminal tables, on made-up rows (no timing) -----------------------------
+def _made_up_rows():
+    """One row of each kind, with the widest values the tables meet."""
+    fit = {
+        "table": "fit",
+        "workload": "regression",
+        "dtype": "float64",
+        "init": "glorot_uniform",
+        "setting": "same threads",
+        "shape": "200000x100",
+        "hidden": [256, 256],
+        "epochs": 20,
+        "repeats": 5,
+        "sklearn_threads": 2,
+        "mlpinit_threads": 2,
+        "sklearn_fit_s": 123.456,
+        "mlpinit_fit_s": 99.999,
+        "speedup": 12.34,
+        "speedup_min": 10.01,
+        "speedup_max": 19.99,
+        "noisy": True,
+        "gemm_bound_s": 0.5,
+        "sklearn_gemm_share": 0.42,
+        "mlpinit_gemm_share": 1.0,
+        "gemm_only_speedup": 3.21,
+        "same_epochs": True,
+        "same_samples_seen": True,
+        "loss_rel_diff": 1e-16,
+        "sklearn_score": 0.5,
+        "mlpinit_score": 0.5,
+        "sklearn_s_per_epoch": 6.2,
+        "mlpinit_s_per_epoch": 5.0,
+    }
+    policy = dict(fit, setting="mlpinit policy", mlpinit_threads=1)
+    for key in ("gemm_bound_s", "sklearn_gemm_share", "mlpinit_gemm_share"):
+        policy.pop(key)
+    epoch = {
+        "table": "epoch",
+        **{k: fit[k] for k in ("workload", "dtype", "init", "shape", "hidden")},
+        "epochs": 20,
+        "threads": 2,
+        "sklearn_s_per_epoch": 12.3456,
+        "mlpinit_s_per_epoch": 10.1234,
+        "speedup": 1.22,
+        "sklearn_gflops": 12.3,
+        "mlpinit_gflops": 15.1,
+        "sklearn_loss": 0.123456789,
+        "mlpinit_loss": 0.123456789,
+        "loss_rel_diff": 3.3e-16,
+        "sklearn_score": 0.9,
+        "mlpinit_score": 0.9,
+        "torch_s_per_epoch": 20.1234,
+        "speedup_vs_torch": 2.0,
+        "torch_loss": 0.12,
+    }
+    predict = {
+        "table": "predict",
+        "workload": "predict",
+        "dtype": "float32",
+        "init": "-",
+        "shape": "1000000x100",
+        "hidden": [256, 256],
+        "repeats": 3,
+        "sklearn_s": 10.123,
+        "mlpinit_s": 5.123,
+        "speedup": 1.98,
+        "speedup_min": 1.9,
+        "speedup_max": 2.1,
+        "noisy": False,
+        "sklearn_peak_mb": 3906.0,
+        "mlpinit_peak_mb": 95.4,
+        "memory_ratio": 41.0,
+        "same_output": True,
+    }
+    return [fit, policy, dict(epoch, torch_s_per_epoch=1.0), epoch, predict]
+
+
+def _made_up_info():
+    machine = {
+        "cpu": "AMD EPYC 7B13 64-Core Processor",
+        "cpus": 2,
+        "platform": "Linux",
+        "python": "3.11.7",
+        "numpy": np.__version__,
+        "sklearn": "1.9.1",
+        "blas": ["openblas 0.3.30"],
+    }
+    return {
+        "mode": "full",
+        "threads_given": 2,
+        "machine": machine,
+        "load_before": 0.1,
+        "load_after": 0.2,
+        "noisy_rows": 1,
+        "seconds": 600.0,
+    }
+
+
+@pytest.fixture
+def made_up_run(monkeypatch):
+    """The command line, with run_benchmark returning made-up rows."""
+    from mlpinit import benchmark
+
+    rows = _made_up_rows()
+    monkeypatch.setattr(benchmark, "run_benchmark", lambda **kwargs: rows)
+    monkeypatch.setattr(benchmark, "run_info", lambda *args: _made_up_info())
+    return rows
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["plain", "rich"])
+def test_terminal_tables_fit_100_columns_and_keep_the_headline(
+    made_up_run, capsys, monkeypatch, rich
+):
+    from mlpinit.benchmark import report
+
+    if rich:
+        pytest.importorskip("rich")
+    monkeypatch.setattr(report, "rich_installed", lambda: rich)
+    assert main(["benchmark", "--quick"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 100
+    assert "|" not in out  # no Markdown without --markdown
+    # Each row keeps what a reader needs: its name, speedup, spread and share.
+    fit_line = next(line for line in lines if "glorot_uniform" in line)
+    for text in ("regression", "float64", "12.34x", "10.01-19.99 noisy", "100%"):
+        assert text in fit_line
+    assert any("2/1 policy" in line for line in lines)
+    assert any("2.00x" in line and "20.1234" in line for line in lines)  # torch
+    assert any("41x" in line and "3906" in line for line in lines)  # predict
+    assert "NOISY RUN" in out
+
+
+def test_markdown_only_with_the_flag_and_with_every_column(made_up_run, capsys):
+    assert main(["benchmark", "--quick", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    headers = [line for line in out.splitlines() if line.startswith("| workload")]
+    assert len(headers) == 3
+    assert headers[0].count("|") == 20 and "GEMM-only speedup" in headers[0]
+    assert "sklearn GFLOP/s" in headers[1] and "torch loss" in headers[1]
+    # The prediction table's header and its rows say the same thing.
+    assert "| predict_proba | float32 | 1000000x100 |" in out
+
+
+def test_help_says_what_the_tool_is_and_every_option_has_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    top = capsys.readouterr().out
+    assert "scikit-learn compatible" in top and "benchmark" in top
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    from mlpinit.__main__ import _parser
+
+    _, bench = _parser()
+    for action in bench._actions:
+        assert action.help, action.option_strings
+    assert "default: sklearn and auto" in text
+    assert "(default: sklearn auto)" not in text
+    # The workloads' sizes, full and quick.
+    assert "50000x100 / 4000x100" in text and "200000x20 / 16000x20" in text
+
+
+def test_list_prints_the_workloads_and_runs_nothing(no_work, capsys):
+    from mlpinit.benchmark import default_workloads
+
+    assert main(["benchmark", "--list"]) == 0
+    out = capsys.readouterr().out
+    for full, quick in zip(default_workloads(), default_workloads(quick=True)):
+        line = next(x for x in out.splitlines() if x.startswith(full.name + " "))
+        assert f"{full.n_train}x{full.n_features} / {quick.n_train}x" in line
+        assert f"{full.epochs} / {quick.epochs} epochs" in line
+    assert out.splitlines()[-2].startswith("predict")

@@ -74,7 +74,13 @@ from mlpinit.benchmark.torch_trainer import (
     torch_installed,
 )
 from mlpinit.benchmark.training import run_training_row
-from mlpinit.benchmark.workloads import Workload, default_workloads
+from mlpinit.benchmark.workloads import (
+    PREDICT_FEATURES,
+    PREDICT_HIDDEN,
+    Workload,
+    default_workloads,
+    predict_rows,
+)
 
 __all__ = [
     "Workload",
@@ -198,10 +204,14 @@ def _rows(quick, dtypes, inits, workloads, threads, training, with_torch):
                     workload, dtype, init, same[workload.name], with_torch=with_torch
                 )
     if "predict" in workloads:
-        n_rows = 100_000 if quick else 1_000_000
         for dtype in dtypes:
             yield run_predict_row(
-                n_rows, 100, (256, 256), dtype, threads, 1 if quick else 3
+                predict_rows(quick),
+                PREDICT_FEATURES,
+                PREDICT_HIDDEN,
+                dtype,
+                threads,
+                1 if quick else 3,
             )
 
 

@@ -3,8 +3,8 @@
 import math
 import os
 import platform
-from statistics import NormalDist
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 
