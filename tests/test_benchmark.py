@@ -7,6 +7,7 @@ loss), never its timings.
 import importlib.util
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from mlpinit.benchmark import (
     run_training_row,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("sklearn", "mlpinit")
 TINY = Workload("digits", "classification", 1347, 450, 64, (16,), epochs=2)
 
@@ -869,3 +871,70 @@ def test_list_prints_the_workloads_and_runs_nothing(no_work, capsys):
         assert f"{full.n_train}x{full.n_features} / {quick.n_train}x" in line
         assert f"{full.epochs} / {quick.epochs} epochs" in line
     assert out.splitlines()[-2].startswith("predict")
+
+
+# -- the docs' record and the README's table, written from the JSON ---------------
+def test_docs_record_leads_with_the_summary_and_has_every_row():
+    from mlpinit.benchmark.record import format_rst
+
+    rows, info = _made_up_rows(), _made_up_info()
+    page = format_rst(rows, info, "python -m mlpinit benchmark", ["A note."])
+    summary = page.index("Summary")
+    every = page.index("Every table")
+    assert summary < page.index(".. figure::") < every
+    # The compact table: workload, speedup per dtype, GEMM share.
+    compact = page[summary:every]
+    assert "speedup float64" in compact and "mlpinit GEMM share float64" in compact
+    assert "12.34x (noisy)" in compact and "1.98x, 41x less memory" in compact
+    # Below it, every row of every table, with its own figures.
+    for row in rows:
+        assert f"{row['speedup']:.2f}x" in page[every:]
+    assert "- predict_proba" in page[every:] and "- predict\n" not in page
+    assert "A note." in page and "NOISY RUN" in page
+
+
+def test_readme_summary_replaces_only_what_lies_between_the_markers():
+    from mlpinit.benchmark.record import (
+        README_END,
+        README_START,
+        replace_between_markers,
+        summary_markdown,
+    )
+
+    table = summary_markdown(_made_up_rows(), _made_up_info())
+    assert "| workload | speedup float64 | speedup float32 |" in table
+    text = f"before\n{README_START}\nold table\n{README_END}\nafter\n"
+    new = replace_between_markers(text, table)
+    assert new.startswith("before\n") and new.endswith(f"{README_END}\nafter\n")
+    assert "old table" not in new and table in new
+    assert replace_between_markers(new, table) == new  # idempotent
+    with pytest.raises(ValueError, match="markers"):
+        replace_between_markers("no markers", table)
+    readme = (ROOT / "README.md").read_text()
+    assert README_START in readme and README_END in readme
+
+
+def test_record_script_rewrites_page_and_readme_from_the_json(tmp_path, monkeypatch):
+    from conftest import load_script
+
+    script = load_script(ROOT / "docs" / "record_benchmark.py", "record_benchmark")
+    from mlpinit.benchmark.record import README_END, README_START
+
+    static = tmp_path / "docs" / "_static"
+    static.mkdir(parents=True)
+    info = dict(_made_up_info(), command="python -m mlpinit benchmark --quick")
+    document = {"complete": True, "run": info, "rows": _made_up_rows()}
+    (static / "benchmark.json").write_text(json.dumps(document))
+    (tmp_path / "README.md").write_text(f"# x\n{README_START}\nold\n{README_END}\n")
+    monkeypatch.setattr(script, "ROOT", tmp_path)
+    monkeypatch.setattr(script, "STATIC", static)
+    assert script.main(["--from-json", "--note=Quiet machine."]) == 0
+    page = (static / "benchmark_run.rst").read_text()
+    assert "python -m mlpinit benchmark --quick > docs/_static/benchmark.txt" in page
+    assert "Quiet machine." in page and "12.34x" in page
+    readme = (tmp_path / "README.md").read_text()
+    assert "old" not in readme and "| regression (200000x100" in readme
+    # An incomplete run writes nothing.
+    (static / "benchmark.json").write_text(json.dumps(dict(document, complete=False)))
+    with pytest.raises(SystemExit, match="no complete run"):
+        script.main(["--from-json"])

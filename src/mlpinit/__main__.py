@@ -16,6 +16,7 @@ of the finished rows are still written before the error is reported.
 import argparse
 import importlib.util
 import os
+import shlex
 import sys
 import textwrap
 import time
@@ -191,6 +192,7 @@ def _write_outputs(rows, args, complete, load_before, start):
     from mlpinit.benchmark.report import print_report
 
     info = run_info(rows, load_before, time.perf_counter() - start)
+    info["command"] = "python -m mlpinit " + shlex.join(args.argv)
     if rows:
         print_report(rows, info, markdown=args.markdown)
     if args.json:
@@ -257,6 +259,7 @@ def main(argv=None):
     """
     parser, bench = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.list:
         from mlpinit.benchmark.workloads import describe_workloads
 
