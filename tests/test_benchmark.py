@@ -462,6 +462,47 @@ def test_gemm_bound_times_exactly_the_counted_products(monkeypatch):
     assert _count((shape, 1) for shape in seen) == expected
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gemm_bound_runs_in_the_training_dtype_and_threads(monkeypatch, dtype):
+    from threadpoolctl import threadpool_info
+
+    from mlpinit.benchmark import time_gemm_bound
+
+    seen = []
+    original = np.matmul
+
+    def recording(a, b, **kwargs):
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        seen.append((a.dtype, b.dtype, kwargs["out"].dtype, max(blas, default=1)))
+        return original(a, b, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", recording)
+    time_gemm_bound(UNEVEN, dtype, threads=1, repeats=1)
+    assert seen and set(seen) == {(np.dtype(dtype),) * 3 + (1,)}
+
+
+def test_the_bound_of_a_row_is_timed_on_the_rows_threads(monkeypatch):
+    from mlpinit import benchmark
+
+    bound_threads = []
+    monkeypatch.setattr(benchmark, "default_workloads", lambda quick: [TINY])
+    monkeypatch.setattr(
+        benchmark,
+        "time_gemm_bound",
+        lambda workload, dtype, threads: bound_threads.append(threads) or 0.001,
+    )
+    rows = benchmark.run_benchmark(
+        quick=True,
+        dtypes=["float32"],
+        inits=["sklearn"],
+        workloads=["digits"],
+        threads=2,
+        log=lambda line: None,
+    )
+    fit = rows[0]
+    assert bound_threads == [fit["mlpinit_threads"]] == [fit["sklearn_threads"]]
+
+
 def test_gemm_flops_are_three_products_per_layer_but_the_input_delta():
     from mlpinit.benchmark.gemm_bound import epoch_gemm_shapes, gemm_flops
 
