@@ -58,12 +58,9 @@ def built_site(tmp_path_factory):
     pytest.importorskip("numpydoc")
     pytest.importorskip("matplotlib")
     out = tmp_path_factory.mktemp("docs")
-    env = dict(
-        os.environ,
-        MLPINIT_QUICK="1",
-        MPLBACKEND="Agg",
-        MLPINIT_FIGURE_DIR=str(out / "figures"),
-    )
+    env = dict(os.environ, MLPINIT_QUICK="1", MPLBACKEND="Agg")
+    # conf.py chooses where the examples' own figures go: beside the output.
+    env.pop("MLPINIT_FIGURE_DIR", None)
     command = [
         sys.executable,
         "-m",
@@ -146,3 +143,39 @@ def test_benchmarks_page_shows_the_recorded_run(built_site):
         assert row["workload"] in html
         assert f"{row['speedup']:.2f}x" in html
     assert "benchmark.png" in html
+
+
+# The public methods each class page must document, by their HTML anchors.
+CLASS_METHODS = {
+    "MLPClassifier": ["fit", "partial_fit", "predict", "predict_proba", "score"],
+    "MLPRegressor": ["fit", "partial_fit", "predict", "score"],
+    "MeanNormStandardizer": ["fit", "partial_fit", "transform", "inverse_transform"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CLASS_METHODS))
+def test_class_pages_list_their_public_methods(built_site, name):
+    html = (built_site / "gen_modules" / f"mlpinit.{name}.html").read_text()
+    anchors = set(re.findall(rf'id="mlpinit\.{name}\.(\w+)"', html))
+    for method in CLASS_METHODS[name]:
+        assert method in anchors, f"{name}'s page does not document {method}"
+        assert callable(getattr(getattr(mlpinit, name), method))
+    # scikit-learn's generated metadata-routing setters stay out.
+    assert not {a for a in anchors if a.endswith("_request")}
+
+
+@pytest.mark.slow
+def test_benchmark_internals_stay_out_of_the_api_page(built_site):
+    api = (built_site / "api.html").read_text()
+    assert "mlpinit.MLPClassifier" in api
+    assert "format_row" not in api and "save_json" not in api
+    assert "format_row" in (built_site / "api_benchmark.html").read_text()
+
+
+@pytest.mark.slow
+def test_examples_save_their_figures_beside_the_output(built_site):
+    # -d puts the doctrees beside html/; the examples' figures go there too,
+    # not into docs/_build of the source tree.
+    saved = {p.name for p in (built_site.parent / "example_figures").glob("*.png")}
+    assert "activation_statistics.png" in saved, sorted(saved)
