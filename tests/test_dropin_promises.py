@@ -366,7 +366,8 @@ _X_1000 = RNG.normal(size=(1000, 5))
 _Y_1000 = (_X_1000[:, 0] > 0).astype(int)
 
 
-@xfail("a mini-batch of zero total weight raises ZeroDivisionError in the network code")
+# Failed before the issue-11 fix: a mini-batch of zero total weight raises
+# ZeroDivisionError in the network code
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_mostly_zero_sample_weights_train(solver, shuffle):
@@ -397,10 +398,8 @@ def test_all_zero_sample_weights_are_a_clear_error():
         MLPClassifier().fit(_X_1000, _Y_1000, sample_weight=np.zeros(1000))
 
 
-@xfail(
-    "with early stopping, a split whose part has zero weight gives a wrong message or "
-    "a validation score of 0"
-)
+# Failed before the issue-11 fix: with early stopping, a split whose part has zero
+# weight gives a wrong message or a validation score of 0
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_early_stopping_split_without_weight_names_the_split(seed):
     # The caller's weights are not all zero; one side of the split is.
@@ -409,6 +408,22 @@ def test_early_stopping_split_without_weight_names_the_split(seed):
     model = MLPClassifier(early_stopping=True, max_iter=3, random_state=seed)
     with pytest.raises(ValueError, match="validation"):
         model.fit(X_DENSE, Y_BINARY, sample_weight=weights)
+
+
+def test_early_stopping_split_names_the_part_without_weight():
+    # One weighted row lands on one side of the split or the other: either
+    # side left without weight is named, never trained on or scored.
+    weights = np.zeros(200)
+    weights[7] = 1.0
+    named = set()
+    for seed in range(10):
+        model = MLPRegressor(
+            early_stopping=True, validation_fraction=0.5, max_iter=2, random_state=seed
+        )
+        with pytest.raises(ValueError, match="zero total sample weight") as error:
+            model.fit(X_DENSE, Y_REAL, sample_weight=weights)
+        named.add(str(error.value).split()[1])
+    assert named == {"training", "validation"}
 
 
 def _float32_regressor(sample_weight):
@@ -424,9 +439,8 @@ def _float32_regressor(sample_weight):
     return model.fit(X, X[:, 0] * 2, sample_weight=sample_weight)
 
 
-@xfail(
-    "float32 batch weight sums overflow to inf: the weights become 0 and nothing trains"
-)
+# Failed before the issue-11 fix: float32 batch weight sums overflow to inf: the weights
+# become 0 and nothing trains
 def test_float32_batch_weight_sums_do_not_overflow():
     # 200 rows of 1e37 sum to 2e39 > float32's 3.4e38.
     big = _float32_regressor(np.full(400, 1e37))
@@ -436,10 +450,8 @@ def test_float32_batch_weight_sums_do_not_overflow():
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-6)
 
 
-@xfail(
-    "weights that underflow float32 (1e-300) are reported as 'must contain at least "
-    "one non-zero number'"
-)
+# Failed before the issue-11 fix: weights that underflow float32 (1e-300) are reported
+# as 'must contain at least one non-zero number'
 def test_float32_tiny_sample_weights_name_the_problem():
     weights = np.full(400, 1e-300)
     try:

@@ -153,6 +153,8 @@ def _split_validation(mlp, data):
     if data.sample_weight is None:
         train.append(None)
         val.append(None)
+    else:
+        _check_part_weights(mlp, train[3], val[3])
     return data._replace(
         X=train[0],
         Y=train[1],
@@ -160,6 +162,22 @@ def _split_validation(mlp, data):
         sample_weight=train[3],
         validation=val,
     )
+
+
+def _check_part_weights(mlp, train_weight, val_weight):
+    # A part of zero total weight has no weighted loss or score: the fit
+    # would train on nothing, or stop on a meaningless score.
+    for part, weight in (("training", train_weight), ("validation", val_weight)):
+        if not weight.sum(dtype=np.float64) > 0:
+            raise ValueError(
+                f"The {part} part of early stopping's split has zero total "
+                f"sample weight: early_stopping=True holds out validation_fraction="
+                f"{mlp.validation_fraction} of the rows, and every {part} row "
+                f"drawn has weight 0 ({np.count_nonzero(train_weight)} training and "
+                f"{np.count_nonzero(val_weight)} validation rows have weight > 0). "
+                "Give more rows a positive weight, change validation_fraction or "
+                "random_state, or set early_stopping=False."
+            )
 
 
 def _early_stopping_scorer(mlp):
