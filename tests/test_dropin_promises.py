@@ -671,7 +671,8 @@ def test_mixed_label_types_are_named():
     assert "continuous" not in str(error.value)
 
 
-@xfail("alpha=1e308 gets the 'diverged, normalize your inputs' advice")
+# Failed before the issue-11 fix: alpha=1e308 gets the 'diverged, normalize your inputs'
+# advice
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_huge_alpha_is_named(solver):
     model = MLPClassifier(solver=solver, alpha=1e308, max_iter=3)
@@ -684,7 +685,8 @@ def test_huge_alpha_is_named(solver):
         assert all(np.isfinite(W).all() for W in model.coefs_)
 
 
-@xfail("sample weights of 1e-300 get the 'diverged, normalize your inputs' advice")
+# Failed before the issue-11 fix: sample weights of 1e-300 get the 'diverged, normalize
+# your inputs' advice
 def test_tiny_sample_weights_are_named():
     model = MLPClassifier(max_iter=3, random_state=0)
     try:
