@@ -464,10 +464,8 @@ def test_float32_tiny_sample_weights_name_the_problem():
         )
 
 
-@xfail(
-    "float64 targets beyond float32's range, with float32 X, become inf and get "
-    "the 'diverged, normalize your inputs' advice"
-)
+# Failed before the issue-11 fix: float64 targets beyond float32's range, with float32
+# X, become inf and get the 'diverged, normalize your inputs' advice
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 def test_targets_beyond_float32_range_are_named(loss):
     X = X_DENSE.astype(np.float32)
@@ -643,7 +641,8 @@ def test_warm_start_with_early_stopping_as_scikit_learn(ours, theirs, X, y):
 # Messages that name the actual problem
 
 
-@xfail("an indicator y after a binary partial_fit fails with a numpy error")
+# Failed before the issue-11 fix: an indicator y after a binary partial_fit fails with a
+# numpy error
 def test_indicator_after_binary_partial_fit_names_multilabel():
     model = MLPClassifier().partial_fit(X_DENSE, Y_BINARY, classes=[0, 1])
     indicator = np.c_[Y_BINARY, 1 - Y_BINARY]
@@ -651,7 +650,8 @@ def test_indicator_after_binary_partial_fit_names_multilabel():
         model.partial_fit(X_DENSE, indicator)
 
 
-@xfail("object-dtype integer labels are reported as 'continuous values'")
+# Failed before the issue-11 fix: object-dtype integer labels are reported as
+# 'continuous values'
 def test_object_dtype_integer_labels():
     y = Y_BINARY.astype(object)
     try:
@@ -663,7 +663,8 @@ def test_object_dtype_integer_labels():
         assert list(model.classes_) == [0, 1]
 
 
-@xfail("mixed labels [1, '1', 2] are reported as 'continuous values'")
+# Failed before the issue-11 fix: mixed labels [1, '1', 2] are reported as 'continuous
+# values'
 def test_mixed_label_types_are_named():
     y = np.array([1, "1", 2] * 10, dtype=object)
     with pytest.raises(ValueError, match="(?i)mix") as error:
