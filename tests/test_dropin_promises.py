@@ -797,20 +797,51 @@ def _run_onnx(onx, X):
     return session.run(None, {session.get_inputs()[0].name: X})
 
 
-@xfail(
-    "two-label multilabel ONNX with zipmap=False gives 4 columns [1-p0, 1-p1, p0, p1]"
-)
-def test_onnx_two_label_multilabel_probabilities(two_label_model):
+# Failed before the issue-11 fix: with zipmap=False the probabilities were 4
+# columns [1-p0, 1-p1, p0, p1] (skl2onnx's converter took two labels for binary)
+@pytest.mark.parametrize("input_dtype", [np.float32, np.float64])
+def test_onnx_two_label_multilabel_probabilities(two_label_model, input_dtype):
     from skl2onnx import to_onnx
 
     model, X = two_label_model
+    X = X.astype(input_dtype)
     onx = to_onnx(model, X[:1], options={id(model): {"zipmap": False}})
     labels, proba = _run_onnx(onx, X)
+    assert proba.shape == (X.shape[0], 2)
     np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-5)
     np.testing.assert_array_equal(labels, model.predict(X))
 
 
-@xfail("two-label multilabel ONNX with the default zipmap is refused by onnxruntime")
+def test_onnx_three_label_multilabel_in_double_precision():
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("mlpinit.onnx")
+    from skl2onnx import to_onnx
+
+    X = RNG.normal(size=(100, 4))
+    Y = (X[:, :3] > 0).astype(int)
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    model.fit(X, Y)
+    onx = to_onnx(model, X[:1], options={id(model): {"zipmap": False}})
+    labels, proba = _run_onnx(onx, X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, model.predict_proba(X), rtol=1e-10)
+    np.testing.assert_array_equal(labels, model.predict(X))
+
+
+def test_onnx_two_label_multilabel_zipmap_columns(two_label_model):
+    from skl2onnx import to_onnx
+
+    model, X = two_label_model
+    onx = to_onnx(model, X[:1], options={id(model): {"zipmap": "columns"}})
+    labels, *columns = _run_onnx(onx, X)
+    np.testing.assert_allclose(
+        np.column_stack(columns), model.predict_proba(X), atol=1e-5
+    )
+    np.testing.assert_array_equal(labels, model.predict(X))
+
+
+# Failed before the issue-11 fix: onnxruntime refused the graph ("ZipMap ...
+# features_per_batch[4] != number of classlabels[2]")
 def test_onnx_two_label_multilabel_default_zipmap(two_label_model):
     from skl2onnx import to_onnx
 
