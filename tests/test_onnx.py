@@ -167,6 +167,9 @@ def test_regressor_hidden_activations_match_onnxruntime(activation, dtype):
         {"with_mean": False},
         {"with_norm": False},
         {"with_mean": False, "with_norm": False},
+        {"norm": "rms"},
+        {"norm": "rms", "per_feature": False},
+        {"norm": "rms", "with_mean": False},
     ],
 )
 def test_standardizer_matches_onnxruntime(kwargs):
