@@ -50,6 +50,12 @@ CASES = [
     ("multiclass", "adam", {"record_layer_stats": True}),
     ("regressor", "sgd", {"learning_rate": "invscaling"}),
     ("regressor", "lbfgs", {}),
+    # The activations issue 12 added: nothing of theirs is stored but the name.
+    ("multiclass", "adam", {"activation": "leaky_relu"}),
+    ("regressor", "lbfgs", {"activation": "elu"}),
+    ("binary", "sgd", {"activation": "selu", "init": "lecun_normal"}),
+    ("multilabel", "adam", {"activation": "gelu"}),
+    ("regressor", "adam", {"activation": "silu"}),
     # The issue-13 training features (the optimizer keeps the cosine position).
     (
         "multiclass",
