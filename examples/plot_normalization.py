@@ -129,7 +129,7 @@ for ax, (name, (Xp, yp)) in zip(axes, problems.items()):
     ax.set_xlabel("w1 (feature in 5..50)")
     ax.set_ylabel("w2 (feature in 3..7)")
     ax.set_title(
-        f"{name}: condition number {high / low:.0f}\n"
+        f"{name}: condition number {high / low:.3g}\n"
         f"best step {lr:.3g}; {steps} steps to 0.1% of the initial gap",
         fontsize=10,
     )
