@@ -272,6 +272,20 @@ def setup(app):
 
 
 # -- gallery ------------------------------------------------------------------
+def _examples_mode_changed():
+    """Whether the last build ran the examples in the other mode (quick/full).
+
+    sphinx-gallery reruns an example only when its source changed, so a full
+    build after a quick one would show the quick run's numbers and figures.
+    """
+    mode = "quick" if os.environ.get("MLPINIT_QUICK", "") not in ("", "0") else "full"
+    stamp = DOCS / "auto_examples" / ".examples_mode"
+    changed = not stamp.is_file() or stamp.read_text() != mode
+    stamp.parent.mkdir(exist_ok=True)
+    stamp.write_text(mode)
+    return changed
+
+
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
@@ -286,6 +300,7 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "download_all_examples": False,
     "min_reported_time": 1,
+    "run_stale_examples": _examples_mode_changed(),
 }
 
 # -- HTML ---------------------------------------------------------------------
@@ -298,7 +313,7 @@ try:
         "show_prev_next": False,
         "secondary_sidebar_items": ["page-toc"],
         # Every top-level page in the header, none under a "More" menu.
-        "header_links_before_dropdown": 10,
+        "header_links_before_dropdown": 15,
     }
 except ImportError:  # the docs extra brings it; alabaster comes with Sphinx
     html_theme = "alabaster"

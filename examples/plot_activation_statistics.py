@@ -26,6 +26,7 @@ works; its numbers do not show the effect.
 """
 
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -149,6 +150,8 @@ REPORT = []
 
 
 def report(line):
+    if line.startswith("What it shows: "):  # the closing sentence, wrapped
+        line = textwrap.fill(line, width=79)
     print(line)
     REPORT.append(line)
 
@@ -175,4 +178,5 @@ report(
     f"(x{glorot[1]:.3g}): the variance-preserving schemes keep both signals "
     "closer to level, as Glorot & Bengio's figures 6 and 7 show."
 )
-(FIGURE_DIR / "activation_statistics.txt").write_text("\n".join(REPORT) + "\n")
+with open(FIGURE_DIR / "activation_statistics.txt", "w") as recorded:
+    recorded.write("\n".join(REPORT) + "\n")

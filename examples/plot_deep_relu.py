@@ -24,6 +24,7 @@ works; its numbers do not show the effect.
 """
 
 import os
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -132,6 +133,8 @@ REPORT = []
 
 
 def report(line):
+    if line.startswith("What it shows: "):  # the closing sentence, wrapped
+        line = textwrap.fill(line, width=79)
     print(line)
     REPORT.append(line)
 
@@ -146,7 +149,10 @@ for init, model in models.items():
         f"{init:6s}: loss epoch 1 {curve[0]:.3f}, epoch {min(10, len(curve))} "
         f"{curve[min(10, len(curve)) - 1]:.3f}, "
         f"epoch {len(curve)} {curve[-1]:.3f}; training accuracy "
-        f"{model.score(X, y):.3f}; at init, activation std last / first hidden layer "
+        f"{model.score(X, y):.3f}"
+    )
+    report(
+        f"        at init, activation std last / first hidden layer "
         f"{stats['activation_std'][-2] / stats['activation_std'][0]:.3g}, "
         f"first-layer gradient norm {stats['gradient_norm'][0]:.3g}; "
         f"after the last epoch {gradient[init][-1]:.3g}"
@@ -165,4 +171,5 @@ report(
     f"the last, to {gradient['xavier'][-1]:.3g} "
     f"against He's {gradient['he'][-1]:.3g}."
 )
-(FIGURE_DIR / "deep_relu.txt").write_text("\n".join(REPORT) + "\n")
+with open(FIGURE_DIR / "deep_relu.txt", "w") as recorded:
+    recorded.write("\n".join(REPORT) + "\n")

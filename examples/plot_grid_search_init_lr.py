@@ -20,6 +20,7 @@ works; its numbers do not show the effect.
 """
 
 import os
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -138,6 +139,8 @@ REPORT = []
 
 
 def report(line):
+    if line.startswith("What it shows: "):  # the closing sentence, wrapped
+        line = textwrap.fill(line, width=79)
     print(line)
     REPORT.append(line)
 
@@ -156,4 +159,5 @@ report(
     + ", ".join(f"{lr:g} for {init}" for init, lr in best_lr.items())
     + f", and the best pair scores {test_score:.3f} on the held-out quarter."
 )
-(FIGURE_DIR / "grid_search_init_lr.txt").write_text("\n".join(REPORT) + "\n")
+with open(FIGURE_DIR / "grid_search_init_lr.txt", "w") as recorded:
+    recorded.write("\n".join(REPORT) + "\n")

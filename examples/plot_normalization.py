@@ -27,6 +27,7 @@ works; its numbers do not show the effect.
 """
 
 import os
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -94,6 +95,8 @@ REPORT = []
 
 
 def report(line):
+    if line.startswith("What it shows: "):  # the closing sentence, wrapped
+        line = textwrap.fill(line, width=79)
     print(line)
     REPORT.append(line)
 
@@ -129,7 +132,7 @@ for ax, (name, (Xp, yp)) in zip(axes, problems.items()):
     ax.set_xlabel("w1 (feature in 5..50)")
     ax.set_ylabel("w2 (feature in 3..7)")
     ax.set_title(
-        f"{name}: condition number {high / low:.0f}\n"
+        f"{name}: condition number {high / low:.3g}\n"
         f"best step {lr:.3g}; {steps} steps to 0.1% of the initial gap",
         fontsize=10,
     )
@@ -265,4 +268,5 @@ report(
     f"StandardScaler; on raw inputs, {epochs_text('raw')}, and with one norm "
     f"for the whole array, {epochs_text('MeanNorm, whole array')}."
 )
-(FIGURE_DIR / "normalization.txt").write_text("\n".join(REPORT) + "\n")
+with open(FIGURE_DIR / "normalization.txt", "w") as recorded:
+    recorded.write("\n".join(REPORT) + "\n")

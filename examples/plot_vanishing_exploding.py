@@ -25,6 +25,7 @@ works; its numbers do not show the effect.
 """
 
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -55,6 +56,8 @@ REPORT = []
 
 
 def report(line):
+    if line.startswith("What it shows: "):  # the closing sentence, wrapped
+        line = textwrap.fill(line, width=79)
     print(line)
     REPORT.append(line)
 
@@ -206,4 +209,5 @@ report(
     f"Xavier + tanh within {spread['xavier', 'tanh']:.3g}, while Xavier + relu "
     f"loses a factor {spread['xavier', 'relu']:.2g}."
 )
-(FIGURE_DIR / "vanishing_exploding.txt").write_text("\n".join(REPORT) + "\n")
+with open(FIGURE_DIR / "vanishing_exploding.txt", "w") as recorded:
+    recorded.write("\n".join(REPORT) + "\n")

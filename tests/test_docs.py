@@ -197,8 +197,11 @@ def test_claims_page_quotes_every_examples_recorded_output():
         for name in names:
             assert name in recorded, f"measured_claims.rst does not show {name}"
     for name in recorded:
-        lines = (DOCS / "_static" / name).read_text().splitlines()
-        assert lines[-1].startswith("What it shows: "), name
+        text = (DOCS / "_static" / name).read_text()
+        # The closing sentence, wrapped to a terminal's width, comes last.
+        closing = text.split("\nWhat it shows: ")
+        assert len(closing) == 2 and closing[1].strip(), name
+        assert max(len(line) for line in closing[1].splitlines()) <= 79, name
 
 
 def test_claims_page_prose_quotes_no_measured_figure():

@@ -556,7 +556,8 @@ libraries follow. scikit-learn reports that loss divided by ``n_outputs``
 (its issue #8349), so with several outputs ``loss_``, ``loss_curve_`` and the
 ``tol`` stopping rule differ from its by that factor while SGD and Adam take
 the same steps, and L-BFGS here searches along a consistent loss and
-gradient. Single-output fits are unaffected.
+gradient. Single-output fits are unaffected. The user guide lists every
+departure in one place (:ref:`departures`).
 
 """
         + INPUT_SCALE_NOTES
