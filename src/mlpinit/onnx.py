@@ -29,8 +29,12 @@ over through a plain view of the fitted model. Two outputs get one extra node
 each, because skl2onnx's regressor converter cannot produce them: several
 regression targets (its converter flattens them to one column; the
 flattening is undone with a Reshape) and ``loss="poisson"`` (its ``exp``
-output, which is an Exp node on top of the identity output). A hidden
-activation with no ONNX form raises a ``ValueError`` that names it.
+output, which is an Exp node on top of the identity output). A multilabel
+classifier goes through the regressor converter too (its logistic outputs, one
+column per label, are the probabilities; the labels are a Greater node),
+because skl2onnx's classifier converter mistakes two labels for a binary
+problem. A hidden activation with no ONNX form raises a ``ValueError`` that
+names it.
 """
 
 from types import SimpleNamespace
@@ -283,8 +287,48 @@ def _convert_classifier(scope, operator, container):
         _label_binarizer=SimpleNamespace(y_type_=target_type(model)),
     )
     inputs, view = _hidden_layers(scope, operator, container, view)
-    convert_sklearn_mlp_classifier(
-        scope, _operator_with(operator, view, inputs=inputs), container
+    if target_type(model) == "multilabel-indicator":
+        _convert_multilabel(scope, operator, container, view, inputs)
+    else:
+        convert_sklearn_mlp_classifier(
+            scope, _operator_with(operator, view, inputs=inputs), container
+        )
+
+
+def _convert_multilabel(scope, operator, container, view, inputs):
+    """Multilabel: the logistic outputs are the probabilities, labels p > 0.5.
+
+    skl2onnx's classifier converter is not used here: it takes two labels for
+    a binary problem (probabilities [1 - p0, 1 - p1, p0, p1]), and its
+    Binarizer node has no double-precision kernel in onnxruntime. Its
+    regressor converter computes the same forward pass, flattened to one
+    column; a Reshape restores one column per label.
+    """
+    n_labels = len(operator.raw_operator.classes_)
+    proba = operator.outputs[1].full_name
+    flat = scope.get_unique_variable_name("mlp_logistic_one_column")
+    convert_sklearn_mlp_regressor(
+        scope,
+        _operator_with(operator, view, output_names=[flat], inputs=inputs),
+        container,
+    )
+    shape = scope.get_unique_variable_name("proba_shape")
+    container.add_initializer(shape, onnx_proto.TensorProto.INT64, [2], [-1, n_labels])
+    container.add_node(
+        "Reshape", [flat, shape], proba, name=scope.get_unique_operator_name("Reshape")
+    )
+    half = scope.get_unique_variable_name("half")
+    container.add_initializer(half, _float_proto_type(operator.inputs[0]), [], [0.5])
+    above = scope.get_unique_variable_name("above_half")
+    container.add_node(
+        "Greater", [proba, half], above, name=scope.get_unique_operator_name("Greater")
+    )
+    container.add_node(
+        "Cast",
+        above,
+        operator.outputs[0].full_name,
+        to=onnx_proto.TensorProto.INT64,
+        name=scope.get_unique_operator_name("Cast"),
     )
 
 
