@@ -15,6 +15,7 @@ from mlpinit._core.activations import (
     HIDDEN_ACTIVATION_TABLE,
     NEEDS_PREACTIVATION,
 )
+from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
 from mlpinit.diagnostics import initialized, layer_statistics
 
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # Klambauer 2017
@@ -119,3 +120,26 @@ def test_auto_init_gives_selu_lecun_normal():
         _hidden_moments("selu", "auto", 0)[1],
         _hidden_moments("selu", "lecun_normal", 0)[1],
     )
+
+
+@pytest.mark.parametrize("activation", list(HIDDEN_ACTIVATION_TABLE))
+def test_training_allocates_preactivations_only_when_needed(activation):
+    layout = NetworkLayout([3, 5, 4, 2])
+    rng = np.random.RandomState(0)
+    theta = rng.normal(size=layout.size)
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    workspace = Workspace(layout, 6, np.float64)
+    grad = np.empty_like(theta)
+    loss_and_gradient(
+        layout, theta, grad, X, Y, None, 0.0, activation, "identity", workspace
+    )
+    kept = workspace._preactivations
+    if activation in NEEDS_PREACTIVATION:
+        assert [None if z is None else z.shape for z in kept] == [
+            None,
+            (6, 5),
+            (6, 4),
+            None,
+        ]
+    else:
+        assert kept is None  # relu, tanh, logistic...: no extra array
