@@ -319,7 +319,8 @@ def test_overlapping_fits_restore_the_callers_blas_setting(two_blas_threads):
     assert _blas_threads() == two_blas_threads
 
 
-@xfail("a concurrent narrow fit's 1-thread BLAS limit changes a wide fit's iterates")
+# Failed before the issue-11 fix: a concurrent narrow fit's 1-thread BLAS limit changes
+# a wide fit's iterates
 def test_concurrent_fits_equal_serial_fits(two_blas_threads):
     serial_narrow = _narrow_fit().coefs_[0].tobytes()
     serial_wide = _wide_lbfgs_fit().coefs_[0].tobytes()
