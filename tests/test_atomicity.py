@@ -108,7 +108,7 @@ def test_the_state_comparison_sees_one_ulp_and_any_attribute():
 
 def test_there_are_failing_cells_of_every_estimator():
     assert {name for name, _, _ in FAILING} == set(ESTIMATORS)
-    assert len(FAILING) == 314  # 177 of the plain estimators
+    assert len(FAILING) == 315  # 177 of the plain estimators
     assert len([cell for cell in FAILING if cell[0] not in FAMILY]) == 177
 
 
@@ -183,6 +183,63 @@ def test_divergence_after_some_partial_fits_leaves_the_last_good_state():
     assert good_calls >= 2
     assert_unchanged(est, before)
     assert len(est.loss_curve_) == good_calls
+
+
+def quiet_badly_scaled(method, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The features of X are badly scaled")
+        return method(*args, **kwargs)
+
+
+EARLY_STOPPING_FAILURES = {
+    # The first epoch diverges: no validated weights to fall back on.
+    "diverging": (dict(learning_rate_init=1e6), X * 1e100, None, "non-finite"),
+    # Every weighted row lands in the training part.
+    "unweighted-validation": (
+        {},
+        X,
+        np.where(np.arange(60) < 2, 1.0, 0.0),
+        "validation part of early stopping's split has zero total sample weight",
+    ),
+}
+
+
+@pytest.mark.parametrize("failure", sorted(EARLY_STOPPING_FAILURES))
+@pytest.mark.parametrize("state", ["unfitted", "fitted", "warm_start"])
+def test_early_stopping_failures_leave_no_trace(state, failure):
+    params, X_fit, weight, message = EARLY_STOPPING_FAILURES[failure]
+    est = MLPRegressor(**{**DIVERGING, "early_stopping": True})
+    if state != "unfitted":
+        quiet(est.set_params(learning_rate_init=0.01).fit, X, Y_REAL)
+        est.set_params(warm_start=state == "warm_start")
+    est.set_params(**params)
+    before = snapshot(est)
+    if state == "warm_start" and failure == "diverging":
+        # Not a failure: the earlier fit's validated best is there to go
+        # back to, and nothing better was found.
+        with pytest.warns(ConvergenceWarning, match="^Solver produced non-finite"):
+            quiet_badly_scaled(est.fit, X_fit, Y_REAL)
+        for got, want in zip(est.coefs_, before["coefs_"]):
+            assert_identical(got, want)
+        return
+    with pytest.raises(ValueError, match=message):
+        quiet(est.fit, X_fit, Y_REAL, sample_weight=weight)
+    assert_unchanged(est, before)
+
+
+def test_a_diverging_fit_with_early_stopping_keeps_its_best_weights_whole():
+    # Not a failure (scikit-learn's #29504): the fit ends on the best
+    # validated weights, and the record is complete and consistent.
+    est = MLPRegressor(**{**DIVERGING, "early_stopping": True, "max_iter": 60})
+    with pytest.warns(ConvergenceWarning, match="^Solver produced non-finite"):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The features of X are badly scaled")
+            est.fit(X, Y_REAL)
+    assert np.isnan(est.loss_curve_[-1]) and np.isnan(est.validation_scores_[-1])
+    assert len(est.loss_curve_) == len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == np.nanmax(est.validation_scores_)
+    assert all(np.isfinite(W).all() for W in est.coefs_ + est.intercepts_)
+    np.testing.assert_allclose(est.score(X, Y_REAL), est.score(X, Y_REAL))
 
 
 class Boom(Exception):

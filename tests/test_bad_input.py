@@ -38,6 +38,7 @@ from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 
 RNG = np.random.RandomState(0)
 N, D = 24, 4
+MOSTLY_ZERO_WEIGHTS = np.where(np.arange(N) < 3, 1.0, 0.0)
 X = RNG.normal(size=(N, D))
 Y_CLASSES = np.arange(N) % 3
 Y_REAL = X[:, 0] - 0.5 * X[:, 1] + 0.1 * RNG.normal(size=N)
@@ -357,6 +358,7 @@ KINDS = {
     "-inf-weight": spoil_weight(with_value(np.ones(N), 4, -np.inf)),
     "negative-weight": spoil_weight(np.linspace(-0.5, 1.5, N)),
     "zero-weights": spoil_weight(np.zeros(N)),
+    "mostly-zero-weights": spoil_weight(MOSTLY_ZERO_WEIGHTS),
     "short-weight": spoil_weight(np.ones(N - 1)),
 }
 
@@ -461,6 +463,30 @@ def check_one_class(result, name, method, inputs, caught):
     np.testing.assert_allclose(
         same_init.predict_proba(X), reference.predict_proba(X), rtol=1e-10
     )
+
+
+def _relabelled(name, y):
+    """``y`` with new targets on the rows of zero weight (same classes)."""
+    y = np.array(y, copy=True)
+    zero = MOSTLY_ZERO_WEIGHTS == 0
+    y[zero] = (y[zero] + 1) % 3 if family(name) == "classifier" else 2 * y[zero] + 1
+    return y
+
+
+def check_zero_weight_rows_ignored(result, name, method, inputs, caught):
+    """Rows of zero weight change nothing, in batches of zero weight too."""
+    check_finite_fit(result, name, method, inputs, caught)
+    other = {**inputs, "y": _relabelled(name, inputs["y"])}
+    start = fresh(name) if method == "fit" else fitted(name)
+    assert_same_result(result, quiet(call, start, method, other))
+    # In batches of 4, most batches of an epoch weigh nothing.
+    first = fresh if method == "fit" else fitted
+    results = [
+        quiet(call, first(name).set_params(batch_size=4), method, data)
+        for data in (inputs, other)
+    ]
+    assert np.isfinite(results[0].loss_curve_).all()
+    assert_same_result(*results)
 
 
 def check_huge_fit(result, name, method, inputs, caught):
@@ -772,6 +798,14 @@ EXPECTED = {
     "zero-weights": {
         ("*", "*"): Raises("Sample weights must contain at least one non-zero number")
     },
+    "mostly-zero-weights": {
+        # Its 10% validation rows all have weight 0: nothing to score.
+        ("regressor+early_stopping", "fit"): Raises(
+            "The validation part of early stopping's split has zero total sample weight"
+        ),
+        ("*", "score"): Check(check_score),
+        ("*", "*"): Check(check_zero_weight_rows_ignored),
+    },
     "short-weight": {
         ("*", "score"): Raises(r"inconsistent numbers of samples: \[24, 24, 23\]"),
         ("*", "*"): Raises(r"sample_weight.shape == \(23,\), expected \(24,\)!"),
@@ -824,15 +858,16 @@ def test_the_table_covers_every_input_and_method():
         "inverse_transform",
         "score",
     }
-    # The count quoted in the issue's closing note, for the plain estimators;
-    # the issue-13 featured ones add 402 cells.
-    assert len([cell for cell in CELLS if cell[0] not in FAMILY]) == 551
-    assert len(CELLS) == 953
+    # The count quoted in the issue's closing note, for the plain estimators
+    # (551, and 9 of issue 11's mostly-zero weights); the issue-13 featured
+    # ones add 410 cells.
+    assert len([cell for cell in CELLS if cell[0] not in FAMILY]) == 560
+    assert len(CELLS) == 970
     outcomes = [type(expected(*cell)).__name__ for cell in CELLS]
     assert {kind: outcomes.count(kind) for kind in set(outcomes)} == {
-        "Raises": 574,
+        "Raises": 575,
         "Same": 241,
-        "Check": 138,
+        "Check": 154,
     }
 
 

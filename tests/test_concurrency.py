@@ -182,9 +182,33 @@ def test_lent_threads_come_back_only_when_no_one_else_needs_one():
         with policy.one_thread():
             with policy.callers_threads():
                 assert _blas_threads() == before  # an L-BFGS evaluation
-            with policy.one_thread(), policy.callers_threads():
-                assert set(_blas_threads()) == {1}  # a narrow fit still runs
             assert set(_blas_threads()) == {1}
+        with policy.for_network([16]), policy.one_thread():
+            with policy.callers_threads():
+                assert set(_blas_threads()) == {1}  # a narrow L-BFGS fit
+        assert _blas_threads() == before
+
+
+def test_a_thread_needing_the_callers_setting_waits_for_one_thread_sections():
+    # An L-BFGS evaluation (or a wide fit) in another thread must not run
+    # under a narrow fit's limit: it waits until the limit is gone.
+    policy = BlasThreadPolicy()
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        seen, done = [], threading.Event()
+
+        def evaluate():
+            with policy.callers_threads():
+                seen.append(_blas_threads())
+            done.set()
+
+        worker = threading.Thread(target=evaluate)
+        with policy.for_network([16]):
+            worker.start()
+            assert not done.wait(0.3)  # held back while one thread is in force
+            assert set(_blas_threads()) == {1}
+        worker.join(5)
+        assert seen == [before]
         assert _blas_threads() == before
 
 

@@ -319,7 +319,8 @@ def test_overlapping_fits_restore_the_callers_blas_setting(two_blas_threads):
     assert _blas_threads() == two_blas_threads
 
 
-@xfail("a concurrent narrow fit's 1-thread BLAS limit changes a wide fit's iterates")
+# Failed before the issue-11 fix: a concurrent narrow fit's 1-thread BLAS limit changes
+# a wide fit's iterates
 def test_concurrent_fits_equal_serial_fits(two_blas_threads):
     serial_narrow = _narrow_fit().coefs_[0].tobytes()
     serial_wide = _wide_lbfgs_fit().coefs_[0].tobytes()
@@ -630,6 +631,24 @@ def test_warm_start_with_early_stopping_ends_on_the_best_weights(ours, theirs, X
     assert not all(
         np.allclose(got, want) for got, want in zip(reference.coefs_, best_weights)
     )
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["on", "off"])
+def test_warm_start_can_switch_early_stopping(first):
+    # scikit-learn fails here (None.append, None - tol); the switched-on
+    # fit starts a validation record of its own, the switched-off one a
+    # training-loss one.
+    model = MLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=5, tol=0, warm_start=True, random_state=0
+    )
+    model.set_params(early_stopping=first).fit(_X_REG, _Y_REG)
+    model.set_params(early_stopping=not first).fit(_X_REG, _Y_REG)
+    assert len(model.loss_curve_) == 10
+    if first:
+        assert model.best_loss_ == min(model.loss_curve_[5:])
+    else:
+        assert len(model.validation_scores_) == 5
+        assert model.best_validation_score_ == max(model.validation_scores_)
 
 
 # ---------------------------------------------------------------------------

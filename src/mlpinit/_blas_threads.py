@@ -12,16 +12,22 @@ Two rules, both about reproducibility and speed:
   threads back.
 
 BLAS thread counts are process-wide, so fits running in several threads at
-once share them. :class:`BlasThreadPolicy` therefore counts, under a lock,
-the contexts that currently need one thread: the first to arrive limits BLAS
-to one thread, and the caller's setting comes back only when the last one
-leaves, whatever order they leave in. (Independent ``threadpool_limits``
-contexts would each restore what they saw on entry, and overlapping ones,
-left in the wrong order, would leave the process at one thread for good.)
+once share them, and a fit's numbers depend on the count it runs under. So
+:class:`BlasThreadPolicy` keeps, per Python thread, what that thread needs
+now (one thread, or the caller's setting) and counts the threads in each
+state, under one lock: the two states exclude each other, so a thread that
+needs the other state waits until the threads in this one have left it. The
+first thread to need one thread limits BLAS; the caller's setting comes back
+when the last one leaves, whatever order they leave in. Wide networks, which
+do not limit, run under the caller's setting too, never under another fit's
+limit: the same seed gives the same model, bit for bit, whatever runs
+beside it. (Independent ``threadpool_limits`` contexts would each restore
+what they saw on entry, and overlapping ones, left in the wrong order, would
+leave the process at one thread for good.)
 """
 
 import threading
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import threadpoolctl
 from threadpoolctl import ThreadpoolController
@@ -39,10 +45,16 @@ def _release_control(force):
 
 
 class BlasThreadPolicy:
-    """Reference-counted one-thread limit on the process's BLAS libraries.
+    """The process's BLAS threads: one thread, or the caller's setting.
 
     Use the process-wide instance :data:`BLAS_THREADS`; a second instance
-    would keep its own count and defeat the point.
+    would keep its own counts and defeat the point.
+
+    Each Python thread keeps a stack of the sections it is in: ``"narrow"``
+    (a narrow network's fit), ``"loop"`` (scipy's L-BFGS-B loop), ``"lend"``
+    (one L-BFGS evaluation) and ``"wide"`` (a wide network's fit). A thread
+    needs one BLAS thread inside a narrow fit, or when its innermost section
+    is a loop; the caller's setting otherwise.
 
     Examples
     --------
@@ -53,15 +65,25 @@ class BlasThreadPolicy:
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)
         self._controller = None  # built on first use: inspecting costs ms
-        self._needing_one = 0  # open contexts that want one thread
-        self._lending = 0  # of those, how many lent the caller's threads back
+        self._threads_in = {"one": 0, "callers": 0}
+        self._local = threading.local()  # .sections: this thread's stack
         self._limiter = None  # threadpoolctl's limit while one thread is in force
         self._setter = None  # the Python thread that set it
 
+    @staticmethod
+    def _need(sections):
+        """What a thread with these open sections needs: "one", "callers" or None."""
+        if not sections:
+            return None
+        if "narrow" in sections or sections[-1] == "loop":
+            return "one"
+        return "callers"
+
     def _apply(self):
-        # Called with the lock held, after any change of the two counts.
-        want_one = self._needing_one > self._lending
+        # Called with the lock held, after any change of the counts.
+        want_one = self._threads_in["one"] > 0
         if want_one and self._limiter is None:
             if self._controller is None:
                 self._controller = ThreadpoolController()
@@ -82,38 +104,54 @@ class BlasThreadPolicy:
         if setter is not threading.current_thread():
             _release_control(force=True)
 
-    def _change(self, needing_one=0, lending=0):
-        with self._lock:
-            self._needing_one += needing_one
-            self._lending += lending
-            self._apply()
+    def _switch(self, sections, change):
+        """Apply ``change`` to this thread's sections, moving it between states."""
+        with self._turn:
+            before = self._need(sections)
+            change()
+            after = self._need(sections)
+            if before == after:
+                return
+            if before is not None:
+                self._threads_in[before] -= 1
+                self._apply()
+                self._turn.notify_all()
+            if after is not None:
+                other = "callers" if after == "one" else "one"
+                # It holds no state while it waits, so no two threads can
+                # wait for each other.
+                while self._threads_in[other]:
+                    self._turn.wait()
+                self._threads_in[after] += 1
+                self._apply()
 
     @contextmanager
+    def _section(self, kind):
+        sections = getattr(self._local, "sections", None)
+        if sections is None:
+            sections = self._local.sections = []
+        self._switch(sections, lambda: sections.append(kind))
+        try:
+            yield
+        finally:
+            self._switch(sections, sections.pop)
+
     def one_thread(self):
-        """One BLAS thread inside; the caller's setting is back after the last."""
-        self._change(needing_one=1)
-        try:
-            yield
-        finally:
-            self._change(needing_one=-1)
+        """One BLAS thread inside (scipy's L-BFGS-B loop)."""
+        return self._section("loop")
 
-    @contextmanager
     def callers_threads(self):
-        """Inside :meth:`one_thread`, give the caller's threads back for a while.
+        """Inside :meth:`one_thread`, the caller's threads for a while.
 
-        They come back only if no other open context still needs one thread.
+        Not inside a narrow network's fit, which keeps one thread throughout.
         """
-        self._change(lending=1)
-        try:
-            yield
-        finally:
-            self._change(lending=-1)
+        return self._section("lend")
 
     def for_network(self, hidden_layer_sizes):
-        """One thread for a narrow network; the caller's setting for a wide one."""
+        """One thread for a narrow network's fit; the caller's setting if wide."""
         if max(hidden_layer_sizes, default=0) > SINGLE_THREAD_MAX_WIDTH:
-            return nullcontext()
-        return self.one_thread()
+            return self._section("wide")
+        return self._section("narrow")
 
 
 #: The process-wide policy every fit goes through.

@@ -80,6 +80,13 @@ class StoppingTracker:
         if losses is None and estimator.early_stopping:
             losses = []  # a warm start from a model fitted without it
         best_params = estimator._best_params
+        best_loss, best_score = estimator.best_loss_, estimator.best_validation_score_
+        # A warm start that switches early_stopping on or off starts the
+        # record it lacks (scikit-learn fails on None here).
+        if estimator.early_stopping and scores is None:
+            scores, best_score = [], -np.inf
+        if not estimator.early_stopping and best_loss is None:
+            best_loss = np.inf
         return cls(
             early_stopping=estimator.early_stopping,
             tol=estimator.tol,
@@ -87,8 +94,8 @@ class StoppingTracker:
             loss_curve=list(estimator.loss_curve_),
             validation_scores=None if scores is None else list(scores),
             validation_losses=None if losses is None else list(losses),
-            best_loss=estimator.best_loss_,
-            best_score=estimator.best_validation_score_,
+            best_loss=best_loss,
+            best_score=best_score,
             no_improvement=estimator._no_improvement_count,
             best_params=theta.copy() if best_params is None else best_params,
         )
