@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS
-from mlpinit._core.layer_stats import LayerStatsRecorder
+from mlpinit._core.layer_stats import LayerStatsRecorder, stack_records
 from mlpinit._core.network import Workspace, loss_and_gradient
 from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._core.training import BatchTrainer, Dropout
@@ -188,9 +188,17 @@ def _layer_stats_recorder(mlp, X, Y):
     return LayerStatsRecorder(X, Y, mlp.activation, mlp.out_activation_, mlp.alpha)
 
 
-def _store_layer_stats(mlp, recorder):
+def _store_layer_stats(mlp, recorder, n_epochs=None):
+    # n_epochs (stochastic solvers: len(loss_curve_)) keeps one row per epoch
+    # when record_layer_stats was off for some warm or partial fits: their
+    # epochs get NaN rows.
+    previous = getattr(mlp, "layer_stats_", None)
     if recorder is not None:
-        mlp.layer_stats_ = recorder.stacked_under(getattr(mlp, "layer_stats_", None))
+        stacked = recorder.stacked_under(previous, n_epochs)
+    else:
+        stacked = stack_records(previous, None, n_epochs)
+    if stacked is not None:
+        mlp.layer_stats_ = stacked
 
 
 def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
@@ -257,7 +265,7 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
     mlp._optimizer_state = {
         name: value for name, value in vars(optimizer).items() if name[0] != "_"
     }
-    _store_layer_stats(mlp, recorder)
+    _store_layer_stats(mlp, recorder, len(mlp.loss_curve_))
 
 
 def _run_epochs(
