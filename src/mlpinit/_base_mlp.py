@@ -35,6 +35,7 @@ from mlpinit._core.network import (
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._solvers import DIVERGENCE_ADVICE, fit_lbfgs, fit_stochastic
 from mlpinit._stopping import fresh_record
+from mlpinit._warnings import warn_at_caller
 from mlpinit.initializers import INIT_NAMES, initialize_layer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -60,14 +61,13 @@ def _warn_if_badly_scaled(X):
         return
     largest, smallest = float(magnitude.max()), float(magnitude.min())
     if largest > FEATURE_SCALE_LIMIT or largest > FEATURE_SCALE_LIMIT * smallest:
-        warnings.warn(
+        warn_at_caller(
             "The features of X are badly scaled for an MLP: their magnitudes "
             f"(max |x| per column) range from {smallest:.1e} to {largest:.1e}. "
             "On such raw inputs training is slow and inaccurate, or diverges. "
             "Normalize them first, for example with make_pipeline("
             "mlpinit.MeanNormStandardizer(), <this estimator>).",
             UserWarning,
-            stacklevel=2,
         )
 
 

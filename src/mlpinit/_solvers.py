@@ -9,7 +9,6 @@ the estimator's training record (``n_iter_``, ``loss_``, ``loss_curve_``,
 """
 
 import copy
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,6 +23,7 @@ from mlpinit._core.network import Workspace, loss_and_gradient
 from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._core.training import BatchTrainer, Dropout
 from mlpinit._stopping import StoppingTracker
+from mlpinit._warnings import warn_at_caller
 
 DIVERGENCE_ADVICE = (
     "Normalize the inputs (for example with mlpinit.MeanNormStandardizer or "
@@ -174,10 +174,9 @@ def _batch_size(mlp, n_samples):
     if mlp.batch_size == "auto":
         return min(200, n_samples)
     if mlp.batch_size > n_samples:
-        warnings.warn(
+        warn_at_caller(
             "Got `batch_size` less than 1 or larger than sample size. "
-            "It is going to be clipped",
-            stacklevel=2,
+            "It is going to be clipped"
         )
     return int(np.clip(mlp.batch_size, 1, n_samples))
 
@@ -316,14 +315,13 @@ def _run_epochs(
             if incremental:
                 break
             if epochs == mlp.max_iter:
-                warnings.warn(
+                warn_at_caller(
                     f"Stochastic Optimizer: Maximum iterations ({mlp.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=2,
                 )
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=2)
+        warn_at_caller("Training interrupted by user.")
     return epochs
 
 
@@ -397,12 +395,11 @@ def _finish_lbfgs(mlp, result, theta, callbacks):
             "diverged. " + DIVERGENCE_ADVICE
         )
     if result.status != 0 and not callbacks.stopped:
-        warnings.warn(
+        warn_at_caller(
             f"lbfgs failed to converge after {result.nit} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter "
             "or scale the data (see mlpinit.MeanNormStandardizer).",
             ConvergenceWarning,
-            stacklevel=2,
         )
     theta[:] = result.x
     mlp.n_iter_ = min(int(result.nit), mlp.max_iter)
