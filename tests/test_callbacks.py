@@ -255,6 +255,39 @@ def test_scoring_monitor_scores_every_epoch():
 
 
 @needs_callback_api
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_scoring_monitor_log_is_shaped_as_scikit_learns(solver):
+    # One row per epoch (or L-BFGS iteration), plus the root "fit" row that
+    # scikit-learn's own LogisticRegression logs too; early stopping included.
+    pytest.importorskip("pandas")
+    from sklearn.callback import ScoringMonitor
+    from sklearn.linear_model import LogisticRegression
+
+    def log_of(model):
+        monitor = ScoringMonitor(scoring="accuracy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.set_callbacks(monitor).fit(X, y)
+        return monitor.get_logs().data_as_pandas
+
+    reference = log_of(LogisticRegression(max_iter=4))
+    params = dict(max_iter=40, solver=solver, **SMALL)
+    if solver == "adam":
+        params.update(early_stopping=True, n_iter_no_change=2)
+    model = MLPClassifier(**params)
+    log = log_of(model)
+    task = "epoch" if solver == "adam" else "lbfgs-iteration"
+    assert (reference["task_name"] == "fit").sum() == 1
+    assert (log["task_name"] == "fit").sum() == 1
+    assert (log["task_name"] == task).sum() == model.n_iter_
+    assert len(log) == model.n_iter_ + 1
+    if solver == "adam":
+        assert model.n_iter_ == len(model.loss_curve_) < 40  # it stopped early
+    fit_row = log[log["task_name"] == "fit"]
+    assert fit_row["accuracy"].iloc[0] == pytest.approx(model.score(X, y))
+
+
+@needs_callback_api
 def test_progress_bar_over_epochs(capsys):
     pytest.importorskip("rich")
     from sklearn.callback import ProgressBar

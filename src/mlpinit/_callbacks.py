@@ -4,7 +4,9 @@ scikit-learn 1.9 ships ``sklearn.callback``: an estimator that opts in gets a
 ``set_callbacks`` method, opens a *callback context* at the start of ``fit``,
 and reports each unit of work (here: each epoch of ``sgd``/``adam``, each
 iteration of ``lbfgs``) as a sub-task, so that ``ProgressBar`` can draw a bar
-over epochs and ``ScoringMonitor`` can score the model after each one. Inside a
+over epochs and ``ScoringMonitor`` can score the model after each one (its log
+also has one row for the whole fit, the root task, as for scikit-learn's own
+estimators: 51 rows for 50 epochs). Inside a
 meta-estimator that supports callbacks (``GridSearchCV``, ``Pipeline``), the
 MLP's task tree is attached under the meta-estimator's, so the bars nest.
 
