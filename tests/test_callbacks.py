@@ -325,6 +325,38 @@ def test_progress_bar_nested_in_grid_search(capsys, n_jobs):
     assert not re.search(r"\b\d{1,2}%", out)  # every bar finished
 
 
+@needs_callback_api
+@pytest.mark.parametrize("filtered", [False, True])
+def test_worker_warnings_and_their_documented_remedy(filtered):
+    # The workers write their ConvergenceWarnings to stderr, past the bars
+    # (the cause documented in mlpinit._callbacks); a filter set before the
+    # fit reaches the workers and silences them.
+    pytest.importorskip("rich")
+    script = textwrap.dedent(
+        f"""
+        import warnings
+        import numpy as np
+        from sklearn.callback import ProgressBar
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.model_selection import GridSearchCV
+        from mlpinit import MLPClassifier
+
+        if {filtered}:
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        X = np.random.RandomState(0).normal(size=(40, 3))
+        y = (X[:, 0] > 0).astype(int)
+        model = MLPClassifier(max_iter=2, hidden_layer_sizes=(4,), random_state=0)
+        search = GridSearchCV(model, {{"alpha": [1e-4, 1e-3]}}, cv=2, n_jobs=2)
+        search.set_callbacks(ProgressBar()).fit(X, y)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert ("ConvergenceWarning" in done.stderr) is not filtered
+
+
 def test_set_callbacks_is_absent_without_the_api():
     # What scikit-learn < 1.9 gives: no sklearn.callback to import. scikit-learn
     # 1.9 itself needs the module, so mlpinit is reloaded once it is hidden.

@@ -10,6 +10,15 @@ estimators: 51 rows for 50 epochs). Inside a
 meta-estimator that supports callbacks (``GridSearchCV``, ``Pipeline``), the
 MLP's task tree is attached under the meta-estimator's, so the bars nest.
 
+Under ``n_jobs=2`` (``GridSearchCV``, ``cross_val_score``) the workers'
+warnings, a ConvergenceWarning per unconverged fit, break the bars' lines.
+The cause is outside this module: ``ProgressBar`` draws a rich live display
+in the main process, which captures that process's output only, while each
+joblib worker process writes its warnings straight to the shared stderr. The
+remedy is on the caller's side: ``warnings.filterwarnings("ignore",
+category=ConvergenceWarning)`` (or raise ``max_iter``) before the fit;
+scikit-learn's ``Parallel`` hands the filters on to the workers.
+
 On an older scikit-learn the whole feature is absent: ``set_callbacks`` raises
 an ``AttributeError`` that says which version is needed, ``hasattr(model,
 "set_callbacks")`` is False, and fitting does exactly what it did before.
