@@ -109,7 +109,10 @@ early_stopping : bool, default=False
     score stops improving, and keep the best weights. Stochastic solvers
     only. The split is stratified for binary and multiclass targets;
     scikit-learn stratifies binary targets only, so its multiclass splits
-    (and validation scores) differ from these at the same seed.
+    (and validation scores) differ from these at the same seed. With
+    ``warm_start``, a fit ends on the best validated weights of all the
+    fits so far (those of ``best_validation_score_``); scikit-learn's
+    warm-started fit that finds no better score ends on its last weights.
 
 validation_fraction : float, default=0.1
     Fraction held out for early stopping.
@@ -288,8 +291,11 @@ non-zero column, exceed ``1e6`` or lie more than a factor ``1e6`` apart, for
 example features spanning ``1e-8`` to ``1e8``; put
 :class:`~mlpinit.MeanNormStandardizer` (or ``StandardScaler``) in front of
 the model: their outputs stay within these bounds below ``10**12`` rows. A
-fit whose loss or weights become infinite or NaN raises a ValueError ("the
-optimization diverged") that gives the same advice. Every ``fit``,
+fit whose loss or weights become infinite or NaN raises a ValueError that
+begins with scikit-learn's "Solver produced non-finite parameter weights"
+and gives the same advice; with ``early_stopping=True`` it ends instead on
+the best validated weights, as scikit-learn's does, with NaN validation
+scores for the diverged epochs and a ``ConvergenceWarning``. Every ``fit``,
 ``partial_fit`` or ``set_params`` that raises leaves the estimator as it was
 before the call. Inputs so large that the forward pass overflows make
 ``predict`` raise a ValueError instead of returning inf or NaN.

@@ -30,6 +30,11 @@ DIVERGENCE_ADVICE = (
     "sklearn.preprocessing.StandardScaler), lower learning_rate_init, or set "
     "max_grad_norm."
 )
+# scikit-learn's message for a fit that diverged, word for word.
+NON_FINITE_WEIGHTS = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
 
 
 def _optimizer_state_is_finite(optimizer):
@@ -41,20 +46,73 @@ def _optimizer_state_is_finite(optimizer):
     )
 
 
-def _check_epoch_finite(epoch_loss, optimizer, epoch, dtype):
+# The data term of the loss is of order one on normalized inputs. An L2
+# coefficient (alpha over a batch's total weight) this many times larger is
+# what made a fit diverge, whatever X looks like.
+PENALTY_DOMINATES = 1e6
+
+
+def divergence_advice(alpha, sample_weight, batch_rows):
+    """What to change after a divergence: the L2 term's settings, or the inputs.
+
+    Parameters
+    ----------
+    alpha : float
+    sample_weight : ndarray or None
+        The training rows' weights.
+    batch_rows : int
+        Rows per batch (all of them for L-BFGS).
+
+    Returns
+    -------
+    str
+    """
+    mean_weight = 1.0
+    if sample_weight is not None:
+        mean_weight = float(np.mean(sample_weight, dtype=np.float64))
+    coefficient = alpha / (batch_rows * mean_weight)
+    if not coefficient > PENALTY_DOMINATES:
+        return DIVERGENCE_ADVICE
+    if sample_weight is None:
+        return (
+            f"The L2 penalty dominates: alpha={alpha:g} over batches of "
+            f"{batch_rows} rows weighs {coefficient:.1e} times the data term. "
+            "Lower alpha."
+        )
+    return (
+        f"The L2 penalty dominates: alpha={alpha:g} over batches of {batch_rows} "
+        f"rows of mean sample weight {mean_weight:.1e} weighs {coefficient:.1e} "
+        "times the data term (the penalty is divided by the batch's total "
+        "sample weight, as in scikit-learn). Scale sample_weight up (divide it "
+        "by its mean: the weighted mean loss does not change) or lower alpha."
+    )
+
+
+def divergence_error(detail, advice=DIVERGENCE_ADVICE):
+    """The ValueError of a fit that diverged.
+
+    It begins with scikit-learn's own message, which code and tests match on,
+    then says what happened (``detail``) and what to change (``advice``).
+    """
+    return ValueError(f"{NON_FINITE_WEIGHTS} {detail} {advice}")
+
+
+def _divergence(epoch_loss, optimizer, epoch, dtype):
+    """What went wrong in an epoch that diverged, or None if it did not."""
     if not np.isfinite(epoch_loss):
-        raise ValueError(
+        return (
             f"The training loss became {epoch_loss} at epoch {epoch}; the "
-            "optimization diverged. " + DIVERGENCE_ADVICE
+            "optimization diverged."
         )
     if not _optimizer_state_is_finite(optimizer):
         # Adam's second moment squares the gradient: above about 1e154 it is
         # inf, every later step of that weight is 0, and the model silently
         # stops learning for good.
-        raise ValueError(
+        return (
             f"The gradients overflowed {dtype} at epoch {epoch}; the "
-            "optimization diverged. " + DIVERGENCE_ADVICE
+            "optimization diverged."
         )
+    return None
 
 
 def _resumed_optimizer(mlp, layout, dtype, incremental):
@@ -88,14 +146,24 @@ def _resumed_optimizer(mlp, layout, dtype, incremental):
     return optimizer
 
 
+def _stratification(mlp, data):
+    """What early stopping's validation split is stratified on, or None.
+
+    Binary (and one-class) targets: the binarized column as bool, which is
+    scikit-learn's own choice, so the same seed draws the same validation
+    rows and a class too small to split is named as scikit-learn names it
+    ('True', 'False'). scikit-learn leaves multiclass unstratified (it
+    stratifies only single-column targets); here multiclass is stratified by
+    its labels, a documented departure. Multilabel is not stratified.
+    """
+    if not mlp._stratify_validation():
+        return None
+    return data.Y.astype(bool) if data.Y.shape[1] == 1 else data.y_labels
+
+
 def _split_validation(mlp, data):
     """``data`` without the validation rows, which go to its ``validation``."""
-    # Stratify on the binarized targets. For binary targets this is what
-    # scikit-learn does, so the same seed draws the same validation rows.
-    # scikit-learn leaves multiclass unstratified (it stratifies only
-    # single-column targets); here every single-label classification is
-    # stratified, a documented departure. Multilabel is not stratified.
-    stratify = data.Y if mlp._stratify_validation() else None
+    stratify = _stratification(mlp, data)
     arrays = [data.X, data.Y, data.y_labels]
     if data.sample_weight is not None:
         arrays.append(data.sample_weight)
@@ -107,17 +175,16 @@ def _split_validation(mlp, data):
             stratify=stratify,
         )
     except ValueError as error:
-        # scikit-learn's words ("The least populated class in y has only
-        # 1 member", "test_size = 1 should be greater or equal to the
-        # number of classes") do not say what to change here.
+        # scikit-learn's words first ("The least populated classes in y have
+        # only 1 member", "test_size = 1 should be greater or equal to the
+        # number of classes"), then what to change here.
         raise ValueError(
-            "The validation set is too small: early_stopping=True holds out "
-            f"validation_fraction={mlp.validation_fraction} of the "
+            f"{error} The validation set is too small: early_stopping=True "
+            f"holds out validation_fraction={mlp.validation_fraction} of the "
             f"{data.X.shape[0]} samples"
             + (", stratified by class" if stratify is not None else "")
-            + f", which cannot be done ({error}). Increase "
-            "'validation_fraction' or the size of your dataset, or set "
-            "early_stopping=False."
+            + ", which cannot be done. Increase 'validation_fraction' or the "
+            "size of your dataset, or set early_stopping=False."
         ) from error
     train, val = parts[0::2], parts[1::2]
     if val[0].shape[0] < 2:
@@ -128,6 +195,8 @@ def _split_validation(mlp, data):
     if data.sample_weight is None:
         train.append(None)
         val.append(None)
+    else:
+        _check_part_weights(mlp, train[3], val[3])
     return data._replace(
         X=train[0],
         Y=train[1],
@@ -135,6 +204,22 @@ def _split_validation(mlp, data):
         sample_weight=train[3],
         validation=val,
     )
+
+
+def _check_part_weights(mlp, train_weight, val_weight):
+    # A part of zero total weight has no weighted loss or score: the fit
+    # would train on nothing, or stop on a meaningless score.
+    for part, weight in (("training", train_weight), ("validation", val_weight)):
+        if not weight.sum(dtype=np.float64) > 0:
+            raise ValueError(
+                f"The {part} part of early stopping's split has zero total "
+                f"sample weight: early_stopping=True holds out validation_fraction="
+                f"{mlp.validation_fraction} of the rows, and every {part} row "
+                f"drawn has weight 0 ({np.count_nonzero(train_weight)} training and "
+                f"{np.count_nonzero(val_weight)} validation rows have weight > 0). "
+                "Give more rows a positive weight, change validation_fraction or "
+                "random_state, or set early_stopping=False."
+            )
 
 
 def _early_stopping_scorer(mlp):
@@ -277,6 +362,8 @@ def _run_epochs(
     order = np.arange(n_samples)
     samples_seen = mlp.t_
     epochs = 0
+    first_divergence = None  # early stopping only: what went wrong, when
+    advice = divergence_advice(mlp.alpha, trainer.sample_weight, trainer.batch_size)
     try:
         for _ in range(mlp.max_iter):
             callbacks.begin_task(layout, theta)
@@ -290,7 +377,9 @@ def _run_epochs(
             epoch_loss = trainer.run_epoch(
                 theta, optimizer, order if mlp.shuffle else None
             )
-            _check_epoch_finite(epoch_loss, optimizer, epochs + 1, theta.dtype)
+            diverged = _divergence(epoch_loss, optimizer, epochs + 1, theta.dtype)
+            if diverged is not None and data.validation is None:
+                raise divergence_error(diverged, advice)
             epochs += 1
             samples_seen += n_samples
             if recorder is not None:
@@ -306,8 +395,16 @@ def _run_epochs(
                     print(f"Validation score: {score:f}")
             stalled = tracker.update(epoch_loss, score, theta, validation_loss)
             optimizer.epoch_ended(samples_seen)
-            if callbacks.end_task(layout, theta):
-                break  # a callback asked to stop
+            stop = callbacks.end_task(layout, theta)  # a callback asked to stop
+            if diverged is not None and first_divergence is None:
+                # scikit-learn (its #29504) trains on, recording the NaN
+                # scores, and ends on the best validated weights. With no
+                # finite score yet there is nothing to go back to.
+                if not np.isfinite(tracker.best_score):
+                    raise divergence_error(diverged, advice)
+                first_divergence = diverged
+            if stop:
+                break
             if stalled:
                 if optimizer.on_plateau(tracker.plateau_message(), mlp.verbose):
                     break
@@ -322,6 +419,13 @@ def _run_epochs(
                 )
     except KeyboardInterrupt:
         warn_at_caller("Training interrupted by user.")
+    if first_divergence is not None:
+        warn_at_caller(
+            f"{NON_FINITE_WEIGHTS} {first_divergence} Early stopping restored "
+            "the weights of the best validation score, "
+            f"{tracker.best_score:.6g}. {advice}",
+            ConvergenceWarning,
+        )
     return epochs
 
 
@@ -382,17 +486,17 @@ def fit_lbfgs(mlp, data, theta, callbacks=NO_HOOKS):
             tol=mlp.tol,
             callback=after_iteration,
         )
-    _finish_lbfgs(mlp, result, theta, callbacks)
+    _finish_lbfgs(mlp, result, theta, callbacks, data.sample_weight, X.shape[0])
     _store_layer_stats(mlp, recorder)
 
 
-def _finish_lbfgs(mlp, result, theta, callbacks):
+def _finish_lbfgs(mlp, result, theta, callbacks, sample_weight, n_rows):
     if not np.isfinite(result.fun):
         # L-BFGS-B gives up at once on a non-finite loss and returns the
         # untrained start; a model that never trained must not pass as fitted.
-        raise ValueError(
-            f"The training loss is {float(result.fun)}; the optimization "
-            "diverged. " + DIVERGENCE_ADVICE
+        raise divergence_error(
+            f"The training loss is {float(result.fun)}; the optimization diverged.",
+            divergence_advice(mlp.alpha, sample_weight, n_rows),
         )
     if result.status != 0 and not callbacks.stopped:
         warn_at_caller(
