@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -64,6 +65,20 @@ CASES = {
         lambda: MLPClassifier(batch_size=1000, max_iter=300, **SMALL).fit(X, Y),
         UserWarning,
         "clipped",
+    ),
+    "divergence under early stopping": (
+        # scikit-learn's test_mlp_diverging_loss setup: trains on, warns.
+        lambda: MLPRegressor(
+            hidden_layer_sizes=100,
+            activation="identity",
+            solver="sgd",
+            learning_rate_init=1,
+            max_iter=20,
+            early_stopping=True,
+            random_state=0,
+        ).fit(*load_iris(return_X_y=True)),
+        ConvergenceWarning,
+        "non-finite",
     ),
     "inside a Pipeline": (
         lambda: make_pipeline(
