@@ -751,6 +751,31 @@ def test_predict_on_small_dtypes_equals_predict_on_a_float_copy(dtype, fit_dtype
     )
 
 
+def test_predict_small_dtype_edge_cases(tmp_path):
+    # The chunk-cast path must not change what predict accepts or refuses.
+    X_fit = RNG.normal(size=(40, 3))
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    clf.fit(X_fit, np.arange(40) % 2)
+    small = (X_fit * 10).astype(np.int8)
+    as_float = small.astype(np.float64)
+    expected = clf.predict_proba(as_float)
+    # Numbers as strings convert whole, as fit converts them.
+    np.testing.assert_array_equal(clf.predict_proba(small.astype(str)), expected)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        clf.predict(X_fit.astype(complex))
+    # A read-only memmap (what joblib hands a worker) is read, never written.
+    path = tmp_path / "X.npy"
+    np.save(path, small)
+    mapped = np.load(path, mmap_mode="r")
+    np.testing.assert_array_equal(clf.predict_proba(mapped), expected)
+    np.testing.assert_array_equal(np.load(path), small)
+    # The diagnostics see the same network input.
+    by_int = diagnostics.layer_statistics(clf, small)
+    by_float = diagnostics.layer_statistics(clf, as_float)
+    for name in by_int:
+        np.testing.assert_array_equal(by_int[name], by_float[name])
+
+
 def test_predict_rejects_non_finite_float16():
     clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
     clf.fit(RNG.normal(size=(30, 3)), np.arange(30) % 2)

@@ -387,21 +387,26 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     def _check_fitted_input(self, X):
         """``X`` validated against the fitted model, as predict needs it.
 
-        Dense integer, bool and float16 X keep their dtype: the chunked
+        A dense integer, bool or float16 ndarray keeps its dtype: the chunked
         forward pass casts one chunk at a time, so an int8 X never costs a
-        whole float64 copy (eight times its size). Anything else, sparse X
-        included, becomes float64 or float32 as in fit.
+        whole float64 copy (eight times its size). Anything else (lists,
+        frames, sparse X, strings of numbers) becomes float64 or float32 as
+        in fit.
         """
-        from sklearn.utils.validation import check_array, validate_data
+        from sklearn.utils.validation import validate_data
 
         check_is_fitted(self)
-        sparse = ["csr", "csc"]
-        X = validate_data(self, X, accept_sparse=sparse, dtype="numeric", reset=False)
-        if X.dtype not in (np.float64, np.float32) and (
-            sp.issparse(X) or X.dtype.kind not in "biuf"
-        ):
-            X = check_array(X, accept_sparse=sparse, dtype=(np.float64, np.float32))
-        return X
+        kind = getattr(getattr(X, "dtype", None), "kind", None)
+        chunk_cast = isinstance(X, np.ndarray) and (
+            kind in "biu" or X.dtype == np.float16
+        )
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype="numeric" if chunk_cast else (np.float64, np.float32),
+            reset=False,
+        )
 
     def _check_partial_fit_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
