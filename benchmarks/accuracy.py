@@ -135,9 +135,20 @@ def markdown_table(results, n_seeds):
     return "\n".join(lines)
 
 
+def _positive_int(text):
+    """argparse type: an integer >= 1 (argparse names the argument on error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=_positive_int, default=5)
     parser.add_argument(
         "--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS)
     )

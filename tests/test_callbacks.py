@@ -256,6 +256,39 @@ def test_scoring_monitor_scores_every_epoch():
 
 
 @needs_callback_api
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_scoring_monitor_log_is_shaped_as_scikit_learns(solver):
+    # One row per epoch (or L-BFGS iteration), plus the root "fit" row that
+    # scikit-learn's own LogisticRegression logs too; early stopping included.
+    pytest.importorskip("pandas")
+    from sklearn.callback import ScoringMonitor
+    from sklearn.linear_model import LogisticRegression
+
+    def log_of(model):
+        monitor = ScoringMonitor(scoring="accuracy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.set_callbacks(monitor).fit(X, y)
+        return monitor.get_logs().data_as_pandas
+
+    reference = log_of(LogisticRegression(max_iter=4))
+    params = dict(max_iter=40, solver=solver, **SMALL)
+    if solver == "adam":
+        params.update(early_stopping=True, n_iter_no_change=2)
+    model = MLPClassifier(**params)
+    log = log_of(model)
+    task = "epoch" if solver == "adam" else "lbfgs-iteration"
+    assert (reference["task_name"] == "fit").sum() == 1
+    assert (log["task_name"] == "fit").sum() == 1
+    assert (log["task_name"] == task).sum() == model.n_iter_
+    assert len(log) == model.n_iter_ + 1
+    if solver == "adam":
+        assert model.n_iter_ == len(model.loss_curve_) < 40  # it stopped early
+    fit_row = log[log["task_name"] == "fit"]
+    assert fit_row["accuracy"].iloc[0] == pytest.approx(model.score(X, y))
+
+
+@needs_callback_api
 def test_progress_bar_over_epochs(capsys):
     pytest.importorskip("rich")
     from sklearn.callback import ProgressBar
@@ -291,6 +324,38 @@ def test_progress_bar_nested_in_grid_search(capsys, n_jobs):
         assert f"MLPClassifier - fit #{i}" in out
     assert "refit-with-best-params | MLPClassifier - fit" in out
     assert not re.search(r"\b\d{1,2}%", out)  # every bar finished
+
+
+@needs_callback_api
+@pytest.mark.parametrize("filtered", [False, True])
+def test_worker_warnings_and_their_documented_remedy(filtered):
+    # The workers write their ConvergenceWarnings to stderr, past the bars
+    # (the cause documented in mlpinit._callbacks); a filter set before the
+    # fit reaches the workers and silences them.
+    pytest.importorskip("rich")
+    script = textwrap.dedent(
+        f"""
+        import warnings
+        import numpy as np
+        from sklearn.callback import ProgressBar
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.model_selection import GridSearchCV
+        from mlpinit import MLPClassifier
+
+        if {filtered}:
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        X = np.random.RandomState(0).normal(size=(40, 3))
+        y = (X[:, 0] > 0).astype(int)
+        model = MLPClassifier(max_iter=2, hidden_layer_sizes=(4,), random_state=0)
+        search = GridSearchCV(model, {{"alpha": [1e-4, 1e-3]}}, cv=2, n_jobs=2)
+        search.set_callbacks(ProgressBar()).fit(X, y)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert ("ConvergenceWarning" in done.stderr) is not filtered
 
 
 def test_set_callbacks_is_absent_without_the_api():

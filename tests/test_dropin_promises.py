@@ -487,10 +487,8 @@ def test_targets_beyond_float32_range_are_named(loss):
 # Layer statistics accumulate in float64
 
 
-@xfail(
-    "layer statistics of a float32 network sum squares in float32: "
-    "preactivation_std is inf where float64 gives 1e18"
-)
+# Failed before the issue-11 fix: float32 sums of squares made
+# preactivation_std inf where float64 gives 1e18
 def test_float32_layer_statistics_do_not_overflow():
     X64 = X_DENSE * 1e18  # squares of 1e18 overflow float32, not float64
     X32 = X64.astype(np.float32)
@@ -772,6 +770,31 @@ def test_predict_on_small_dtypes_equals_predict_on_a_float_copy(dtype, fit_dtype
     )
 
 
+def test_predict_small_dtype_edge_cases(tmp_path):
+    # The chunk-cast path must not change what predict accepts or refuses.
+    X_fit = RNG.normal(size=(40, 3))
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    clf.fit(X_fit, np.arange(40) % 2)
+    small = (X_fit * 10).astype(np.int8)
+    as_float = small.astype(np.float64)
+    expected = clf.predict_proba(as_float)
+    # Numbers as strings convert whole, as fit converts them.
+    np.testing.assert_array_equal(clf.predict_proba(small.astype(str)), expected)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        clf.predict(X_fit.astype(complex))
+    # A read-only memmap (what joblib hands a worker) is read, never written.
+    path = tmp_path / "X.npy"
+    np.save(path, small)
+    mapped = np.load(path, mmap_mode="r")
+    np.testing.assert_array_equal(clf.predict_proba(mapped), expected)
+    np.testing.assert_array_equal(np.load(path), small)
+    # The diagnostics see the same network input.
+    by_int = diagnostics.layer_statistics(clf, small)
+    by_float = diagnostics.layer_statistics(clf, as_float)
+    for name in by_int:
+        np.testing.assert_array_equal(by_int[name], by_float[name])
+
+
 def test_predict_rejects_non_finite_float16():
     clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
     clf.fit(RNG.normal(size=(30, 3)), np.arange(30) % 2)
@@ -868,10 +891,7 @@ def test_onnx_two_label_multilabel_default_zipmap(two_label_model):
 # record_layer_stats under warm_start
 
 
-@xfail(
-    "toggling record_layer_stats off and on under warm_start leaves fewer rows than "
-    "epochs"
-)
+# Failed before the issue-11 fix: 6 rows for 9 epochs
 def test_layer_stats_keep_one_row_per_epoch_when_toggled():
     model = MLPClassifier(
         max_iter=3, warm_start=True, record_layer_stats=True, random_state=0
@@ -881,6 +901,42 @@ def test_layer_stats_keep_one_row_per_epoch_when_toggled():
     model.set_params(record_layer_stats=True).fit(X_DENSE, Y_BINARY)
     rows = {len(values) for values in model.layer_stats_.values()}
     assert rows == {len(model.loss_curve_)}
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize("pattern", [(False, True, True), (True, False, True)])
+def test_unrecorded_epochs_are_nan_rows_in_their_place(how, pattern):
+    # Row i stays epoch i: each fit's rows equal those of a model recording
+    # every fit, and the unrecorded fit's rows are NaN.
+    def train(record_each):
+        model = MLPClassifier(
+            hidden_layer_sizes=(6,), max_iter=2, warm_start=True, random_state=0
+        )
+        for record in record_each:
+            model.set_params(record_layer_stats=record)
+            if how == "warm_start":
+                model.fit(X_DENSE, Y_BINARY)
+            else:
+                model.partial_fit(X_DENSE, Y_BINARY, classes=[0, 1])
+        return model
+
+    always = train([True] * 3).layer_stats_["activation_std"]
+    toggled_model = train(pattern)
+    toggled = toggled_model.layer_stats_["activation_std"]
+    assert len(toggled) == len(toggled_model.loss_curve_) == len(always)
+    epochs_per_fit = len(always) // 3
+    for i, recorded in enumerate(pattern):
+        rows = slice(i * epochs_per_fit, (i + 1) * epochs_per_fit)
+        if recorded:
+            np.testing.assert_array_equal(toggled[rows], always[rows])
+        else:
+            assert np.isnan(toggled[rows]).all()
+
+
+def test_no_record_when_recording_was_never_on():
+    model = MLPClassifier(hidden_layer_sizes=(6,), max_iter=2, warm_start=True)
+    model.fit(X_DENSE, Y_BINARY).fit(X_DENSE, Y_BINARY)
+    assert not hasattr(model, "layer_stats_")
 
 
 # ---------------------------------------------------------------------------

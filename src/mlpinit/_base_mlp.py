@@ -35,6 +35,7 @@ from mlpinit._core.network import (
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._solvers import divergence_error, fit_lbfgs, fit_stochastic
 from mlpinit._stopping import fresh_record
+from mlpinit._warnings import warn_at_caller
 from mlpinit.initializers import INIT_NAMES, initialize_layer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -60,14 +61,13 @@ def _warn_if_badly_scaled(X):
         return
     largest, smallest = float(magnitude.max()), float(magnitude.min())
     if largest > FEATURE_SCALE_LIMIT or largest > FEATURE_SCALE_LIMIT * smallest:
-        warnings.warn(
+        warn_at_caller(
             "The features of X are badly scaled for an MLP: their magnitudes "
             f"(max |x| per column) range from {smallest:.1e} to {largest:.1e}. "
             "On such raw inputs training is slow and inaccurate, or diverges. "
             "Normalize them first, for example with make_pipeline("
             "mlpinit.MeanNormStandardizer(), <this estimator>).",
             UserWarning,
-            stacklevel=2,
         )
 
 
@@ -387,21 +387,26 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     def _check_fitted_input(self, X):
         """``X`` validated against the fitted model, as predict needs it.
 
-        Dense integer, bool and float16 X keep their dtype: the chunked
+        A dense integer, bool or float16 ndarray keeps its dtype: the chunked
         forward pass casts one chunk at a time, so an int8 X never costs a
-        whole float64 copy (eight times its size). Anything else, sparse X
-        included, becomes float64 or float32 as in fit.
+        whole float64 copy (eight times its size). Anything else (lists,
+        frames, sparse X, strings of numbers) becomes float64 or float32 as
+        in fit.
         """
-        from sklearn.utils.validation import check_array, validate_data
+        from sklearn.utils.validation import validate_data
 
         check_is_fitted(self)
-        sparse = ["csr", "csc"]
-        X = validate_data(self, X, accept_sparse=sparse, dtype="numeric", reset=False)
-        if X.dtype not in (np.float64, np.float32) and (
-            sp.issparse(X) or X.dtype.kind not in "biuf"
-        ):
-            X = check_array(X, accept_sparse=sparse, dtype=(np.float64, np.float32))
-        return X
+        kind = getattr(getattr(X, "dtype", None), "kind", None)
+        chunk_cast = isinstance(X, np.ndarray) and (
+            kind in "biu" or X.dtype == np.float16
+        )
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype="numeric" if chunk_cast else (np.float64, np.float32),
+            reset=False,
+        )
 
     def _check_partial_fit_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:

@@ -4,9 +4,20 @@ scikit-learn 1.9 ships ``sklearn.callback``: an estimator that opts in gets a
 ``set_callbacks`` method, opens a *callback context* at the start of ``fit``,
 and reports each unit of work (here: each epoch of ``sgd``/``adam``, each
 iteration of ``lbfgs``) as a sub-task, so that ``ProgressBar`` can draw a bar
-over epochs and ``ScoringMonitor`` can score the model after each one. Inside a
+over epochs and ``ScoringMonitor`` can score the model after each one (its log
+also has one row for the whole fit, the root task, as for scikit-learn's own
+estimators: 51 rows for 50 epochs). Inside a
 meta-estimator that supports callbacks (``GridSearchCV``, ``Pipeline``), the
 MLP's task tree is attached under the meta-estimator's, so the bars nest.
+
+Under ``n_jobs=2`` (``GridSearchCV``, ``cross_val_score``) the workers'
+warnings, a ConvergenceWarning per unconverged fit, break the bars' lines.
+The cause is outside this module: ``ProgressBar`` draws a rich live display
+in the main process, which captures that process's output only, while each
+joblib worker process writes its warnings straight to the shared stderr. The
+remedy is on the caller's side: ``warnings.filterwarnings("ignore",
+category=ConvergenceWarning)`` (or raise ``max_iter``) before the fit;
+scikit-learn's ``Parallel`` hands the filters on to the workers.
 
 On an older scikit-learn the whole feature is absent: ``set_callbacks`` raises
 an ``AttributeError`` that says which version is needed, ``hasattr(model,

@@ -278,7 +278,9 @@ out_activation_ : str
 layer_stats_ : dict of str to ndarray of shape (n_epochs, n_layers - 1)
     Only with ``record_layer_stats=True``: each statistic of
     :func:`mlpinit.diagnostics.layer_statistics`, one row per epoch, one
-    column per weight layer.
+    column per weight layer. With ``sgd`` and ``adam``, epochs of warm-started
+    fits or ``partial_fit`` calls made with ``record_layer_stats=False`` are
+    rows of NaN, so that row ``i`` is always epoch ``i`` of ``loss_curve_``.
 """
 
 INPUT_SCALE_NOTES = """\

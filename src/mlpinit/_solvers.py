@@ -9,7 +9,6 @@ the estimator's training record (``n_iter_``, ``loss_``, ``loss_curve_``,
 """
 
 import copy
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,11 +18,12 @@ from sklearn.model_selection import train_test_split
 
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS
-from mlpinit._core.layer_stats import LayerStatsRecorder
+from mlpinit._core.layer_stats import LayerStatsRecorder, stack_records
 from mlpinit._core.network import Workspace, loss_and_gradient
 from mlpinit._core.optimizers import SGD, Adam, minimize_lbfgs
 from mlpinit._core.training import BatchTrainer, Dropout
 from mlpinit._stopping import StoppingTracker
+from mlpinit._warnings import warn_at_caller
 
 DIVERGENCE_ADVICE = (
     "Normalize the inputs (for example with mlpinit.MeanNormStandardizer or "
@@ -259,10 +259,9 @@ def _batch_size(mlp, n_samples):
     if mlp.batch_size == "auto":
         return min(200, n_samples)
     if mlp.batch_size > n_samples:
-        warnings.warn(
+        warn_at_caller(
             "Got `batch_size` less than 1 or larger than sample size. "
-            "It is going to be clipped",
-            stacklevel=2,
+            "It is going to be clipped"
         )
     return int(np.clip(mlp.batch_size, 1, n_samples))
 
@@ -273,9 +272,17 @@ def _layer_stats_recorder(mlp, X, Y):
     return LayerStatsRecorder(X, Y, mlp.activation, mlp.out_activation_, mlp.alpha)
 
 
-def _store_layer_stats(mlp, recorder):
+def _store_layer_stats(mlp, recorder, n_epochs=None):
+    # n_epochs (stochastic solvers: len(loss_curve_)) keeps one row per epoch
+    # when record_layer_stats was off for some warm or partial fits: their
+    # epochs get NaN rows.
+    previous = getattr(mlp, "layer_stats_", None)
     if recorder is not None:
-        mlp.layer_stats_ = recorder.stacked_under(getattr(mlp, "layer_stats_", None))
+        stacked = recorder.stacked_under(previous, n_epochs)
+    else:
+        stacked = stack_records(previous, None, n_epochs)
+    if stacked is not None:
+        mlp.layer_stats_ = stacked
 
 
 def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
@@ -342,7 +349,7 @@ def fit_stochastic(mlp, data, theta, incremental, callbacks=NO_HOOKS):
     mlp._optimizer_state = {
         name: value for name, value in vars(optimizer).items() if name[0] != "_"
     }
-    _store_layer_stats(mlp, recorder)
+    _store_layer_stats(mlp, recorder, len(mlp.loss_curve_))
 
 
 def _run_epochs(
@@ -405,21 +412,19 @@ def _run_epochs(
             if incremental:
                 break
             if epochs == mlp.max_iter:
-                warnings.warn(
+                warn_at_caller(
                     f"Stochastic Optimizer: Maximum iterations ({mlp.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=2,
                 )
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=2)
+        warn_at_caller("Training interrupted by user.")
     if first_divergence is not None:
-        warnings.warn(
+        warn_at_caller(
             f"{NON_FINITE_WEIGHTS} {first_divergence} Early stopping restored "
             "the weights of the best validation score, "
             f"{tracker.best_score:.6g}. {advice}",
             ConvergenceWarning,
-            stacklevel=2,
         )
     return epochs
 
@@ -494,12 +499,11 @@ def _finish_lbfgs(mlp, result, theta, callbacks, sample_weight, n_rows):
             divergence_advice(mlp.alpha, sample_weight, n_rows),
         )
     if result.status != 0 and not callbacks.stopped:
-        warnings.warn(
+        warn_at_caller(
             f"lbfgs failed to converge after {result.nit} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter "
             "or scale the data (see mlpinit.MeanNormStandardizer).",
             ConvergenceWarning,
-            stacklevel=2,
         )
     theta[:] = result.x
     mlp.n_iter_ = min(int(result.nit), mlp.max_iter)

@@ -156,22 +156,63 @@ class LayerStatsRecorder:
             )
         )
 
-    def stacked_under(self, previous):
+    def stacked_under(self, previous, n_rows=None):
         """The recorded epochs as arrays, below ``previous`` (a warm start's record).
 
-        Returns ``previous`` unchanged when nothing was recorded.
+        Returns ``previous`` unchanged when nothing was recorded and no
+        ``n_rows`` is given; see :func:`stack_records` for ``n_rows``.
         """
-        if not self.rows:
-            return previous
-        stacked = {
-            name: np.array([row[name] for row in self.rows]) for name in self.rows[0]
-        }
-        if previous:
-            stacked = {
-                name: np.concatenate([previous[name], values])
-                for name, values in stacked.items()
+        recorded = None
+        if self.rows:
+            recorded = {
+                name: np.array([row[name] for row in self.rows])
+                for name in self.rows[0]
             }
-        return stacked
+        return stack_records(previous, recorded, n_rows)
+
+
+def stack_records(previous, recorded, n_rows=None):
+    """``previous`` rows, then NaN rows for epochs not recorded, then ``recorded``.
+
+    Parameters
+    ----------
+    previous, recorded : dict of str to ndarray of shape (n, n_layers), or None
+        An earlier record (a warm start's) and this fit's.
+    n_rows : int, optional
+        The epochs the model has trained in all. Those that neither record
+        covers (fits with recording off) get NaN rows, between the two
+        records, so that row ``i`` stays epoch ``i``. Without it, the two are
+        stacked as they are.
+
+    Returns
+    -------
+    dict of str to ndarray, or None when there is neither record.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit._core.layer_stats import stack_records
+    >>> stack_records({"x": np.ones((2, 1))}, None, n_rows=3)["x"].ravel()
+    array([ 1.,  1., nan])
+    """
+    parts = [part for part in (previous, recorded) if part]
+    if not parts:
+        return previous
+    gap = 0 if n_rows is None else n_rows - sum(_n_rows(part) for part in parts)
+    if gap > 0:
+        template = parts[0]
+        nan_rows = {
+            name: np.full((gap, *values.shape[1:]), np.nan)
+            for name, values in template.items()
+        }
+        parts.insert(1 if previous else 0, nan_rows)
+    if len(parts) == 1:
+        return parts[0]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _n_rows(record):
+    return len(next(iter(record.values())))
 
 
 def forward_backward(
@@ -264,7 +305,8 @@ def forward_backward(
 
 
 def _mean_row_norm(A):
-    A = np.asarray(A)
+    # float64 whatever A's dtype: a float32 row's squares overflow at 1.8e19.
+    A = np.asarray(A, dtype=np.float64)
     return float(np.sqrt(np.einsum("ij,ij->i", A, A)).mean())
 
 
@@ -358,7 +400,10 @@ def compute_layer_stats(
         )
         for i in range(n_layers):
             name = out_activation if i == n_layers - 1 else activation
-            Z, A = Zs[i], As[i]
+            # Sums of squares overflow float32 long before the values do:
+            # accumulate in float64 (the probe batch is small; a no-op for
+            # a float64 network).
+            Z, A = (M.astype(np.float64, copy=False) for M in (Zs[i], As[i]))
             mean, std = _mean_std(Z.sum(), np.vdot(Z, Z), Z.size)
             stats["preactivation_mean"][i] = mean
             stats["preactivation_std"][i] = std
@@ -377,16 +422,20 @@ def compute_layer_stats(
                 stats["dead_fraction"][i] = (
                     np.count_nonzero(A.max(axis=0) <= 0) / A.shape[1]
                 )
-            stats["weight_norm"][i] = np.linalg.norm(coefs[i])
+            stats["weight_norm"][i] = np.linalg.norm(_float64(coefs[i]))
         if Ds is not None:
             n_rows = X.shape[0]
             for i in range(n_layers):
-                stats["gradient_norm"][i] = np.linalg.norm(Gs[i])
+                stats["gradient_norm"][i] = np.linalg.norm(_float64(Gs[i]))
                 stats["preactivation_gradient_norm"][i] = n_rows * _mean_row_norm(Ds[i])
             stats["gradient_to_weight_ratio"] = (
                 stats["gradient_norm"] / stats["weight_norm"]
             )
     return stats
+
+
+def _float64(M):
+    return np.asarray(M, dtype=np.float64)
 
 
 def _mean_std(total, sum_of_squares, size):
