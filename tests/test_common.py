@@ -30,14 +30,22 @@ _MLP_CONFIGURATIONS = [
     {"activation": "silu"},
     {"early_stopping": True, "scoring": "loss", "validation_fraction": 0.2},
     {"weight_decay": 0.01},
+    {"solver": "sgd", "weight_decay": 0.01},
     {"learning_rate": "cosine", "warmup_epochs": 2},
     {"solver": "sgd", "learning_rate": "cosine"},
     {"dropout": 0.2},
 ]
 CONFIGURATIONS = {
-    "MeanNormStandardizer": [{"per_feature": False}],
+    "MeanNormStandardizer": [{"per_feature": False}, {"norm": "rms"}],
     "MLPClassifier": _MLP_CONFIGURATIONS + [{"class_weight": "balanced"}],
-    "MLPRegressor": _MLP_CONFIGURATIONS,
+    "MLPRegressor": _MLP_CONFIGURATIONS
+    + [
+        {
+            "early_stopping": True,
+            "scoring": "neg_mean_absolute_error",
+            "validation_fraction": 0.2,
+        }
+    ],
 }
 
 

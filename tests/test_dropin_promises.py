@@ -366,7 +366,8 @@ _X_1000 = RNG.normal(size=(1000, 5))
 _Y_1000 = (_X_1000[:, 0] > 0).astype(int)
 
 
-@xfail("a mini-batch of zero total weight raises ZeroDivisionError in the network code")
+# Failed before the issue-11 fix: a mini-batch of zero total weight raises
+# ZeroDivisionError in the network code
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_mostly_zero_sample_weights_train(solver, shuffle):
@@ -397,10 +398,8 @@ def test_all_zero_sample_weights_are_a_clear_error():
         MLPClassifier().fit(_X_1000, _Y_1000, sample_weight=np.zeros(1000))
 
 
-@xfail(
-    "with early stopping, a split whose part has zero weight gives a wrong message or "
-    "a validation score of 0"
-)
+# Failed before the issue-11 fix: with early stopping, a split whose part has zero
+# weight gives a wrong message or a validation score of 0
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_early_stopping_split_without_weight_names_the_split(seed):
     # The caller's weights are not all zero; one side of the split is.
@@ -409,6 +408,22 @@ def test_early_stopping_split_without_weight_names_the_split(seed):
     model = MLPClassifier(early_stopping=True, max_iter=3, random_state=seed)
     with pytest.raises(ValueError, match="validation"):
         model.fit(X_DENSE, Y_BINARY, sample_weight=weights)
+
+
+def test_early_stopping_split_names_the_part_without_weight():
+    # One weighted row lands on one side of the split or the other: either
+    # side left without weight is named, never trained on or scored.
+    weights = np.zeros(200)
+    weights[7] = 1.0
+    named = set()
+    for seed in range(10):
+        model = MLPRegressor(
+            early_stopping=True, validation_fraction=0.5, max_iter=2, random_state=seed
+        )
+        with pytest.raises(ValueError, match="zero total sample weight") as error:
+            model.fit(X_DENSE, Y_REAL, sample_weight=weights)
+        named.add(str(error.value).split()[1])
+    assert named == {"training", "validation"}
 
 
 def _float32_regressor(sample_weight):
@@ -424,9 +439,8 @@ def _float32_regressor(sample_weight):
     return model.fit(X, X[:, 0] * 2, sample_weight=sample_weight)
 
 
-@xfail(
-    "float32 batch weight sums overflow to inf: the weights become 0 and nothing trains"
-)
+# Failed before the issue-11 fix: float32 batch weight sums overflow to inf: the weights
+# become 0 and nothing trains
 def test_float32_batch_weight_sums_do_not_overflow():
     # 200 rows of 1e37 sum to 2e39 > float32's 3.4e38.
     big = _float32_regressor(np.full(400, 1e37))
@@ -436,10 +450,8 @@ def test_float32_batch_weight_sums_do_not_overflow():
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-6)
 
 
-@xfail(
-    "weights that underflow float32 (1e-300) are reported as 'must contain at least "
-    "one non-zero number'"
-)
+# Failed before the issue-11 fix: weights that underflow float32 (1e-300) are reported
+# as 'must contain at least one non-zero number'
 def test_float32_tiny_sample_weights_name_the_problem():
     weights = np.full(400, 1e-300)
     try:
@@ -452,10 +464,8 @@ def test_float32_tiny_sample_weights_name_the_problem():
         )
 
 
-@xfail(
-    "float64 targets beyond float32's range, with float32 X, become inf and get "
-    "the 'diverged, normalize your inputs' advice"
-)
+# Failed before the issue-11 fix: float64 targets beyond float32's range, with float32
+# X, become inf and get the 'diverged, normalize your inputs' advice
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 def test_targets_beyond_float32_range_are_named(loss):
     X = X_DENSE.astype(np.float32)
@@ -511,10 +521,6 @@ SETTING_CHANGES = [
 ]
 
 
-@xfail(
-    "partial_fit after set_params merges statistics of the old setting: silently "
-    "wrong mean_ and norm_"
-)
 @pytest.mark.parametrize(
     "first, second",
     SETTING_CHANGES,
@@ -536,10 +542,6 @@ def test_standardizer_partial_fit_after_set_params(first, second):
     np.testing.assert_allclose(scaler.norm_, expected.norm_, rtol=1e-12)
 
 
-@xfail(
-    "transform after set_params(with_mean/with_norm=True) on a fit without them is a "
-    "numpy casting error"
-)
 @pytest.mark.parametrize("param", ["with_mean", "with_norm"])
 def test_standardizer_transform_after_enabling_a_statistic(param):
     scaler = MeanNormStandardizer(**{param: False}).fit(_A)
@@ -556,10 +558,6 @@ def test_standardizer_transform_after_enabling_a_statistic(param):
     np.testing.assert_allclose(out, centred / scaler.scale_, rtol=1e-12)
 
 
-@xfail(
-    "sparse transform after set_params(per_feature=...) fails with IndexError or a "
-    "broadcast error"
-)
 @pytest.mark.parametrize("method", ["transform", "inverse_transform"])
 @pytest.mark.parametrize("per_feature", [True, False])
 def test_standardizer_sparse_transform_after_switching_per_feature(per_feature, method):
@@ -579,12 +577,13 @@ def test_standardizer_sparse_transform_after_switching_per_feature(per_feature, 
 # ---------------------------------------------------------------------------
 # warm_start with early_stopping
 #
-# Expected behaviour tested here: scikit-learn's. At the end of each fit it
-# keeps the best validated weights, but a later warm-started fit that finds
-# no better score ends on its last weights (it continues from them), while
-# mlpinit goes back to the earlier fit's best, so that fit changes nothing.
-# The fixer may choose mlpinit's behaviour instead: then document it with the
-# departures and turn this test round.
+# mlpinit's choice, a documented departure: every fit with early stopping ends
+# on the best validated weights seen so far, the ones best_validation_score_
+# belongs to. scikit-learn means the same (it restores its _best_coefs), but
+# after a first fit those alias coefs_, so a warm-started fit that finds no
+# better score ends on its last weights, whose score is lower. The truth used
+# here is scikit-learn's own trajectory: the same validation scores, and its
+# first fit's weights, the best of both fits.
 
 
 _IRIS_X, _IRIS_Y = load_iris(return_X_y=True)
@@ -593,10 +592,6 @@ _X_REG = _REG_RNG.normal(size=(200, 4))
 _Y_REG = _X_REG[:, 0] + 0.5 * _REG_RNG.normal(size=200)
 
 
-@xfail(
-    "a warm-started fit with early_stopping restores the previous fit's best weights; "
-    "scikit-learn keeps its last"
-)
 @pytest.mark.parametrize(
     "ours, theirs, X, y",
     [
@@ -605,7 +600,7 @@ _Y_REG = _X_REG[:, 0] + 0.5 * _REG_RNG.normal(size=200)
     ],
     ids=["binary", "regression"],
 )
-def test_warm_start_with_early_stopping_as_scikit_learn(ours, theirs, X, y):
+def test_warm_start_with_early_stopping_ends_on_the_best_weights(ours, theirs, X, y):
     params = dict(
         hidden_layer_sizes=(8,),
         max_iter=30,
@@ -618,20 +613,31 @@ def test_warm_start_with_early_stopping_as_scikit_learn(ours, theirs, X, y):
     mine.fit(X, y)
     reference.fit(X, y)
     best_of_first_fit = reference.best_validation_score_
+    best_weights = [W.copy() for W in reference.coefs_]
     mine.fit(X, y)
     reference.fit(X, y)
     # The case in question: the second fit finds no better validation score.
     assert reference.best_validation_score_ == best_of_first_fit
-    assert len(mine.validation_scores_) == len(reference.validation_scores_)
-    for got, want in zip(mine.coefs_, reference.coefs_):
+    # Both trained along the same path, validated the same way ...
+    np.testing.assert_allclose(
+        mine.validation_scores_, reference.validation_scores_, rtol=1e-6
+    )
+    np.testing.assert_allclose(mine.best_validation_score_, best_of_first_fit)
+    # ... and mlpinit ends on the weights of that best score, where
+    # scikit-learn ends elsewhere.
+    for got, want in zip(mine.coefs_, best_weights):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+    assert not all(
+        np.allclose(got, want) for got, want in zip(reference.coefs_, best_weights)
+    )
 
 
 # ---------------------------------------------------------------------------
 # Messages that name the actual problem
 
 
-@xfail("an indicator y after a binary partial_fit fails with a numpy error")
+# Failed before the issue-11 fix: an indicator y after a binary partial_fit fails with a
+# numpy error
 def test_indicator_after_binary_partial_fit_names_multilabel():
     model = MLPClassifier().partial_fit(X_DENSE, Y_BINARY, classes=[0, 1])
     indicator = np.c_[Y_BINARY, 1 - Y_BINARY]
@@ -639,7 +645,8 @@ def test_indicator_after_binary_partial_fit_names_multilabel():
         model.partial_fit(X_DENSE, indicator)
 
 
-@xfail("object-dtype integer labels are reported as 'continuous values'")
+# Failed before the issue-11 fix: object-dtype integer labels are reported as
+# 'continuous values'
 def test_object_dtype_integer_labels():
     y = Y_BINARY.astype(object)
     try:
@@ -651,7 +658,8 @@ def test_object_dtype_integer_labels():
         assert list(model.classes_) == [0, 1]
 
 
-@xfail("mixed labels [1, '1', 2] are reported as 'continuous values'")
+# Failed before the issue-11 fix: mixed labels [1, '1', 2] are reported as 'continuous
+# values'
 def test_mixed_label_types_are_named():
     y = np.array([1, "1", 2] * 10, dtype=object)
     with pytest.raises(ValueError, match="(?i)mix") as error:
@@ -659,7 +667,8 @@ def test_mixed_label_types_are_named():
     assert "continuous" not in str(error.value)
 
 
-@xfail("alpha=1e308 gets the 'diverged, normalize your inputs' advice")
+# Failed before the issue-11 fix: alpha=1e308 gets the 'diverged, normalize your inputs'
+# advice
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_huge_alpha_is_named(solver):
     model = MLPClassifier(solver=solver, alpha=1e308, max_iter=3)
@@ -672,7 +681,8 @@ def test_huge_alpha_is_named(solver):
         assert all(np.isfinite(W).all() for W in model.coefs_)
 
 
-@xfail("sample weights of 1e-300 get the 'diverged, normalize your inputs' advice")
+# Failed before the issue-11 fix: sample weights of 1e-300 get the 'diverged, normalize
+# your inputs' advice
 def test_tiny_sample_weights_are_named():
     model = MLPClassifier(max_iter=3, random_state=0)
     try:
@@ -775,20 +785,51 @@ def _run_onnx(onx, X):
     return session.run(None, {session.get_inputs()[0].name: X})
 
 
-@xfail(
-    "two-label multilabel ONNX with zipmap=False gives 4 columns [1-p0, 1-p1, p0, p1]"
-)
-def test_onnx_two_label_multilabel_probabilities(two_label_model):
+# Failed before the issue-11 fix: with zipmap=False the probabilities were 4
+# columns [1-p0, 1-p1, p0, p1] (skl2onnx's converter took two labels for binary)
+@pytest.mark.parametrize("input_dtype", [np.float32, np.float64])
+def test_onnx_two_label_multilabel_probabilities(two_label_model, input_dtype):
     from skl2onnx import to_onnx
 
     model, X = two_label_model
+    X = X.astype(input_dtype)
     onx = to_onnx(model, X[:1], options={id(model): {"zipmap": False}})
     labels, proba = _run_onnx(onx, X)
+    assert proba.shape == (X.shape[0], 2)
     np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-5)
     np.testing.assert_array_equal(labels, model.predict(X))
 
 
-@xfail("two-label multilabel ONNX with the default zipmap is refused by onnxruntime")
+def test_onnx_three_label_multilabel_in_double_precision():
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("mlpinit.onnx")
+    from skl2onnx import to_onnx
+
+    X = RNG.normal(size=(100, 4))
+    Y = (X[:, :3] > 0).astype(int)
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    model.fit(X, Y)
+    onx = to_onnx(model, X[:1], options={id(model): {"zipmap": False}})
+    labels, proba = _run_onnx(onx, X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, model.predict_proba(X), rtol=1e-10)
+    np.testing.assert_array_equal(labels, model.predict(X))
+
+
+def test_onnx_two_label_multilabel_zipmap_columns(two_label_model):
+    from skl2onnx import to_onnx
+
+    model, X = two_label_model
+    onx = to_onnx(model, X[:1], options={id(model): {"zipmap": "columns"}})
+    labels, *columns = _run_onnx(onx, X)
+    np.testing.assert_allclose(
+        np.column_stack(columns), model.predict_proba(X), atol=1e-5
+    )
+    np.testing.assert_array_equal(labels, model.predict(X))
+
+
+# Failed before the issue-11 fix: onnxruntime refused the graph ("ZipMap ...
+# features_per_batch[4] != number of classlabels[2]")
 def test_onnx_two_label_multilabel_default_zipmap(two_label_model):
     from skl2onnx import to_onnx
 

@@ -859,3 +859,22 @@ def test_bad_dropout_raises_and_leaves_no_trace(params, exc, match, fitted):
         quiet(est.fit, X, Y_REAL)
     est.set_params(**params)
     _run_case(est, lambda e: e.fit(X, Y_REAL), exc, match)
+
+
+# --------------------------------------------------------------------------
+# the evidence script (benchmarks/training_features.py)
+# --------------------------------------------------------------------------
+def test_the_evidence_script_prints_one_row_per_setting(capsys):
+    from pathlib import Path
+
+    from conftest import load_script
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "training_features.py"
+    script = load_script(path, "benchmark_training_features")
+    script.main(["--seeds", "1", "--only", "dropout"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line[:3] == "| 0"]
+    assert [row.split(" | ")[0] for row in rows] == ["| 0.0", "| 0.2", "| 0.5"]
+    # train - test is the difference of the two accuracy columns.
+    for row in rows:
+        train, test, gap = (float(cell.split()[0]) for cell in row.split(" | ")[1:4])
+        assert gap == pytest.approx(train - test, abs=2e-3)

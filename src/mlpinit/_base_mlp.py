@@ -71,6 +71,23 @@ def _warn_if_badly_scaled(X):
         )
 
 
+def _weights_in_dtype(sample_weight, dtype):
+    """The validated float64 weights in the training dtype, which must hold them."""
+    cast = sample_weight.astype(dtype, copy=False)
+    lost = ((sample_weight > 0) & (cast == 0)) | ~np.isfinite(cast)
+    if lost.any():
+        positive = sample_weight[sample_weight > 0]
+        raise ValueError(
+            f"sample_weight has {int(lost.sum())} weight(s) that {np.dtype(dtype)} "
+            "cannot hold: they would become 0 or inf when training in "
+            f"{np.dtype(dtype)}, the dtype of X (the weights range from "
+            f"{positive.min():.1e} to {positive.max():.1e}). Rescale "
+            "sample_weight, for example divide it by its mean, or pass X as "
+            "float64."
+        )
+    return cast
+
+
 class TrainingData(NamedTuple):
     """What fit's first steps hand to the solvers."""
 
@@ -259,13 +276,16 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         if X.shape[0] == 0:
             raise ValueError("Found array with 0 sample(s); at least 1 is required.")
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            sample_weight = _weights_in_dtype(
+                _check_sample_weight(
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                ),
+                X.dtype,
             )
         sample_weight = self._with_class_weight(
             y_labels, sample_weight, incremental, X.dtype
         )
-        if sample_weight is not None and not sample_weight.sum() > 0:
+        if sample_weight is not None and not sample_weight.sum(dtype=np.float64) > 0:
             raise ValueError("sample_weight sums to zero; nothing to fit.")
         _warn_if_badly_scaled(X)
         layout = NetworkLayout([X.shape[1], *hidden, Y.shape[1]])

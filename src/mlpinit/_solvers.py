@@ -46,6 +46,48 @@ def _optimizer_state_is_finite(optimizer):
     )
 
 
+# The data term of the loss is of order one on normalized inputs. An L2
+# coefficient (alpha over a batch's total weight) this many times larger is
+# what made a fit diverge, whatever X looks like.
+PENALTY_DOMINATES = 1e6
+
+
+def divergence_advice(alpha, sample_weight, batch_rows):
+    """What to change after a divergence: the L2 term's settings, or the inputs.
+
+    Parameters
+    ----------
+    alpha : float
+    sample_weight : ndarray or None
+        The training rows' weights.
+    batch_rows : int
+        Rows per batch (all of them for L-BFGS).
+
+    Returns
+    -------
+    str
+    """
+    mean_weight = 1.0
+    if sample_weight is not None:
+        mean_weight = float(np.mean(sample_weight, dtype=np.float64))
+    coefficient = alpha / (batch_rows * mean_weight)
+    if not coefficient > PENALTY_DOMINATES:
+        return DIVERGENCE_ADVICE
+    if sample_weight is None:
+        return (
+            f"The L2 penalty dominates: alpha={alpha:g} over batches of "
+            f"{batch_rows} rows weighs {coefficient:.1e} times the data term. "
+            "Lower alpha."
+        )
+    return (
+        f"The L2 penalty dominates: alpha={alpha:g} over batches of {batch_rows} "
+        f"rows of mean sample weight {mean_weight:.1e} weighs {coefficient:.1e} "
+        "times the data term (the penalty is divided by the batch's total "
+        "sample weight, as in scikit-learn). Scale sample_weight up (divide it "
+        "by its mean: the weighted mean loss does not change) or lower alpha."
+    )
+
+
 def divergence_error(detail, advice=DIVERGENCE_ADVICE):
     """The ValueError of a fit that diverged.
 
@@ -153,6 +195,8 @@ def _split_validation(mlp, data):
     if data.sample_weight is None:
         train.append(None)
         val.append(None)
+    else:
+        _check_part_weights(mlp, train[3], val[3])
     return data._replace(
         X=train[0],
         Y=train[1],
@@ -160,6 +204,22 @@ def _split_validation(mlp, data):
         sample_weight=train[3],
         validation=val,
     )
+
+
+def _check_part_weights(mlp, train_weight, val_weight):
+    # A part of zero total weight has no weighted loss or score: the fit
+    # would train on nothing, or stop on a meaningless score.
+    for part, weight in (("training", train_weight), ("validation", val_weight)):
+        if not weight.sum(dtype=np.float64) > 0:
+            raise ValueError(
+                f"The {part} part of early stopping's split has zero total "
+                f"sample weight: early_stopping=True holds out validation_fraction="
+                f"{mlp.validation_fraction} of the rows, and every {part} row "
+                f"drawn has weight 0 ({np.count_nonzero(train_weight)} training and "
+                f"{np.count_nonzero(val_weight)} validation rows have weight > 0). "
+                "Give more rows a positive weight, change validation_fraction or "
+                "random_state, or set early_stopping=False."
+            )
 
 
 def _early_stopping_scorer(mlp):
@@ -296,6 +356,7 @@ def _run_epochs(
     samples_seen = mlp.t_
     epochs = 0
     first_divergence = None  # early stopping only: what went wrong, when
+    advice = divergence_advice(mlp.alpha, trainer.sample_weight, trainer.batch_size)
     try:
         for _ in range(mlp.max_iter):
             callbacks.begin_task(layout, theta)
@@ -311,7 +372,7 @@ def _run_epochs(
             )
             diverged = _divergence(epoch_loss, optimizer, epochs + 1, theta.dtype)
             if diverged is not None and data.validation is None:
-                raise divergence_error(diverged)
+                raise divergence_error(diverged, advice)
             epochs += 1
             samples_seen += n_samples
             if recorder is not None:
@@ -333,7 +394,7 @@ def _run_epochs(
                 # scores, and ends on the best validated weights. With no
                 # finite score yet there is nothing to go back to.
                 if not np.isfinite(tracker.best_score):
-                    raise divergence_error(diverged)
+                    raise divergence_error(diverged, advice)
                 first_divergence = diverged
             if stop:
                 break
@@ -356,7 +417,7 @@ def _run_epochs(
         warnings.warn(
             f"{NON_FINITE_WEIGHTS} {first_divergence} Early stopping restored "
             "the weights of the best validation score, "
-            f"{tracker.best_score:.6g}. {DIVERGENCE_ADVICE}",
+            f"{tracker.best_score:.6g}. {advice}",
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -420,16 +481,17 @@ def fit_lbfgs(mlp, data, theta, callbacks=NO_HOOKS):
             tol=mlp.tol,
             callback=after_iteration,
         )
-    _finish_lbfgs(mlp, result, theta, callbacks)
+    _finish_lbfgs(mlp, result, theta, callbacks, data.sample_weight, X.shape[0])
     _store_layer_stats(mlp, recorder)
 
 
-def _finish_lbfgs(mlp, result, theta, callbacks):
+def _finish_lbfgs(mlp, result, theta, callbacks, sample_weight, n_rows):
     if not np.isfinite(result.fun):
         # L-BFGS-B gives up at once on a non-finite loss and returns the
         # untrained start; a model that never trained must not pass as fitted.
         raise divergence_error(
-            f"The training loss is {float(result.fun)}; the optimization diverged."
+            f"The training loss is {float(result.fun)}; the optimization diverged.",
+            divergence_advice(mlp.alpha, sample_weight, n_rows),
         )
     if result.status != 0 and not callbacks.stopped:
         warnings.warn(

@@ -55,6 +55,44 @@ def _validate_xy(estimator, X, y, reset, **kwargs):
     return X, y
 
 
+def _label_type_error(y, target_type):
+    """The ValueError for targets a classifier cannot learn, naming why."""
+    if y.dtype == object and target_type == "unknown":
+        # type_of_target calls any object array not of strings "unknown".
+        kinds = {isinstance(value, str) for value in y.ravel()}
+        if kinds == {True, False}:
+            return ValueError(
+                "Mix of label input types (string and number): y holds both "
+                "strings and numbers, so '1' and 1 would be different classes. "
+                "Convert y to one type first, for example y.astype(str)."
+            )
+        example = type(y.flat[0]).__name__ if y.size else "object"
+        return ValueError(
+            "Unknown label type: unknown. y has dtype object and holds "
+            f"{example} values, which scikit-learn classifies only when they are "
+            "strings. Convert y first, for example with y.astype(int) for "
+            "integer labels."
+        )
+    return ValueError(
+        f"Unknown label type: {target_type}. Maybe you are trying to fit a "
+        "classifier, which expects discrete classes, on a regression "
+        "target with continuous values."
+    )
+
+
+def _check_targets_fit(y, dtype):
+    """Refuse targets beyond the range of the training dtype (that of X)."""
+    largest = np.finfo(dtype).max
+    if y.size and float(np.max(np.abs(y))) > largest:
+        raise ValueError(
+            f"The targets y reach {float(np.max(np.abs(y))):.1e}, beyond the "
+            f"largest {np.dtype(dtype)} number ({largest:.1e}); X is "
+            f"{np.dtype(dtype)}, so the model trains in {np.dtype(dtype)} and these "
+            "targets would become inf. Scale y down (and the predictions back "
+            "up), or pass X as float64."
+        )
+
+
 def target_type(classifier):
     """The kind of target a fitted :class:`MLPClassifier` learned.
 
@@ -242,11 +280,7 @@ True
         # every batch.
         target_type = type_of_target(y, input_name="y")
         if target_type not in _CLASSIFICATION_TARGETS:
-            raise ValueError(
-                f"Unknown label type: {target_type}. Maybe you are trying to fit a "
-                "classifier, which expects discrete classes, on a regression "
-                "target with continuous values."
-            )
+            raise _label_type_error(y, target_type)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._target_type = target_type
             self.classes_ = (
@@ -258,6 +292,12 @@ True
             # Numeric labels need no mixed-type check, and np.unique is far
             # cheaper than unique_labels, which scans y's type again.
             seen = np.unique(y) if y.dtype.kind in "biuf" else unique_labels(y)
+            if (
+                target_type == "multilabel-indicator"
+                and self._target_type != target_type
+            ):
+                # scikit-learn's words (its LabelBinarizer's).
+                raise ValueError("The object was not fitted with multilabel input.")
             if self._target_type == "multilabel-indicator":
                 if y.ndim != 2 or y.shape[1] != len(self.classes_):
                     raise ValueError(
@@ -635,6 +675,7 @@ Adam on a cosine schedule with two epochs of warmup, over its 50 epochs:
                 "loss='poisson' requires non-negative targets y; the smallest "
                 f"given is {np.min(y)}."
             )
+        _check_targets_fit(y, X.dtype)
         Y = np.asarray(y, dtype=X.dtype)
         return X, Y.reshape(-1, 1) if Y.ndim == 1 else Y, y
 

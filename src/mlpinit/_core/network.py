@@ -252,7 +252,8 @@ def loss_and_gradient(
     The loss is the (sample-weighted) mean of the per-sample losses plus
     ``0.5 * alpha * ||W||^2 / weight_sum``, where ``weight_sum`` is the number
     of rows, or the sum of the sample weights; this is scikit-learn's
-    definition, so an L2 term scaled with the data.
+    definition, so an L2 term scaled with the data. A batch whose weights
+    are all zero has loss 0 and gradient 0.
 
     Parameters
     ----------
@@ -302,8 +303,12 @@ def loss_and_gradient(
         weight_sum = float(n_rows)
         row_weights = None
     else:
-        weight_sum = float(sample_weight.sum())
-        row_weights = sample_weight / weight_sum
+        # In float64: a float32 sum of large weights overflows to inf.
+        weight_sum = float(sample_weight.sum(dtype=np.float64))
+        if weight_sum == 0:  # no weighted mean: the batch contributes nothing
+            grad[:] = 0
+            return 0.0
+        row_weights = sample_weight.astype(np.float64, copy=False) / weight_sum
     per_sample = sample_losses(out_activation, Y, P)
     if row_weights is None:
         data_loss = float(per_sample.mean())

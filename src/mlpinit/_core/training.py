@@ -103,6 +103,8 @@ class BatchTrainer:
                 )
             else:
                 X_batch, Y_batch, sw = self._gather(order[start:stop])
+            if sw is not None and not sw.any():
+                continue  # zero total weight: no step, the optimizer untouched
             if self.dropout is not None:
                 self.dropout.draw(stop - start)
             loss = loss_and_gradient(
