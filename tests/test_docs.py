@@ -237,3 +237,13 @@ def test_site_cites_the_article_and_links_the_gallery(built_site):
     assert "Klambauer" in references
     for page in ["user_guide", "getting_started", "index"]:
         assert "auto_examples/index.html" in (built_site / f"{page}.html").read_text()
+
+
+@pytest.mark.slow
+def test_scikit_learn_names_link_to_its_site(built_site):
+    # Resolved without the network (conf.py's missing-reference handler).
+    html = (built_site / "user_guide.html").read_text()
+    assert (
+        'href="https://scikit-learn.org/stable/modules/generated/'
+        "sklearn.preprocessing.StandardScaler.html" in html
+    )
