@@ -50,6 +50,8 @@ CASES = [
     ("multiclass", "adam", {"record_layer_stats": True}),
     ("regressor", "sgd", {"learning_rate": "invscaling"}),
     ("regressor", "lbfgs", {}),
+    ("multiclass", "adam", {"init": "lsuv"}),
+    ("regressor", "adam", {"init": "orthogonal"}),
 ]
 
 
