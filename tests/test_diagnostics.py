@@ -312,7 +312,13 @@ def test_layer_statistics_matches_the_raw_values(digits):
         (MLPClassifier(activation="logistic"), "logistic"),
         (MLPRegressor(activation="relu", alpha=0.5), "identity"),
         (MLPRegressor(activation="identity", loss="poisson"), "exp"),
+        (MLPClassifier(activation="leaky_relu"), "softmax"),
+        (MLPRegressor(activation="elu"), "identity"),
+        (MLPClassifier(activation="selu"), "softmax"),
+        (MLPRegressor(activation="gelu", alpha=0.5), "identity"),
+        (MLPClassifier(activation="silu"), "softmax"),
     ],
+    ids=lambda v: v if isinstance(v, str) else v.activation,
 )
 def test_gradient_is_the_training_gradient(digits, estimator, out_activation):
     X, y = digits
@@ -420,6 +426,37 @@ def test_saturated_and_dead_units():
     )
     np.testing.assert_array_equal(relu["dead_fraction"][:2], [1.0, 1.0])
     assert relu["gradient_norm"][0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "activation, saturated, dead",
+    [
+        ("leaky_relu", np.nan, 1.0),
+        ("elu", 1.0, np.nan),
+        ("selu", 1.0, np.nan),
+        ("gelu", np.nan, np.nan),
+        ("silu", np.nan, np.nan),
+    ],
+)
+def test_saturation_and_dead_units_of_the_new_activations(activation, saturated, dead):
+    # Non-negative inputs times negative weights: every pre-activation is
+    # below -1, where elu and selu sit at their lower bound and leaky_relu
+    # on its 1% slope; gelu and silu have neither notion.
+    rng = np.random.RandomState(0)
+    X = np.abs(rng.normal(size=(200, 10))) + 0.5
+    y = rng.normal(size=200)
+
+    def negative(fan_in, fan_out, random_state, dtype):
+        return -np.ones((fan_in, fan_out), dtype=dtype)
+
+    model = MLPRegressor(hidden_layer_sizes=(20,), activation=activation, init=negative)
+    stats = at_init(model, X, y)
+    np.testing.assert_array_equal(stats["saturated_fraction"][:1], [saturated])
+    np.testing.assert_array_equal(stats["dead_fraction"][:1], [dead])
+    # Far from the bound nothing counts: unit-scale inputs, LeCun weights.
+    calm = at_init(model.set_params(init="xavier"), X / 100, y)
+    if not np.isnan(saturated):
+        assert calm["saturated_fraction"][0] == 0.0
 
 
 def test_overflow_is_a_measurement_not_an_error():

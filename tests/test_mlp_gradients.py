@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.special import expit, xlogy
+from scipy.stats import norm
 
 from mlpinit._core.activations import HIDDEN_ACTIVATIONS
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
@@ -40,9 +41,11 @@ N_ROWS, N_FEATURES, HIDDEN = 12, 5, (7, 6)
 # Central-difference step: truncation error ~ h**2, rounding ~ eps / h; both
 # about 1e-10 of the gradient's scale here.
 STEP = 1e-6
-# No relu pre-activation may lie closer to its kink than this; a step of
-# STEP in one parameter moves a pre-activation by at most ~STEP * 3.
+# No pre-activation of an activation with a kink at 0 may lie closer to it
+# than this; a step of STEP in one parameter moves a pre-activation by at
+# most ~STEP * 3.
 KINK_MARGIN = 1e-3
+KINKED = {"relu", "leaky_relu", "selu"}
 
 
 # --------------------------------------------------------------------------
@@ -66,6 +69,15 @@ _REF_ACT = {
     "logistic": expit,
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0.0),
+    # The new activations from their papers' definitions, written apart from
+    # the core's in-place versions.
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1.0),
+    "selu": lambda z: (
+        1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * (np.exp(z) - 1.0))
+    ),
+    "gelu": lambda z: z * norm.cdf(z),
+    "silu": lambda z: z / (1.0 + np.exp(-z)),
     "exp": np.exp,
     "softmax": lambda z: (
         np.exp(z - z.max(1, keepdims=True))
@@ -131,10 +143,10 @@ def _problem(activation, output_case, seed=0):
         theta = rng.normal(scale=0.5, size=layout.size)
         Zs, _ = _ref_preactivations(theta, layer_units, X, activation, out_act)
         hidden_z = np.concatenate([Z.ravel() for Z in Zs[:-1]])
-        if activation != "relu" or np.abs(hidden_z).min() > KINK_MARGIN:
+        if activation not in KINKED or np.abs(hidden_z).min() > KINK_MARGIN:
             break
     else:  # pragma: no cover - 50 draws all near a kink is astronomically unlikely
-        raise AssertionError("no draw kept the relu pre-activations off the kink")
+        raise AssertionError("no draw kept the pre-activations off the kink")
     Y = _targets(kind, n_outputs, rng)
     sample_weight = rng.uniform(0.2, 3.0, N_ROWS)
     return layout, theta, X, Y, sample_weight, out_act

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy.special import expit
+from scipy.special import expit, ndtr
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer, log_loss, mean_squared_error, recall_score
@@ -625,13 +625,15 @@ def _thinned_reference_loss(theta, layout, dropout, Y, activation):
             E = np.exp(Z - Z.max(axis=1, keepdims=True))
             P = E / E.sum(axis=1, keepdims=True)
         else:
-            A = (np.tanh(Z) if activation == "tanh" else expit(Z)) * dropout.masks[
-                i + 1
-            ]
+            A = _REFERENCE_HIDDEN[activation](Z) * dropout.masks[i + 1]
     return float(-(Y * np.log(P)).sum(axis=1).mean())
 
 
-@pytest.mark.parametrize("activation", ["tanh", "logistic"])
+# gelu: an activation whose pre-activation training keeps beside the masks.
+_REFERENCE_HIDDEN = {"tanh": np.tanh, "logistic": expit, "gelu": lambda z: z * ndtr(z)}
+
+
+@pytest.mark.parametrize("activation", list(_REFERENCE_HIDDEN))
 def test_dropout_loss_and_gradient_against_a_reference_and_finite_differences(
     activation,
 ):

@@ -117,9 +117,10 @@ class LayerStatistics(Mapping):
     ``activation_std``               its standard deviation
     ``activation_norm``              mean over rows of ``||a_i||``
     ``saturated_fraction``           tanh ``|a| > 0.99``, logistic ``a < 0.005`` or
-                                     ``a > 0.995``; NaN for other activations
-    ``dead_fraction``                ReLU units that are 0 on every row; NaN for
-                                     other activations
+                                     ``a > 0.995``, elu ``a < -0.99``, selu within 1%
+                                     of its bound; NaN for other activations
+    ``dead_fraction``                relu and leaky_relu units that are <= 0 on every
+                                     row; NaN for other activations
     ``weight_norm``                  ``||W||_F``
     ``gradient_norm``                ``||dL / dW||_F``, ``L`` the mean loss of the
                                      batch with the L2 penalty (needs ``y``)

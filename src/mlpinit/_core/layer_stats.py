@@ -13,17 +13,33 @@ compute the same gradient as the training loop's
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._core.activations import ACTIVATIONS, DERIVATIVES
+from mlpinit._core.activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    ELU_ALPHA,
+    SELU_ALPHA,
+    SELU_SCALE,
+)
 from mlpinit._core.network import canonical_sparse, sparse_aware_dot
 
 # A unit counts as saturated when its output is within 1% of the distance
 # from the centre of the activation's range to either bound: |a| > 0.99 for
 # tanh, and a < 0.005 or a > 0.995 for the logistic (which is tanh rescaled
-# to (0, 1), so the two rules agree).
+# to (0, 1), so the two rules agree). elu and selu saturate on one side only,
+# towards -alpha and -scale * alpha: within 1% of that bound, f' is below 1%
+# of its value at 0 from the left. gelu and silu have no bound (their
+# negative side returns to 0), so no saturation is defined for them.
 _SATURATION = {
     "tanh": lambda A: np.abs(A) > 0.99,
     "logistic": lambda A: (A < 0.005) | (A > 0.995),
+    "elu": lambda A: A < -0.99 * ELU_ALPHA,
+    "selu": lambda A: A < -0.99 * SELU_SCALE * SELU_ALPHA,
 }
+
+# A unit is dead when it sits on a rectifier's flat (relu) or nearly flat
+# (leaky_relu, slope 0.01) side for every probe row: its output is <= 0
+# everywhere, and its gradient is 0, or 1% of a live unit's.
+_RECTIFIERS = ("relu", "leaky_relu")
 
 STAT_NAMES = (
     "preactivation_mean",
@@ -47,10 +63,12 @@ STAT_NAMES = (
 - ``activation_norm``: mean over probe rows of the Euclidean norm of the
   layer's output vector, ``mean_i ||a_i||``; the article's ``c**L * ||x||``.
 - ``saturated_fraction``: fraction of outputs within 1% of a bound (tanh:
-  ``|a| > 0.99``; logistic: ``a < 0.005`` or ``a > 0.995``); NaN for layers
-  whose activation does not saturate.
-- ``dead_fraction``: fraction of ReLU units that output 0 on every probe row;
-  NaN for layers that are not ReLU.
+  ``|a| > 0.99``; logistic: ``a < 0.005`` or ``a > 0.995``; elu:
+  ``a < -0.99``; selu: ``a < -0.99 * scale * alpha``, its lower bound); NaN
+  for layers whose activation does not saturate (relu, leaky_relu, gelu,
+  silu, identity).
+- ``dead_fraction``: fraction of rectifier units (relu, leaky_relu) whose
+  output is <= 0 on every probe row; NaN for layers of other activations.
 - ``weight_norm``: Frobenius norm of the layer's weight matrix.
 - ``gradient_norm``: Frobenius norm of the gradient of the mean probe loss
   (with the L2 penalty) with respect to the layer's weights: the gradient
@@ -166,8 +184,8 @@ def forward_backward(
     coefs, intercepts : list of ndarray
         Weights (fan_in, fan_out) and biases (fan_out,) of each layer.
     activation : str
-        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"`` or
-        ``"relu"``.
+        Hidden activation, a name of
+        :data:`~mlpinit._core.activations.HIDDEN_ACTIVATION_TABLE`.
     out_activation : str
         Output activation: ``"identity"``, ``"exp"``, ``"logistic"`` or
         ``"softmax"``. It fixes the canonical loss, whose gradient with
@@ -239,7 +257,9 @@ def forward_backward(
         coef_grads[i] = G
         if i > 0:
             D = np.dot(deltas[i], coefs[i].T)
-            deltas[i - 1] = derivative(A_prev, D, np.empty_like(D))
+            # A copy: gelu's derivative uses up the pre-activation it reads.
+            Z_prev = preactivations[i - 1].copy()
+            deltas[i - 1] = derivative(A_prev, D, np.empty_like(D), Z_prev)
     return preactivations, activations, deltas, coef_grads
 
 
@@ -312,8 +332,9 @@ def compute_layer_stats(
         One float64 array per name in :data:`STAT_NAMES` (see there for the
         definitions), one value per weight layer; the last is the output
         layer. ``saturated_fraction`` is NaN for activations that do not
-        saturate (relu, identity, and the output layer unless it is
-        logistic); ``dead_fraction`` is NaN except for relu hidden layers.
+        saturate (relu, leaky_relu, gelu, silu, identity, and the output
+        layer unless it is logistic); ``dead_fraction`` is NaN except for
+        relu and leaky_relu hidden layers.
         Overflow is not an error: an exploding network gives ``inf``.
 
     Examples
@@ -352,7 +373,7 @@ def compute_layer_stats(
                 stats["saturated_fraction"][i] = (
                     np.count_nonzero(_SATURATION[name](A)) / A.size
                 )
-            if name == "relu":
+            if name in _RECTIFIERS:
                 stats["dead_fraction"][i] = (
                     np.count_nonzero(A.max(axis=0) <= 0) / A.shape[1]
                 )

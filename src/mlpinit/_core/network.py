@@ -12,7 +12,12 @@ This module is the numerical core: numpy and scipy only.
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._core.activations import ACTIVATIONS, DERIVATIVES, sample_losses
+from mlpinit._core.activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    NEEDS_PREACTIVATION,
+    sample_losses,
+)
 
 
 class NetworkLayout:
@@ -165,12 +170,27 @@ class Workspace:
         # The L2 term's buffer, as large as all the weights: allocated by
         # weight_scratch on first use, so that alpha=0 costs no memory.
         self._weight_scratch = None
+        # The hidden layers' pre-activations, for the activations whose
+        # derivative needs them (gelu, silu): allocated by preactivations on
+        # first use, so that relu, tanh and logistic cost no extra array.
+        self._preactivations = None
 
     def weight_scratch(self, n_coef):
         """A buffer of ``n_coef`` values for the L2 term, allocated on first use."""
         if self._weight_scratch is None:
             self._weight_scratch = np.empty(n_coef, self.ones.dtype)
         return self._weight_scratch
+
+    def preactivations(self):
+        """Buffers for the hidden layers' ``Z``, allocated on first use.
+
+        Only a hidden activation in ``NEEDS_PREACTIVATION`` asks for them.
+        """
+        if self._preactivations is None:
+            self._preactivations = (
+                [None] + [np.empty_like(a) for a in self.activations[1:-1]] + [None]
+            )
+        return self._preactivations
 
     def views(self, flat):
         """``layout.views(flat)``, built once per array: a fit passes the same
@@ -183,16 +203,21 @@ class Workspace:
         return cached[1]
 
 
-def _forward_into(acts, coefs, intercepts, activation, out_activation, inputs, masks):
+def _forward_into(
+    acts, coefs, intercepts, activation, out_activation, inputs, masks, preacts
+):
     """Fill ``acts[1:]`` with each layer's output, from the input ``acts[0]``.
 
     ``inputs[i]`` is what layer ``i + 1`` reads: ``acts[i]`` itself, or, for a
     hidden layer with a dropout mask, ``acts[i] * masks[i]`` written there.
+    ``preacts`` is None, or holds a buffer per hidden layer that keeps its
+    pre-activation, for activations whose derivative needs it.
     """
     last = len(coefs)
     hidden = ACTIVATIONS[activation]
     for i in range(last):
-        Z = acts[i + 1]
+        keep = preacts is not None and i + 1 < last
+        Z = preacts[i + 1] if keep else acts[i + 1]
         if sp.issparse(inputs[i]):
             Z[...] = inputs[i] @ coefs[i]
         else:
@@ -201,9 +226,12 @@ def _forward_into(acts, coefs, intercepts, activation, out_activation, inputs, m
         if i + 1 == last:
             ACTIVATIONS[out_activation](Z)
         else:
-            hidden(Z)
+            if keep:
+                hidden(Z, acts[i + 1])
+            else:
+                hidden(Z)
             if masks is not None and masks[i + 1] is not None:
-                np.multiply(Z, masks[i + 1], out=inputs[i + 1])
+                np.multiply(acts[i + 1], masks[i + 1], out=inputs[i + 1])
 
 
 def loss_and_gradient(
@@ -261,7 +289,14 @@ def loss_and_gradient(
     else:
         masks = [None if m is None else m[:n_rows] for m in dropout.masks]
         inputs = [a if d is None else d[:n_rows] for a, d in zip(acts, dropout.dropped)]
-    _forward_into(acts, coefs, intercepts, activation, out_activation, inputs, masks)
+    preacts = None
+    if activation in NEEDS_PREACTIVATION:
+        preacts = [
+            None if z is None else z[:n_rows] for z in workspace.preactivations()
+        ]
+    _forward_into(
+        acts, coefs, intercepts, activation, out_activation, inputs, masks, preacts
+    )
     P = acts[last]
     if sample_weight is None:
         weight_sum = float(n_rows)
@@ -299,7 +334,12 @@ def loss_and_gradient(
             np.dot(deltas[i], coefs[i - 1].T, out=deltas[i - 1])
             if masks is not None and masks[i - 1] is not None:
                 deltas[i - 1] *= masks[i - 1]
-            derivative(acts[i - 1], deltas[i - 1], workspace.scratch[i - 1][:n_rows])
+            derivative(
+                acts[i - 1],
+                deltas[i - 1],
+                workspace.scratch[i - 1][:n_rows],
+                None if preacts is None else preacts[i - 1],
+            )
 
     # L2 in one pass over the flat weight block.
     if alpha:
