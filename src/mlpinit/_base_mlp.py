@@ -268,7 +268,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         layout = NetworkLayout([X.shape[1], *hidden, Y.shape[1]])
         random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(layout, X, Y, X.dtype, random_state)
+            # LSUV's products with the data follow training's thread policy.
+            with BLAS_THREADS.for_network(layout.layer_units[1:-1]):
+                self._initialize(layout, X, Y, X.dtype, random_state)
         elif [c.shape for c in self.coefs_] != layout.coef_shapes:
             raise ValueError(
                 "warm_start or partial_fit needs the same layer sizes as the "
