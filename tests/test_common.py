@@ -24,6 +24,12 @@ _MLP_CONFIGURATIONS = [
     {"solver": "sgd"},
     {"solver": "lbfgs"},
     {"activation": "tanh"},
+    # The activations of issue 12.
+    {"activation": "leaky_relu"},
+    {"activation": "elu"},
+    {"activation": "selu"},
+    {"activation": "gelu"},
+    {"activation": "silu"},
     {"early_stopping": True, "scoring": "loss", "validation_fraction": 0.2},
     {"weight_decay": 0.01},
     {"learning_rate": "cosine", "warmup_epochs": 2},

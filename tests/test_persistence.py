@@ -52,6 +52,12 @@ CASES = [
     ("regressor", "lbfgs", {}),
     ("multiclass", "adam", {"init": "lsuv"}),
     ("regressor", "adam", {"init": "orthogonal"}),
+    # The activations issue 12 added: nothing of theirs is stored but the name.
+    ("multiclass", "adam", {"activation": "leaky_relu"}),
+    ("regressor", "lbfgs", {"activation": "elu"}),
+    ("binary", "sgd", {"activation": "selu", "init": "lecun_normal"}),
+    ("multilabel", "adam", {"activation": "gelu"}),
+    ("regressor", "adam", {"activation": "silu"}),
 ]
 
 
