@@ -100,3 +100,12 @@ def test_he_hurts_selu(digits):
     he = _fit(digits, "he", 16, "selu").score(digits[1], digits[3])
     auto = _fit(digits, "auto", 16, "selu").score(digits[1], digits[3])
     assert he < auto - 0.05
+
+
+def test_he_overfits_tanh(generated):
+    # Hurts: He's 2/fan_in on an 8-layer tanh network reaches a lower training
+    # loss than the 1/fan_in-family default, and a lower test score.
+    he = _fit(generated, "he", 8, "tanh")
+    auto = _fit(generated, "auto", 8, "tanh")
+    assert he.loss_curve_[-1] < auto.loss_curve_[-1]
+    assert he.score(generated[1], generated[3]) < auto.score(generated[1], generated[3])
