@@ -49,7 +49,12 @@ default_role = "literal"
 
 # -- API reference ------------------------------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": False}
+# No default members: api.rst's automodule directives show the module
+# docstrings only. Each class page (_templates/autosummary/class.rst) lists its
+# public methods itself, the inherited ones too (``score`` comes from
+# scikit-learn's mixins); _skip_member leaves out the ones a user of mlpinit
+# does not call.
+autodoc_member_order = "groupwise"
 autodoc_typehints = "none"
 # numpydoc lists each class's members itself; the class template does it here.
 numpydoc_show_class_members = False
@@ -97,19 +102,61 @@ def public_api():
     return sections
 
 
-def write_api_page(path):
-    lines = [
+# The benchmark's functions are the command line's building blocks, not the
+# library's API: they get a page of their own, out of the estimators' sidebar.
+_INTERNAL_PREFIX = "mlpinit.benchmark"
+
+
+def _page_header(label, title, intro):
+    return [
         ".. This page is written by conf.py at every build; edit conf.py.",
         "",
-        ".. _api:",
+        f".. _{label}:",
         "",
-        "API reference",
-        "=============",
+        title,
+        "=" * len(title),
         "",
-        "Every public name of the package, module by module.",
+        intro,
         "",
     ]
-    for module_name, names in public_api():
+
+
+def _write_if_changed(path, lines):
+    text = "\n".join(lines)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def write_api_pages(path, internals_path):
+    sections = public_api()
+    public = [s for s in sections if not s[0].startswith(_INTERNAL_PREFIX)]
+    internal = [s for s in sections if s[0].startswith(_INTERNAL_PREFIX)]
+    lines = _page_header(
+        "api", "API reference", "Every public name of the package, module by module."
+    )
+    lines += _api_sections(public)
+    lines += [
+        "Benchmark internals",
+        "-------------------",
+        "",
+        "The functions behind ``python -m mlpinit benchmark`` have a page of "
+        f"their own, :doc:`{internals_path.stem}`, outside this page's "
+        "table of contents so that the sidebar lists the library's API only.",
+        "",
+    ]
+    _write_if_changed(path, lines)
+    internals = [":orphan:", ""] + _page_header(
+        "api_benchmark",
+        "Benchmark internals",
+        "The building blocks of ``python -m mlpinit benchmark`` (see "
+        ":doc:`benchmarks`), for scripts that time their own workloads.",
+    )
+    _write_if_changed(internals_path, internals + _api_sections(internal))
+
+
+def _api_sections(sections):
+    lines = []
+    for module_name, names in sections:
         title = f":mod:`{module_name}`"
         lines += [title, "-" * len(title), ""]
         lines += [f".. automodule:: {module_name}", "   :no-members:", ""]
@@ -131,12 +178,10 @@ def write_api_page(path):
         ]
         lines += [f"   {name}" for name in names]
         lines += [""]
-    text = "\n".join(lines)
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+    return lines
 
 
-write_api_page(DOCS / "api.rst")
+write_api_pages(DOCS / "api.rst", DOCS / "api_benchmark.rst")
 
 # numpydoc's References sections list works that the text need not cite.
 suppress_warnings = ["ref.citation"]
@@ -156,11 +201,74 @@ def _escape_attribute_names_in_types(app, what, name, obj, options, lines):
             lines[i] = names + " : " + _ATTRIBUTE_NAME.sub(r"\1\\_", type_)
 
 
+# scikit-learn's metadata-routing methods (``set_fit_request`` and the like)
+# are generated per class; their docstrings are scikit-learn's concern, their
+# labels fail -W, and nobody calls them on an MLP without routing enabled.
+_ROUTING_MEMBER = re.compile(r"^(set_\w+_request|get_metadata_routing)$")
+
+
+def _skip_member(app, what, name, obj, skip, options):
+    if what == "class" and _ROUTING_MEMBER.match(name):
+        return True
+    return None
+
+
+# scikit-learn's names link to its site without the network at build time:
+# intersphinx would download scikit-learn's inventory, so the few kinds of
+# target mlpinit's pages use are mapped to the pages of its stable docs here.
+_SKLEARN_DOCS = "https://scikit-learn.org/stable/"
+
+
+def _sklearn_url(target, reftype):
+    if reftype == "mod":
+        return f"{_SKLEARN_DOCS}api/{target}.html"
+    # A method or attribute is an anchor on its class's page.
+    page = target.rsplit(".", 1)[0] if reftype in ("meth", "attr") else target
+    return f"{_SKLEARN_DOCS}modules/generated/{page}.html#{target}"
+
+
+def _link_sklearn(app, env, node, contnode):
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target.startswith("sklearn"):
+        return None
+    from docutils import nodes
+
+    link = nodes.reference(
+        "", "", internal=False, refuri=_sklearn_url(target, node["reftype"])
+    )
+    link += contnode
+    return link
+
+
+def _example_figures_beside_the_output(app, config):
+    # The examples save extra figures to $MLPINIT_FIGURE_DIR; without it they
+    # would land in the source tree. Next to the doctrees, whatever -d says.
+    default = Path(app.doctreedir).parent / "example_figures"
+    os.environ.setdefault("MLPINIT_FIGURE_DIR", str(default))
+
+
+# Inherited scikit-learn docstrings (``score``, ``set_output``) cite labels of
+# scikit-learn's own site with :ref:, which do not exist here: keep their text.
+_SKLEARN_REF = re.compile(r":ref:`([^`<]+?)\s*<[^`>]+>`|:ref:`([^`]+)`")
+
+
+def _unlink_sklearn_labels(app, what, name, obj, options, lines):
+    if not getattr(obj, "__module__", "").startswith("sklearn"):
+        return
+    for i, line in enumerate(lines):
+        lines[i] = _SKLEARN_REF.sub(lambda m: f"*{m.group(1) or m.group(2)}*", line)
+
+
 def setup(app):
     # Before numpydoc turns the sections into reST (priority 500).
     app.connect(
         "autodoc-process-docstring", _escape_attribute_names_in_types, priority=400
     )
+    app.connect("autodoc-process-docstring", _unlink_sklearn_labels)
+    app.connect("autodoc-skip-member", _skip_member)
+    app.connect("missing-reference", _link_sklearn)
+    # Before sphinx-gallery runs the examples.
+    app.connect("config-inited", _example_figures_beside_the_output, priority=100)
 
 
 # -- gallery ------------------------------------------------------------------
@@ -189,6 +297,8 @@ try:
         "navigation_with_keys": False,
         "show_prev_next": False,
         "secondary_sidebar_items": ["page-toc"],
+        # Every top-level page in the header, none under a "More" menu.
+        "header_links_before_dropdown": 10,
     }
 except ImportError:  # the docs extra brings it; alabaster comes with Sphinx
     html_theme = "alabaster"
@@ -197,7 +307,7 @@ html_static_path = ["_static"]
 html_show_sourcelink = False
 html_last_updated_fmt = None
 
-# The examples run inside this process: no windows, and their own figure files
-# (besides the ones the gallery captures) go under _build, not into examples/.
+# The examples run inside this process: no windows. Their own figure files
+# (besides the ones the gallery captures) go beside the build's output: see
+# _example_figures_beside_the_output.
 os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("MLPINIT_FIGURE_DIR", str(DOCS / "_build" / "example_figures"))

@@ -1,112 +1,112 @@
-"""Write the Benchmarks page's record of a run from the benchmark's own output.
+"""Run the benchmark and refresh every record of it, in one command.
 
-Run after the benchmark command, from the repository root::
+From the repository root, on a quiet machine::
 
-    python -m mlpinit benchmark \\
+    python docs/record_benchmark.py                 # the full run
+    python docs/record_benchmark.py --quick         # a quick one, to try it
+    python docs/record_benchmark.py --note="..."    # a sentence about the run
+    python docs/record_benchmark.py --from-json     # rewrite from the last run
+
+Options other than ``--note``, ``--from-json`` and ``--no-readme`` go to
+``python -m mlpinit benchmark`` (``--quick``, ``--threads 2``, ...). The
+script runs::
+
+    python -m mlpinit benchmark --markdown \\
         --json docs/_static/benchmark.json --plot docs/_static/benchmark.png \\
         > docs/_static/benchmark.txt
-    python docs/record_benchmark.py
 
-(pass the benchmark's own options, if any, to both: ``--quick`` to the first
-and ``--options=--quick`` to the second, so that the page names the command
-that was run; ``--note="..."`` adds a sentence about the run). It reads
-``docs/_static/benchmark.txt`` (the command's tables, in Markdown) and
-``benchmark.json`` (the rows and the environment), and writes
-``docs/_static/benchmark_run.rst``, which ``benchmarks.rst`` includes: the date
-of the run, the machine, the command, the tables and the figure. Apart from
-the note, nothing in it is typed by hand.
+then writes, from ``benchmark.json`` alone, ``docs/_static/benchmark_run.rst``
+(which ``benchmarks.rst`` includes: the compact table, the figure, and every
+table with every column) and the README's benchmark table, between its two
+marker comments. A run that fails or is interrupted leaves the page and the
+README as they were. Apart from the note, nothing is typed by hand.
 """
 
 import datetime
 import json
-import platform
+import os
+import subprocess
 import sys
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parent / "_static"
-COMMAND = (
-    "python -m mlpinit benchmark {options}--json docs/_static/benchmark.json "
-    "--plot docs/_static/benchmark.png > docs/_static/benchmark.txt"
-)
+ROOT = Path(__file__).resolve().parents[1]
+# This checkout's mlpinit, in this process and in the benchmark's, whatever
+# copy is installed.
+SOURCE = str(ROOT / "src")
+STATIC = ROOT / "docs" / "_static"
+OUTPUTS = [
+    "--markdown",
+    "--json",
+    "docs/_static/benchmark.json",
+    "--plot",
+    "docs/_static/benchmark.png",
+]
+OWN_OPTIONS = ("--note=", "--from-json", "--no-readme")
 
 
-def _cells(line):
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+def command_line(options):
+    """The benchmark command as the page shows it."""
+    words = ["python -m mlpinit benchmark", *options, *OUTPUTS]
+    return " ".join(words) + " > docs/_static/benchmark.txt"
 
 
-def markdown_tables_to_rst(text):
-    """Each Markdown table of ``text`` as a reST list-table; the lines between
-    them (how the run ran, the tables' titles, the noise note) as paragraphs."""
-    blocks, current = [], []
-    for line in text.splitlines() + [""]:
-        if line.strip().startswith("|"):
-            current.append(line)
-            continue
-        if current:
-            blocks.append(current)
-            current = []
-        if line.strip():
-            blocks.append(line.strip())
-    out = []
-    for block in blocks:
-        if isinstance(block, str):
-            out += [block, ""]
-            continue
-        header, rows = _cells(block[0]), [_cells(line) for line in block[2:]]
-        out += [".. list-table::", "   :header-rows: 1", ""]
-        for row in [header, *rows]:
-            out.append(f"   * - {row[0]}")
-            out += [f"     - {cell}" for cell in row[1:]]
-        out.append("")
-    return "\n".join(out)
+def run_benchmark(options):
+    """Run the benchmark from the repository root; its exit status."""
+    with open(STATIC / "benchmark.txt.partial", "w") as out:
+        status = subprocess.call(
+            [sys.executable, "-m", "mlpinit", "benchmark", *options, *OUTPUTS],
+            cwd=ROOT,
+            stdout=out,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [SOURCE, os.environ.get("PYTHONPATH")])
+                ),
+            },
+        )
+    if status == 0:
+        (STATIC / "benchmark.txt.partial").replace(STATIC / "benchmark.txt")
+    return status
 
 
-def _cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+def write_records(options, notes, readme=True):
+    """Write the page's section and the README's table from benchmark.json."""
+    from mlpinit.benchmark.record import (
+        format_rst,
+        replace_between_markers,
+        summary_markdown,
+    )
+
+    document = json.loads((STATIC / "benchmark.json").read_text())
+    if not document.get("complete") or not document.get("run"):
+        raise SystemExit("benchmark.json holds no complete run: nothing written")
+    rows, info = document["rows"], document["run"]
+    when = datetime.datetime.fromtimestamp(
+        (STATIC / "benchmark.json").stat().st_mtime, tz=datetime.timezone.utc
+    )
+    # The command the run itself recorded, else the one this script ran.
+    command = info.get("command") or command_line(options).split(" > ")[0]
+    command += " > docs/_static/benchmark.txt"
+    page = format_rst(rows, info, command, notes, when)
+    (STATIC / "benchmark_run.rst").write_text(page)
+    if readme:
+        path = ROOT / "README.md"
+        table = summary_markdown(rows, info, when)
+        path.write_text(replace_between_markers(path.read_text(), table))
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    options = " ".join(
-        arg.split("=", 1)[1] for arg in argv if arg.startswith("--options=")
-    )
-    command = COMMAND.format(options=f"{options} " if options else "")
+    if SOURCE not in sys.path:
+        sys.path.insert(0, SOURCE)
     notes = [arg.split("=", 1)[1] for arg in argv if arg.startswith("--note=")]
-    table = (STATIC / "benchmark.txt").read_text()
-    meta = json.loads((STATIC / "benchmark.json").read_text())
-    when = datetime.datetime.fromtimestamp(
-        (STATIC / "benchmark.json").stat().st_mtime, tz=datetime.timezone.utc
-    )
-    lines = [
-        ".. Written by docs/record_benchmark.py from the benchmark's output files.",
-        "",
-        f"Recorded on {when:%Y-%m-%d %H:%M} UTC, on {meta['cpus']} CPUs "
-        f"({_cpu_model()}), with Python {meta['python']}, NumPy {meta['numpy']} "
-        f"and scikit-learn {meta['sklearn']}, by:",
-        "",
-        ".. code-block:: bash",
-        "",
-        f"   {command}",
-        "",
-        *[f"{note}\n" for note in notes],
-        markdown_tables_to_rst(table),
-        ".. figure:: /_static/benchmark.png",
-        "   :alt: speedup of mlpinit over scikit-learn per workload",
-        "",
-        "   Median paired time ratio per workload, dtype and init (above 1: "
-        "mlpinit is faster).",
-        "",
-        "The raw rows, with every measured column, are in "
-        ":download:`benchmark.json </_static/benchmark.json>`.",
-        "",
-    ]
-    (STATIC / "benchmark_run.rst").write_text("\n".join(lines))
+    options = [arg for arg in argv if not arg.startswith(OWN_OPTIONS)]
+    if "--from-json" not in argv:
+        status = run_benchmark(options)
+        if status != 0:
+            print(f"the benchmark stopped (status {status}): records kept as they were")
+            return status
+    write_records(options, notes, readme="--no-readme" not in argv)
     return 0
 
 

@@ -88,8 +88,19 @@ def gradient_descent(X, y, lr, steps):
     return np.array(path)
 
 
+# ``report`` prints each result line and keeps it: the docs' claims page
+# quotes the recorded copy (``normalization.txt`` beside the figures).
+REPORT = []
+
+
+def report(line):
+    print(line)
+    REPORT.append(line)
+
+
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-print("Part 1, linear model, gradient descent from w = 0:")
+report("Part 1, linear model, gradient descent from w = 0:")
+linear = {}
 for ax, (name, (Xp, yp)) in zip(axes, problems.items()):
     hessian = Xp.T @ Xp / len(yp)
     low, high = np.linalg.eigvalsh(hessian)
@@ -123,7 +134,8 @@ for ax, (name, (Xp, yp)) in zip(axes, problems.items()):
         fontsize=10,
     )
     ax.legend(loc="upper right", fontsize="small")
-    print(
+    linear[name] = high / low, steps
+    report(
         f"  {name}: condition number {high / low:.1f}, best step {lr:.3g}, "
         f"{steps} steps to reach 0.1% of the initial cost gap"
     )
@@ -199,22 +211,26 @@ def best(runs):
 fig, (ax_grid, ax_curves) = plt.subplots(1, 2, figsize=(12, 4.6))
 best_models = {}
 any_reached = False
-print(f"Part 2, MLP, epochs to a training loss of {TARGET} (at most {EPOCHS}):")
+report(f"Part 2, MLP, epochs to a training loss of {TARGET} (at most {EPOCHS}):")
+reached_in = {}
 for name, runs in results.items():
     if not runs:
-        print(f"  {name:22s} diverged at every learning rate")
+        report(f"  {name:22s} diverged at every learning rate")
         continue
     lrs = np.array(sorted(runs))
     epochs = [epochs_to_target(runs[lr][-1].loss_curve_) for lr in lrs]
     reached = np.array([e is not None for e in epochs])
     any_reached |= bool(reached.any())
-    ax_grid.plot(lrs[reached], [e for e in epochs if e is not None], "o-", label=name)
+    # A scaler that never reached the target has no point: say so in its label.
+    label = name if reached.any() else f"{name}: did not reach the target"
+    ax_grid.plot(lrs[reached], [e for e in epochs if e is not None], "o-", label=label)
     lr, model = best(runs)
     n = epochs_to_target(model[-1].loss_curve_)
     best_models[f"{name} (lr={lr:.2g})"] = model
     final = model[-1].loss_curve_[-1]
     outcome = f"{n} epochs" if n else f"not reached, final loss {final:.3g}"
-    print(f"  {name:22s} best lr {lr:.3g}: {outcome}")
+    reached_in[name] = n
+    report(f"  {name:22s} best lr {lr:.3g}: {outcome}")
 if any_reached:  # log axes need at least one point
     ax_grid.set_xscale("log")
     ax_grid.set_yscale("log")
@@ -232,3 +248,21 @@ for ax in (ax_grid, ax_curves):
     ax.grid(True, alpha=0.3)
 fig.tight_layout()
 fig.savefig(FIGURE_DIR / "normalization_epochs.png", dpi=100)
+
+
+def epochs_text(name):
+    n = reached_in.get(name)
+    return f"{n} epochs" if n else f"not within {EPOCHS} epochs"
+
+
+(raw_cond, raw_steps), (norm_cond, norm_steps) = linear.values()
+report(
+    f"What it shows: normalizing each feature turns a valley of condition number "
+    f"{raw_cond:.0f} into a round bowl ({norm_cond:.1f}), and gradient descent "
+    f"needs {norm_steps} steps instead of {raw_steps}. The MLP reaches a loss of "
+    f"{TARGET} in {epochs_text('MeanNorm, per feature')} behind the per-feature "
+    f"MeanNormStandardizer, in {epochs_text('StandardScaler')} behind "
+    f"StandardScaler; on raw inputs, {epochs_text('raw')}, and with one norm "
+    f"for the whole array, {epochs_text('MeanNorm, whole array')}."
+)
+(FIGURE_DIR / "normalization.txt").write_text("\n".join(REPORT) + "\n")

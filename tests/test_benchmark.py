@@ -7,6 +7,7 @@ loss), never its timings.
 import importlib.util
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from mlpinit.benchmark import (
     run_training_row,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("sklearn", "mlpinit")
 TINY = Workload("digits", "classification", 1347, 450, 64, (16,), epochs=2)
 
@@ -83,6 +85,7 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
             "1",
             "--json",
             str(path),
+            "--markdown",
         ]
     )
     assert code == 0
@@ -103,6 +106,16 @@ def test_command_line_writes_table_and_json(tmp_path, capsys):
     assert "| digits | float32 | sklearn | 1347x64 |" in out
     assert all(line in out for line in format_table(rows).splitlines())
     assert ("NOISY RUN" in out) == rows[0]["noisy"]
+    # The JSON records, per row, the mode, the threads and the spread.
+    fit = rows[0]
+    assert fit["quick"] is True and fit["threads_given"] == 1
+    assert fit["sklearn_threads"] == fit["mlpinit_threads"] == 1
+    assert fit["speedup_min"] <= fit["speedup"] <= fit["speedup_max"]
+    assert fit["repeats"] >= 3 and fit["noise_threshold"] >= 1.3
+    assert {"gemm_bound_s", "mlpinit_gemm_share", "gemm_only_speedup"} <= set(fit)
+    assert rows[1]["quick"] is True and rows[1]["threads"] == 1
+    assert {"cpu", "cpus", "blas", "platform"} <= set(run["machine"])
+    assert {"load_before", "load_after", "seconds", "noisy_rows"} <= set(run)
 
 
 def test_predict_child_runs_in_process_and_agrees_across_libraries(tmp_path):
@@ -249,9 +262,12 @@ def test_torch_participant_follows_the_option_and_the_installation(monkeypatch):
     rows = run()
     assert not any(key.startswith("torch") for key in rows[0])
     assert "torch" not in format_table(rows)
+    monkeypatch.undo()  # the real installation from here on
     if importlib.util.find_spec("torch") is not None:
-        assert "torch_loss" not in run(torch=False)[0]
-        assert "torch_loss" in run(torch=True)[0]
+        # The torch columns belong to the per-epoch rows.
+        assert not any("torch_loss" in row for row in run(torch=False))
+        with_torch = run(torch=True)
+        assert [r["table"] for r in with_torch if "torch_loss" in r] == ["epoch"]
 
 
 # -- the command line: checked before any work, finished rows kept ----------------
@@ -363,8 +379,8 @@ def test_a_late_failure_keeps_the_finished_rows(tmp_path, monkeypatch, capsys):
 
     argv = _quick_digits(monkeypatch, predict=broken_predict)
     json_path = tmp_path / "bench.json"
-    status = main([*argv, "--inits", "sklearn", "auto", "--json", str(json_path)])
-    assert status == 1
+    argv += ["--inits", "sklearn", "auto", "--json", str(json_path), "--markdown"]
+    assert main(argv) == 1
     captured = capsys.readouterr()
     # The training rows, in the tables on stdout and in the JSON file.
     assert "| digits | float64 | sklearn |" in captured.out
@@ -445,6 +461,47 @@ def test_gemm_bound_times_exactly_the_counted_products(monkeypatch):
     # A warm-up epoch, then two timed ones, each the epoch's products.
     expected = {k: 3 * v for k, v in _count(epoch_gemm_shapes(UNEVEN)).items()}
     assert _count((shape, 1) for shape in seen) == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gemm_bound_runs_in_the_training_dtype_and_threads(monkeypatch, dtype):
+    from threadpoolctl import threadpool_info
+
+    from mlpinit.benchmark import time_gemm_bound
+
+    seen = []
+    original = np.matmul
+
+    def recording(a, b, **kwargs):
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        seen.append((a.dtype, b.dtype, kwargs["out"].dtype, max(blas, default=1)))
+        return original(a, b, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", recording)
+    time_gemm_bound(UNEVEN, dtype, threads=1, repeats=1)
+    assert seen and set(seen) == {(np.dtype(dtype),) * 3 + (1,)}
+
+
+def test_the_bound_of_a_row_is_timed_on_the_rows_threads(monkeypatch):
+    from mlpinit import benchmark
+
+    bound_threads = []
+    monkeypatch.setattr(benchmark, "default_workloads", lambda quick: [TINY])
+    monkeypatch.setattr(
+        benchmark,
+        "time_gemm_bound",
+        lambda workload, dtype, threads: bound_threads.append(threads) or 0.001,
+    )
+    rows = benchmark.run_benchmark(
+        quick=True,
+        dtypes=["float32"],
+        inits=["sklearn"],
+        workloads=["digits"],
+        threads=2,
+        log=lambda line: None,
+    )
+    fit = rows[0]
+    assert bound_threads == [fit["mlpinit_threads"]] == [fit["sklearn_threads"]]
 
 
 def test_gemm_flops_are_three_products_per_layer_but_the_input_delta():
@@ -537,6 +594,100 @@ def test_spread_flags_a_noisy_row_and_the_run_says_so():
     assert noise_note(rows[:1]).startswith("Quiet run")
 
 
+def _synthetic_ratios(seconds, n_pairs, relative, absolute, speedup, seed):
+    """Paired ratios of simulated fits: each time jitters by ``relative``
+    (a fraction) and ``absolute`` (seconds), as normal noise, never real
+    timings."""
+    rng = np.random.RandomState(seed)
+
+    def times(mean):
+        noise = rng.standard_normal(n_pairs) * np.hypot(relative * mean, absolute)
+        return np.maximum(mean + noise, 1e-6)
+
+    return times(seconds * speedup) / times(seconds)
+
+
+def test_noise_threshold_widens_for_short_fits_and_more_pairs():
+    from mlpinit.benchmark.machine import NOISY_SPREAD, noise_threshold
+
+    assert (
+        noise_threshold(15, 0.01) > noise_threshold(15, 0.1) > noise_threshold(15, 10)
+    )
+    assert noise_threshold(15, 0.01) > noise_threshold(3, 0.01)
+    assert noise_threshold(2, 100.0) == NOISY_SPREAD  # the floor
+    assert noise_threshold(1, 0.01) == np.inf  # one ratio has no spread
+    # Long fits: the threshold settles, and does not depend on their length.
+    assert noise_threshold(5, 5.0) == pytest.approx(noise_threshold(5, 50.0), rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    "seconds, n_pairs", [(0.008, 15), (0.03, 10), (0.15, 3), (0.5, 5), (3.0, 5)]
+)
+def test_quiet_synthetic_timings_are_not_flagged(seconds, n_pairs):
+    from mlpinit.benchmark.machine import (
+        QUIET_ABSOLUTE_JITTER_S,
+        QUIET_RELATIVE_JITTER,
+        spread,
+    )
+
+    flagged = [
+        spread(
+            _synthetic_ratios(
+                seconds,
+                n_pairs,
+                QUIET_RELATIVE_JITTER,
+                QUIET_ABSOLUTE_JITTER_S,
+                1.8,
+                seed,
+            ),
+            shortest_s=seconds,
+        )["noisy"]
+        for seed in range(200)
+    ]
+    # A quiet machine's jitter, at the rule's own estimate of it, is flagged
+    # rarely (the margin is twice the expected range).
+    assert np.mean(flagged) < 0.05
+
+
+@pytest.mark.parametrize(
+    "seconds, n_pairs", [(0.008, 15), (0.03, 10), (0.15, 3), (0.5, 5), (3.0, 5)]
+)
+def test_loaded_synthetic_timings_are_flagged(seconds, n_pairs):
+    from mlpinit.benchmark.machine import spread
+
+    # Load that slows single fits by tens of percent, several times the
+    # quiet jitter, as seen when other jobs share the CPUs.
+    flagged = [
+        spread(
+            _synthetic_ratios(seconds, n_pairs, 0.35, 0.0, 1.8, seed),
+            shortest_s=seconds,
+        )["noisy"]
+        for seed in range(200)
+    ]
+    assert np.mean(flagged) > 0.8
+
+
+def test_the_old_fixed_rule_flagged_quiet_short_fits():
+    """The reason for the length-aware rule: quiet 10 ms fits over 15 pairs
+    spread past the fixed 1.3x most of the time."""
+    from mlpinit.benchmark.machine import (
+        NOISY_SPREAD,
+        QUIET_ABSOLUTE_JITTER_S,
+        QUIET_RELATIVE_JITTER,
+    )
+
+    spreads = [
+        np.ptp(np.log(r))
+        for r in (
+            _synthetic_ratios(
+                0.01, 15, QUIET_RELATIVE_JITTER, QUIET_ABSOLUTE_JITTER_S, 1.8, seed
+            )
+            for seed in range(200)
+        )
+    ]
+    assert np.mean(np.exp(spreads) > NOISY_SPREAD) > 0.5
+
+
 def test_run_benchmark_orders_and_labels_every_table(monkeypatch):
     from mlpinit import benchmark
 
@@ -587,3 +738,245 @@ def test_plot_marks_noise_and_the_run(tmp_path):
     rows = [add_gemm_bound(row, 0.15)]
     path = plot_speedups(rows, tmp_path / "bench.png", run_info(rows))
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+# -- the terminal tables, on made-up rows (no timing) -----------------------------
+def _made_up_rows():
+    """One row of each kind, with the widest values the tables meet."""
+    fit = {
+        "table": "fit",
+        "workload": "regression",
+        "dtype": "float64",
+        "init": "glorot_uniform",
+        "setting": "same threads",
+        "shape": "200000x100",
+        "hidden": [256, 256],
+        "epochs": 20,
+        "repeats": 5,
+        "sklearn_threads": 2,
+        "mlpinit_threads": 2,
+        "sklearn_fit_s": 123.456,
+        "mlpinit_fit_s": 99.999,
+        "speedup": 12.34,
+        "speedup_min": 10.01,
+        "speedup_max": 19.99,
+        "noisy": True,
+        "gemm_bound_s": 0.5,
+        "sklearn_gemm_share": 0.42,
+        "mlpinit_gemm_share": 1.0,
+        "gemm_only_speedup": 3.21,
+        "same_epochs": True,
+        "same_samples_seen": True,
+        "loss_rel_diff": 1e-16,
+        "sklearn_score": 0.5,
+        "mlpinit_score": 0.5,
+        "sklearn_s_per_epoch": 6.2,
+        "mlpinit_s_per_epoch": 5.0,
+    }
+    policy = dict(fit, setting="mlpinit policy", mlpinit_threads=1)
+    for key in ("gemm_bound_s", "sklearn_gemm_share", "mlpinit_gemm_share"):
+        policy.pop(key)
+    epoch = {
+        "table": "epoch",
+        **{k: fit[k] for k in ("workload", "dtype", "init", "shape", "hidden")},
+        "epochs": 20,
+        "threads": 2,
+        "sklearn_s_per_epoch": 12.3456,
+        "mlpinit_s_per_epoch": 10.1234,
+        "speedup": 1.22,
+        "sklearn_gflops": 12.3,
+        "mlpinit_gflops": 15.1,
+        "sklearn_loss": 0.123456789,
+        "mlpinit_loss": 0.123456789,
+        "loss_rel_diff": 3.3e-16,
+        "sklearn_score": 0.9,
+        "mlpinit_score": 0.9,
+        "torch_s_per_epoch": 20.1234,
+        "speedup_vs_torch": 2.0,
+        "torch_loss": 0.12,
+    }
+    predict = {
+        "table": "predict",
+        "workload": "predict",
+        "dtype": "float32",
+        "init": "-",
+        "shape": "1000000x100",
+        "hidden": [256, 256],
+        "repeats": 3,
+        "sklearn_s": 10.123,
+        "mlpinit_s": 5.123,
+        "speedup": 1.98,
+        "speedup_min": 1.9,
+        "speedup_max": 2.1,
+        "noisy": False,
+        "sklearn_peak_mb": 3906.0,
+        "mlpinit_peak_mb": 95.4,
+        "memory_ratio": 41.0,
+        "same_output": True,
+    }
+    return [fit, policy, dict(epoch, torch_s_per_epoch=1.0), epoch, predict]
+
+
+def _made_up_info():
+    machine = {
+        "cpu": "AMD EPYC 7B13 64-Core Processor",
+        "cpus": 2,
+        "platform": "Linux",
+        "python": "3.11.7",
+        "numpy": np.__version__,
+        "sklearn": "1.9.1",
+        "blas": ["openblas 0.3.30"],
+    }
+    return {
+        "mode": "full",
+        "threads_given": 2,
+        "machine": machine,
+        "load_before": 0.1,
+        "load_after": 0.2,
+        "noisy_rows": 1,
+        "seconds": 600.0,
+    }
+
+
+@pytest.fixture
+def made_up_run(monkeypatch):
+    """The command line, with run_benchmark returning made-up rows."""
+    from mlpinit import benchmark
+
+    rows = _made_up_rows()
+    monkeypatch.setattr(benchmark, "run_benchmark", lambda **kwargs: rows)
+    monkeypatch.setattr(benchmark, "run_info", lambda *args: _made_up_info())
+    return rows
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["plain", "rich"])
+def test_terminal_tables_fit_100_columns_and_keep_the_headline(
+    made_up_run, capsys, monkeypatch, rich
+):
+    from mlpinit.benchmark import report
+
+    if rich:
+        pytest.importorskip("rich")
+    monkeypatch.setattr(report, "rich_installed", lambda: rich)
+    assert main(["benchmark", "--quick"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 100
+    assert "|" not in out  # no Markdown without --markdown
+    # Each row keeps what a reader needs: its name, speedup, spread and share.
+    fit_line = next(line for line in lines if "glorot_uniform" in line)
+    for text in ("regression", "float64", "12.34x", "10.01-19.99 noisy", "100%"):
+        assert text in fit_line
+    assert any("2/1 policy" in line for line in lines)
+    assert any("2.00x" in line and "20.1234" in line for line in lines)  # torch
+    assert any("41x" in line and "3906" in line for line in lines)  # predict
+    assert "NOISY RUN" in out
+
+
+def test_markdown_only_with_the_flag_and_with_every_column(made_up_run, capsys):
+    assert main(["benchmark", "--quick", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    headers = [line for line in out.splitlines() if line.startswith("| workload")]
+    assert len(headers) == 3
+    assert headers[0].count("|") == 20 and "GEMM-only speedup" in headers[0]
+    assert "sklearn GFLOP/s" in headers[1] and "torch loss" in headers[1]
+    # The prediction table's header and its rows say the same thing.
+    assert "| predict_proba | float32 | 1000000x100 |" in out
+
+
+def test_help_says_what_the_tool_is_and_every_option_has_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    top = capsys.readouterr().out
+    assert "scikit-learn compatible" in top and "benchmark" in top
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    from mlpinit.__main__ import _parser
+
+    _, bench = _parser()
+    for action in bench._actions:
+        assert action.help, action.option_strings
+    assert "default: sklearn and auto" in text
+    assert "(default: sklearn auto)" not in text
+    # The workloads' sizes, full and quick.
+    assert "50000x100 / 4000x100" in text and "200000x20 / 16000x20" in text
+
+
+def test_list_prints_the_workloads_and_runs_nothing(no_work, capsys):
+    from mlpinit.benchmark import default_workloads
+
+    assert main(["benchmark", "--list"]) == 0
+    out = capsys.readouterr().out
+    for full, quick in zip(default_workloads(), default_workloads(quick=True)):
+        line = next(x for x in out.splitlines() if x.startswith(full.name + " "))
+        assert f"{full.n_train}x{full.n_features} / {quick.n_train}x" in line
+        assert f"{full.epochs} / {quick.epochs} epochs" in line
+    assert out.splitlines()[-2].startswith("predict")
+
+
+# -- the docs' record and the README's table, written from the JSON ---------------
+def test_docs_record_leads_with_the_summary_and_has_every_row():
+    from mlpinit.benchmark.record import format_rst
+
+    rows, info = _made_up_rows(), _made_up_info()
+    page = format_rst(rows, info, "python -m mlpinit benchmark", ["A note."])
+    summary = page.index("Summary")
+    every = page.index("Every table")
+    assert summary < page.index(".. figure::") < every
+    # The compact table: workload, speedup per dtype, GEMM share.
+    compact = page[summary:every]
+    assert "speedup float64" in compact and "mlpinit GEMM share float64" in compact
+    assert "12.34x (noisy)" in compact and "1.98x, 41x less memory" in compact
+    # Below it, every row of every table, with its own figures.
+    for row in rows:
+        assert f"{row['speedup']:.2f}x" in page[every:]
+    assert "- predict_proba" in page[every:] and "- predict\n" not in page
+    assert "A note." in page and "NOISY RUN" in page
+
+
+def test_readme_summary_replaces_only_what_lies_between_the_markers():
+    from mlpinit.benchmark.record import (
+        README_END,
+        README_START,
+        replace_between_markers,
+        summary_markdown,
+    )
+
+    table = summary_markdown(_made_up_rows(), _made_up_info())
+    assert "| workload | speedup float64 | speedup float32 |" in table
+    text = f"before\n{README_START}\nold table\n{README_END}\nafter\n"
+    new = replace_between_markers(text, table)
+    assert new.startswith("before\n") and new.endswith(f"{README_END}\nafter\n")
+    assert "old table" not in new and table in new
+    assert replace_between_markers(new, table) == new  # idempotent
+    with pytest.raises(ValueError, match="markers"):
+        replace_between_markers("no markers", table)
+    readme = (ROOT / "README.md").read_text()
+    assert README_START in readme and README_END in readme
+
+
+def test_record_script_rewrites_page_and_readme_from_the_json(tmp_path, monkeypatch):
+    from conftest import load_script
+
+    script = load_script(ROOT / "docs" / "record_benchmark.py", "record_benchmark")
+    from mlpinit.benchmark.record import README_END, README_START
+
+    static = tmp_path / "docs" / "_static"
+    static.mkdir(parents=True)
+    info = dict(_made_up_info(), command="python -m mlpinit benchmark --quick")
+    document = {"complete": True, "run": info, "rows": _made_up_rows()}
+    (static / "benchmark.json").write_text(json.dumps(document))
+    (tmp_path / "README.md").write_text(f"# x\n{README_START}\nold\n{README_END}\n")
+    monkeypatch.setattr(script, "ROOT", tmp_path)
+    monkeypatch.setattr(script, "STATIC", static)
+    assert script.main(["--from-json", "--note=Quiet machine."]) == 0
+    page = (static / "benchmark_run.rst").read_text()
+    assert "python -m mlpinit benchmark --quick > docs/_static/benchmark.txt" in page
+    assert "Quiet machine." in page and "12.34x" in page
+    readme = (tmp_path / "README.md").read_text()
+    assert "old" not in readme and "| regression (200000x100" in readme
+    # An incomplete run writes nothing.
+    (static / "benchmark.json").write_text(json.dumps(dict(document, complete=False)))
+    with pytest.raises(SystemExit, match="no complete run"):
+        script.main(["--from-json"])

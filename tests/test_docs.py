@@ -58,12 +58,9 @@ def built_site(tmp_path_factory):
     pytest.importorskip("numpydoc")
     pytest.importorskip("matplotlib")
     out = tmp_path_factory.mktemp("docs")
-    env = dict(
-        os.environ,
-        MLPINIT_QUICK="1",
-        MPLBACKEND="Agg",
-        MLPINIT_FIGURE_DIR=str(out / "figures"),
-    )
+    env = dict(os.environ, MLPINIT_QUICK="1", MPLBACKEND="Agg")
+    # conf.py chooses where the examples' own figures go: beside the output.
+    env.pop("MLPINIT_FIGURE_DIR", None)
     command = [
         sys.executable,
         "-m",
@@ -146,3 +143,94 @@ def test_benchmarks_page_shows_the_recorded_run(built_site):
         assert row["workload"] in html
         assert f"{row['speedup']:.2f}x" in html
     assert "benchmark.png" in html
+
+
+# The public methods each class page must document, by their HTML anchors.
+CLASS_METHODS = {
+    "MLPClassifier": ["fit", "partial_fit", "predict", "predict_proba", "score"],
+    "MLPRegressor": ["fit", "partial_fit", "predict", "score"],
+    "MeanNormStandardizer": ["fit", "partial_fit", "transform", "inverse_transform"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CLASS_METHODS))
+def test_class_pages_list_their_public_methods(built_site, name):
+    html = (built_site / "gen_modules" / f"mlpinit.{name}.html").read_text()
+    anchors = set(re.findall(rf'id="mlpinit\.{name}\.(\w+)"', html))
+    for method in CLASS_METHODS[name]:
+        assert method in anchors, f"{name}'s page does not document {method}"
+        assert callable(getattr(getattr(mlpinit, name), method))
+    # scikit-learn's generated metadata-routing setters stay out.
+    assert not {a for a in anchors if a.endswith("_request")}
+
+
+@pytest.mark.slow
+def test_benchmark_internals_stay_out_of_the_api_page(built_site):
+    api = (built_site / "api.html").read_text()
+    assert "mlpinit.MLPClassifier" in api
+    assert "format_row" not in api and "save_json" not in api
+    assert "format_row" in (built_site / "api_benchmark.html").read_text()
+
+
+@pytest.mark.slow
+def test_examples_save_their_figures_beside_the_output(built_site):
+    # -d puts the doctrees beside html/; the examples' figures go there too,
+    # not into docs/_build of the source tree.
+    saved = {p.name for p in (built_site.parent / "example_figures").glob("*.png")}
+    assert "activation_statistics.png" in saved, sorted(saved)
+
+
+def _recorded_outputs():
+    """The example outputs measured_claims.rst includes, by file name."""
+    text = (DOCS / "measured_claims.rst").read_text()
+    return re.findall(r"\.\. literalinclude:: _static/(\w+\.txt)", text)
+
+
+def test_claims_page_quotes_every_examples_recorded_output():
+    recorded = _recorded_outputs()
+    for example in sorted((ROOT / "examples").glob("plot_*.py")):
+        # Each plot example records its printed lines for the claims page,
+        # and ends with the sentence that says what they show.
+        names = re.findall(r'FIGURE_DIR / "(\w+\.txt)"', example.read_text())
+        assert names, f"{example.name} records no output"
+        for name in names:
+            assert name in recorded, f"measured_claims.rst does not show {name}"
+    for name in recorded:
+        lines = (DOCS / "_static" / name).read_text().splitlines()
+        assert lines[-1].startswith("What it shows: "), name
+
+
+def test_claims_page_prose_quotes_no_measured_figure():
+    # Numbers belong in the recorded outputs, which the scripts write: the
+    # prose may state settings (layer counts, learning rates) but no figure
+    # with three significant digits or an exponent, the scripts' formats.
+    text = (DOCS / "measured_claims.rst").read_text()
+    prose = re.sub(r"(?m)^(\.\. |   ).*$", "", text)
+    figures = re.findall(r"\b\d\.\d{2,}\b|\b\d+(?:\.\d+)?e[-+]?\d+\b", prose)
+    assert not figures, figures
+
+
+@pytest.mark.slow
+def test_gallery_pages_end_with_what_they_show(built_site):
+    for example in sorted((ROOT / "examples").glob("plot_*.py")):
+        html = (built_site / "auto_examples" / f"{example.stem}.html").read_text()
+        assert "What it shows:" in html, example.name
+
+
+@pytest.mark.slow
+def test_user_guide_tables_keep_their_header_rows(built_site):
+    html = (built_site / "user_guide.html").read_text()
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)
+    assert any("MeanNormStandardizer" in h for h in headers), headers
+    assert any("StandardScaler" in h for h in headers), headers
+
+
+@pytest.mark.slow
+def test_site_cites_the_article_and_links_the_gallery(built_site):
+    references = (built_site / "references.html").read_text()
+    for work in ["Optimization problem", "Glorot", "He,", "Saxe", "Mishkin"]:
+        assert work in references, work
+    assert "Klambauer" in references
+    for page in ["user_guide", "getting_started", "index"]:
+        assert "auto_examples/index.html" in (built_site / f"{page}.html").read_text()

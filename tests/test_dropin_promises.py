@@ -703,9 +703,6 @@ def _traced_peak(call, *args):
     return peak, result
 
 
-@xfail(
-    "float16, int8 and bool X are converted whole to float64 before the chunked predict"
-)
 @pytest.mark.parametrize("dtype", [np.float16, np.int8, np.bool_])
 @pytest.mark.parametrize("method", ["regressor-predict", "classifier-predict_proba"])
 def test_predict_memory_does_not_grow_with_a_float64_copy(dtype, method):
@@ -724,6 +721,39 @@ def test_predict_memory_does_not_grow_with_a_float64_copy(dtype, method):
     # A float64 copy of X is 8 / itemsize times X; a chunked predict needs
     # its output and one chunk's buffers, far below a quarter of that copy.
     assert peak - out.nbytes < X.size * 8 / 4
+
+
+@pytest.mark.parametrize("fit_dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("dtype", [np.float16, np.int8, np.uint16, np.bool_])
+def test_predict_on_small_dtypes_equals_predict_on_a_float_copy(dtype, fit_dtype):
+    # Chunked casting must give what the whole conversion gave, bit for bit,
+    # on more rows than one chunk; sparse input (its own product) agrees too.
+    rng = np.random.RandomState(0)
+    X_fit = rng.normal(size=(200, 6)).astype(fit_dtype)
+    y = np.arange(200) % 3
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    clf.fit(X_fit, y)
+    X = (rng.normal(size=(9000, 6)) * 3).clip(0, None).astype(dtype)
+    as_float = X.astype(fit_dtype)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(as_float))
+    np.testing.assert_array_equal(clf.predict(X), clf.predict(as_float))
+    assert clf.predict_proba(X).dtype == fit_dtype
+    if dtype == np.float16:
+        return  # scipy.sparse has no float16
+    np.testing.assert_allclose(
+        clf.predict_proba(sp.csr_matrix(X)),
+        clf.predict_proba(as_float),
+        rtol=1e-5 if fit_dtype == np.float32 else 1e-12,
+    )
+
+
+def test_predict_rejects_non_finite_float16():
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    clf.fit(RNG.normal(size=(30, 3)), np.arange(30) % 2)
+    X = np.ones((4, 3), dtype=np.float16)
+    X[1, 2] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        clf.predict(X)
 
 
 # ---------------------------------------------------------------------------
@@ -831,3 +861,50 @@ def test_no_hidden_layer_initialized_agrees_with_fit():
     resumed = start.set_params(warm_start=True).fit(X_DENSE, Y_REAL)
     fitted = MLPRegressor(**params).fit(X_DENSE, Y_REAL)
     assert resumed.coefs_[0].tobytes() == fitted.coefs_[0].tobytes()
+
+
+# ---------------------------------------------------------------------------
+# A diverging fit with early stopping (scikit-learn #29504)
+
+_DIVERGING = dict(
+    hidden_layer_sizes=(100,),
+    activation="identity",
+    solver="sgd",
+    learning_rate_init=1.0,
+    max_iter=20,
+    early_stopping=True,
+    random_state=0,
+)
+
+
+def test_diverging_early_stopping_fit_is_scikit_learns():
+    # Failed before the issue-11 fix: it raised at the first NaN epoch.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn overflows
+        reference = SkMLPRegressor(**_DIVERGING).fit(_IRIS_X, _IRIS_Y)
+    with pytest.warns(ConvergenceWarning, match="^Solver produced non-finite"):
+        mine = MLPRegressor(init="sklearn", **_DIVERGING).fit(_IRIS_X, _IRIS_Y)
+    assert mine.n_iter_ == reference.n_iter_
+    # The values grow to 1e210 before they overflow, so rounding differs
+    # in the last bits; the NaNs must be at the same epochs.
+    for name in ("loss_curve_", "validation_scores_"):
+        np.testing.assert_allclose(
+            getattr(mine, name), getattr(reference, name), rtol=1e-9, equal_nan=True
+        )
+    assert isinstance(mine.validation_scores_[-1], float)
+    assert np.isnan(mine.validation_scores_[-1])
+    np.testing.assert_allclose(
+        mine.best_validation_score_, reference.best_validation_score_, rtol=1e-12
+    )
+    for got, want in zip(mine.coefs_, reference.coefs_):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_diverging_from_the_first_epoch_with_early_stopping_raises():
+    # With no finite validation score there are no weights to go back to.
+    model = MLPRegressor(**_DIVERGING)
+    with pytest.raises(ValueError, match="^Solver produced non-finite parameter"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # badly scaled X
+            model.fit(_IRIS_X * 1e150, _IRIS_Y)
+    assert not hasattr(model, "coefs_")

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from conftest import assert_identical
@@ -221,16 +222,30 @@ def test_warm_start_with_other_layer_sizes(est_cls):
 @pytest.mark.parametrize(
     "labels", [np.zeros(60), np.full(60, "a")], ids=["zeros", "str"]
 )
-def test_single_class_fit(fitted, labels):
-    est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=5)
+def test_single_class_fit_as_scikit_learn(fitted, labels):
+    # A cross-validation fold with one class is real: scikit-learn fits it
+    # (one logistic output trained toward 0) and predicts that class.
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    est = MLPClassifier(init="sklearn", **params)
     if fitted:
         _fitted(est, X, Y_CLF)
-    _run_case(est, _fit(X, labels), ValueError, "class")
+    _fitted(est, X, labels)
+    reference = _fitted(SkMLPClassifier(**params), X, labels)
+    assert list(est.classes_) == list(reference.classes_) == [labels[0]]
+    assert (est.n_outputs_, est.out_activation_) == (1, "logistic")
+    assert (reference.n_outputs_, reference.out_activation_) == (1, "logistic")
+    np.testing.assert_array_equal(est.predict(X), reference.predict(X))
+    np.testing.assert_allclose(est.predict_proba(X), reference.predict_proba(X))
 
 
-def test_single_class_partial_fit():
-    est = MLPClassifier(hidden_layer_sizes=(5,))
-    _run_case(est, _partial_fit(X, np.zeros(60), classes=[0]), ValueError, "class")
+def test_single_class_partial_fit_as_scikit_learn():
+    est = MLPClassifier(hidden_layer_sizes=(5,), init="sklearn", random_state=0)
+    reference = SkMLPClassifier(hidden_layer_sizes=(5,), random_state=0)
+    for model in (est, reference):
+        model.partial_fit(X, np.zeros(60), classes=[0])
+        model.partial_fit(X, np.zeros(60))
+    np.testing.assert_array_equal(est.predict(X), np.zeros(60))
+    np.testing.assert_allclose(est.predict_proba(X), reference.predict_proba(X))
 
 
 @pytest.mark.parametrize("fitted", [False, True], ids=["first-call", "later-call"])

@@ -58,7 +58,34 @@ CASES = [
     ("binary", "sgd", {"activation": "selu", "init": "lecun_normal"}),
     ("multilabel", "adam", {"activation": "gelu"}),
     ("regressor", "adam", {"activation": "silu"}),
+    # The issue-13 training features (the optimizer keeps the cosine position).
+    (
+        "multiclass",
+        "adam",
+        {
+            "class_weight": "balanced",
+            "dropout": 0.2,
+            "weight_decay": 0.01,
+            "learning_rate": "cosine",
+            "warmup_epochs": 2,
+        },
+    ),
+    (
+        "regressor",
+        "sgd",
+        {"early_stopping": True, "scoring": "neg_mean_absolute_error"},
+    ),
 ]
+# Training features that partial_fit continues. A huge tol ends the fit after
+# 3 of its 15 epochs, before the cosine schedule reaches its zero rate.
+FEATURES_ON = {
+    "dropout": [0.3, 0.1],
+    "weight_decay": 0.01,
+    "learning_rate": "cosine",
+    "warmup_epochs": 1,
+    "tol": 1e9,
+    "n_iter_no_change": 1,
+}
 
 
 def _only_arrays_and_builtins(value, path="model"):
@@ -119,25 +146,31 @@ def test_round_trip_predicts_identically(kind, solver, kwargs, tmp_path):
             )
 
 
+@pytest.mark.parametrize("features", [False, True], ids=["plain", "features"])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 @pytest.mark.parametrize("kind", ["multiclass", "regressor"])
-def test_partial_fit_after_loading_continues_exactly(kind, solver, tmp_path):
-    # The optimizer's state (momentum, Adam moments, step count) survives the
-    # round trip, so training resumes where it stopped.
-    model = _final(_fitted(kind, solver))
+def test_partial_fit_after_loading_continues_exactly(kind, solver, features, tmp_path):
+    # The optimizer's state (momentum, Adam moments, step count, the cosine
+    # position) survives the round trip, so training resumes where it stopped.
+    kwargs = dict(FEATURES_ON) if features else {}
+    if features and kind == "multiclass":
+        kwargs["class_weight"] = {0: 1.0, 1: 2.0, 2: 0.5}
+    model = _final(_fitted(kind, solver, **kwargs))
     path = tmp_path / "model.skops"
     sio.dump(model, path)
     loaded = sio.load(path, trusted=sorted(OWN_TYPES))
     data, target = (X_reg, y_reg) if kind == "regressor" else (X, y3)
+    start = model.coefs_[0].copy()
     for _ in range(3):
         model.partial_fit(data, target)
         loaded.partial_fit(data, target)
+    assert not np.array_equal(model.coefs_[0], start)
     for a, b in zip(
         model.coefs_ + model.intercepts_, loaded.coefs_ + loaded.intercepts_
     ):
         np.testing.assert_array_equal(a, b)
     # A fresh optimizer would have taken different steps.
-    restarted = _final(_fitted(kind, solver))
+    restarted = _final(_fitted(kind, solver, **kwargs))
     del restarted._optimizer_state
     for _ in range(3):
         restarted.partial_fit(data, target)

@@ -1,7 +1,10 @@
 """The README opens with the two commands, and CI runs the second verbatim."""
 
 import re
+import warnings
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,3 +26,43 @@ def test_ci_runs_the_readme_test_command_verbatim():
     test_command = _readme_commands()[1]
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in ci_lines
+
+
+def _python_blocks(text, fence):
+    return re.findall(fence, text, flags=re.S)
+
+
+def _first_example():
+    readme = (ROOT / "README.md").read_text()
+    (code,) = _python_blocks(readme, r"```python\n(.+?)\n```")[:1]
+    quoted = re.search(r"It prints\n`(.+?)`", readme).group(1)
+    return code, quoted
+
+
+def test_getting_started_opens_with_the_readme_example():
+    code, _ = _first_example()
+    text = (ROOT / "docs" / "getting_started.rst").read_text()
+    block = text.split("A first model")[1].split(".. code-block:: python\n\n")[1]
+    # The rst block is the README's code, indented by three spaces; it ends
+    # at the first line that is neither blank nor indented.
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("   "):
+            break
+        lines.append(line[3:])
+    assert "\n".join(lines).strip() == code
+
+
+@pytest.mark.slow
+def test_readme_example_fits_well_without_convergence_warnings(capsys):
+    from sklearn.exceptions import ConvergenceWarning
+
+    code, quoted = _first_example()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.strip()
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    # What the README says it prints; the accuracy is measured, not assumed.
+    assert float(printed.rsplit(" ", 1)[1]) >= 0.95, printed
+    assert printed == quoted

@@ -41,26 +41,7 @@ PRIVATE = {
 }
 
 # Public tests that fail on mlpinit today: test id -> cause (issue 11).
-KNOWN_FAILURES = {
-    "test_preserve_feature_names[MLPClassifier]": (
-        "issue 11: a one-class target raises 'needs samples of at least 2 "
-        "classes'; scikit-learn fits it"
-    ),
-    "test_nonfinite_params": (
-        "issue 11: the divergence error lacks scikit-learn's words 'Solver "
-        "produced non-finite parameter weights...'"
-    ),
-    "test_early_stopping_stratified": (
-        "issue 11: a class too small to stratify: the message does not start "
-        "with scikit-learn's 'The least populated classes in y have only 1 "
-        "member' and names the class '1.0' (binarized column) where "
-        "scikit-learn names 'True'"
-    ),
-    "test_mlp_diverging_loss": (
-        "issue 11: a diverging sgd fit with early_stopping raises instead of "
-        "keeping the best weights and recording a NaN validation score"
-    ),
-}
+KNOWN_FAILURES = {}
 
 
 def _load_fresh_copy():

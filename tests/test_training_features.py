@@ -441,6 +441,58 @@ def test_sgd_weight_decay_is_the_l2_gradient_without_momentum():
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
+def _numeric_gradient(function, theta):
+    return np.array(
+        [
+            (function(theta + STEP * e) - function(theta - STEP * e)) / (2 * STEP)
+            for e in np.eye(theta.size)
+        ]
+    )
+
+
+@pytest.mark.parametrize("target", ["regressor", "class-weighted-classifier"])
+def test_sgd_weight_decay_steps_along_finite_differences_of_a_reference(target):
+    # Full-batch SGD without momentum descends L(theta) + decay / 2 * ||W||^2
+    # (weights only): each of the fit's steps equals a step along the central
+    # differences of that objective, written in numpy from the test module's
+    # reference loss (class weights included), not from the core.
+    lr, decay, steps = 0.05, 0.3, 3
+    params = dict(solver="sgd", momentum=0.0, learning_rate_init=lr, weight_decay=decay)
+    if target == "regressor":
+        est, y, out = (
+            MLPRegressor(max_iter=steps, **params, **FULL_BATCH),
+            Y_REAL,
+            "identity",
+        )
+        Y, w, units = Y_REAL[:, None], None, [6, 5, 1]
+    else:
+        class_weight = CLASS_WEIGHTS["dict"]
+        est = MLPClassifier(
+            max_iter=steps, class_weight=class_weight, **params, **FULL_BATCH
+        )
+        y, out, units = Y3, "softmax", [6, 5, 3]
+        Y, w = np.eye(3)[Y3], np.array([class_weight[c] for c in Y3])
+    start = initialized(est, X, y)
+    layout = NetworkLayout(units)
+    theta = layout.pack(start.coefs_, start.intercepts_, np.float64)
+
+    def objective(t):
+        weights = t[: layout.n_coef]
+        loss = _ref_loss(t, units, X, Y, w, 0.0, "tanh", out)
+        return loss + decay / 2 * float(weights @ weights)
+
+    for _ in range(steps):
+        theta = theta - lr * _numeric_gradient(objective, theta)
+    fitted = quiet(est.fit, X, y)
+    got = layout.pack(fitted.coefs_, fitted.intercepts_, np.float64)
+    np.testing.assert_allclose(got, theta, rtol=1e-7, atol=1e-9)
+    # The decay did act: without it the fit ends elsewhere.
+    plain = quiet(est.set_params(weight_decay=0.0).fit, X, y)
+    assert not np.allclose(
+        layout.pack(plain.coefs_, plain.intercepts_, np.float64), got
+    )
+
+
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_weight_decay_shrinks_weights_and_leaves_biases(solver):
     from mlpinit._core.optimizers import SGD, Adam

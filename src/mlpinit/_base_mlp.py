@@ -33,7 +33,7 @@ from mlpinit._core.network import (
     sparse_column_abs_max,
 )
 from mlpinit._rollback import rolled_back_on_error
-from mlpinit._solvers import DIVERGENCE_ADVICE, fit_lbfgs, fit_stochastic
+from mlpinit._solvers import divergence_error, fit_lbfgs, fit_stochastic
 from mlpinit._stopping import fresh_record
 from mlpinit.initializers import INIT_NAMES, initialize_network
 
@@ -103,8 +103,12 @@ def draw_initial_weights(mlp, X, y):
 
 
 def checked_input(mlp, X):
-    """``X`` validated against the fitted ``mlp``, as ``predict`` validates it."""
-    return mlp._check_fitted_input(X)
+    """``X`` validated against the fitted ``mlp``, as ``predict`` validates it,
+    then float64 or float32 whatever its dtype (a diagnostics probe is small)."""
+    X = mlp._check_fitted_input(X)
+    if X.dtype not in (np.float64, np.float32):
+        X = X.astype(np.float64)
+    return X
 
 
 def checked_input_and_targets(mlp, X, y):
@@ -235,9 +239,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 fit_lbfgs(self, data, theta, callbacks)
 
         if not np.isfinite(theta).all():
-            raise ValueError(
-                "Training produced non-finite weights; the optimization diverged. "
-                + DIVERGENCE_ADVICE
+            raise divergence_error(
+                "Training produced non-finite weights; the optimization diverged."
             )
         self.coefs_, self.intercepts_ = layout.views(theta)
 
@@ -331,7 +334,8 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             if sp.issparse(X):
                 largest = float(sparse_column_abs_max(X).max(initial=0.0))
             else:
-                largest = float(np.abs(X).max())
+                # From the extremes: no |X| copy, no int8 overflow of -(-128).
+                largest = max(abs(float(X.max())), abs(float(X.min())))
             raise ValueError(
                 f"The network's output is not finite for {bad_rows} of the "
                 f"{X.shape[0]} rows of X: the forward pass overflowed float64 "
@@ -373,16 +377,23 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             return loss, float(scorer(self, X_val, y_val, **kwargs))
 
     def _check_fitted_input(self, X):
-        from sklearn.utils.validation import validate_data
+        """``X`` validated against the fitted model, as predict needs it.
+
+        Dense integer, bool and float16 X keep their dtype: the chunked
+        forward pass casts one chunk at a time, so an int8 X never costs a
+        whole float64 copy (eight times its size). Anything else, sparse X
+        included, becomes float64 or float32 as in fit.
+        """
+        from sklearn.utils.validation import check_array, validate_data
 
         check_is_fitted(self)
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        sparse = ["csr", "csc"]
+        X = validate_data(self, X, accept_sparse=sparse, dtype="numeric", reset=False)
+        if X.dtype not in (np.float64, np.float32) and (
+            sp.issparse(X) or X.dtype.kind not in "biuf"
+        ):
+            X = check_array(X, accept_sparse=sparse, dtype=(np.float64, np.float32))
+        return X
 
     def _check_partial_fit_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:

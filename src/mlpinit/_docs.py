@@ -322,8 +322,11 @@ non-zero column, exceed ``1e6`` or lie more than a factor ``1e6`` apart, for
 example features spanning ``1e-8`` to ``1e8``; put
 :class:`~mlpinit.MeanNormStandardizer` (or ``StandardScaler``) in front of
 the model: their outputs stay within these bounds below ``10**12`` rows. A
-fit whose loss or weights become infinite or NaN raises a ValueError ("the
-optimization diverged") that gives the same advice. Every ``fit``,
+fit whose loss or weights become infinite or NaN raises a ValueError that
+begins with scikit-learn's "Solver produced non-finite parameter weights"
+and gives the same advice; with ``early_stopping=True`` it ends instead on
+the best validated weights, as scikit-learn's does, with NaN validation
+scores for the diverged epochs and a ``ConvergenceWarning``. Every ``fit``,
 ``partial_fit`` or ``set_params`` that raises leaves the estimator as it was
 before the call. Inputs so large that the forward pass overflows make
 ``predict`` raise a ValueError instead of returning inf or NaN.

@@ -30,6 +30,11 @@ DIVERGENCE_ADVICE = (
     "sklearn.preprocessing.StandardScaler), lower learning_rate_init, or set "
     "max_grad_norm."
 )
+# scikit-learn's message for a fit that diverged, word for word.
+NON_FINITE_WEIGHTS = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
 
 
 def _optimizer_state_is_finite(optimizer):
@@ -41,20 +46,31 @@ def _optimizer_state_is_finite(optimizer):
     )
 
 
-def _check_epoch_finite(epoch_loss, optimizer, epoch, dtype):
+def divergence_error(detail, advice=DIVERGENCE_ADVICE):
+    """The ValueError of a fit that diverged.
+
+    It begins with scikit-learn's own message, which code and tests match on,
+    then says what happened (``detail``) and what to change (``advice``).
+    """
+    return ValueError(f"{NON_FINITE_WEIGHTS} {detail} {advice}")
+
+
+def _divergence(epoch_loss, optimizer, epoch, dtype):
+    """What went wrong in an epoch that diverged, or None if it did not."""
     if not np.isfinite(epoch_loss):
-        raise ValueError(
+        return (
             f"The training loss became {epoch_loss} at epoch {epoch}; the "
-            "optimization diverged. " + DIVERGENCE_ADVICE
+            "optimization diverged."
         )
     if not _optimizer_state_is_finite(optimizer):
         # Adam's second moment squares the gradient: above about 1e154 it is
         # inf, every later step of that weight is 0, and the model silently
         # stops learning for good.
-        raise ValueError(
+        return (
             f"The gradients overflowed {dtype} at epoch {epoch}; the "
-            "optimization diverged. " + DIVERGENCE_ADVICE
+            "optimization diverged."
         )
+    return None
 
 
 def _resumed_optimizer(mlp, layout, dtype, incremental):
@@ -88,14 +104,24 @@ def _resumed_optimizer(mlp, layout, dtype, incremental):
     return optimizer
 
 
+def _stratification(mlp, data):
+    """What early stopping's validation split is stratified on, or None.
+
+    Binary (and one-class) targets: the binarized column as bool, which is
+    scikit-learn's own choice, so the same seed draws the same validation
+    rows and a class too small to split is named as scikit-learn names it
+    ('True', 'False'). scikit-learn leaves multiclass unstratified (it
+    stratifies only single-column targets); here multiclass is stratified by
+    its labels, a documented departure. Multilabel is not stratified.
+    """
+    if not mlp._stratify_validation():
+        return None
+    return data.Y.astype(bool) if data.Y.shape[1] == 1 else data.y_labels
+
+
 def _split_validation(mlp, data):
     """``data`` without the validation rows, which go to its ``validation``."""
-    # Stratify on the binarized targets. For binary targets this is what
-    # scikit-learn does, so the same seed draws the same validation rows.
-    # scikit-learn leaves multiclass unstratified (it stratifies only
-    # single-column targets); here every single-label classification is
-    # stratified, a documented departure. Multilabel is not stratified.
-    stratify = data.Y if mlp._stratify_validation() else None
+    stratify = _stratification(mlp, data)
     arrays = [data.X, data.Y, data.y_labels]
     if data.sample_weight is not None:
         arrays.append(data.sample_weight)
@@ -107,17 +133,16 @@ def _split_validation(mlp, data):
             stratify=stratify,
         )
     except ValueError as error:
-        # scikit-learn's words ("The least populated class in y has only
-        # 1 member", "test_size = 1 should be greater or equal to the
-        # number of classes") do not say what to change here.
+        # scikit-learn's words first ("The least populated classes in y have
+        # only 1 member", "test_size = 1 should be greater or equal to the
+        # number of classes"), then what to change here.
         raise ValueError(
-            "The validation set is too small: early_stopping=True holds out "
-            f"validation_fraction={mlp.validation_fraction} of the "
+            f"{error} The validation set is too small: early_stopping=True "
+            f"holds out validation_fraction={mlp.validation_fraction} of the "
             f"{data.X.shape[0]} samples"
             + (", stratified by class" if stratify is not None else "")
-            + f", which cannot be done ({error}). Increase "
-            "'validation_fraction' or the size of your dataset, or set "
-            "early_stopping=False."
+            + ", which cannot be done. Increase 'validation_fraction' or the "
+            "size of your dataset, or set early_stopping=False."
         ) from error
     train, val = parts[0::2], parts[1::2]
     if val[0].shape[0] < 2:
@@ -270,6 +295,7 @@ def _run_epochs(
     order = np.arange(n_samples)
     samples_seen = mlp.t_
     epochs = 0
+    first_divergence = None  # early stopping only: what went wrong, when
     try:
         for _ in range(mlp.max_iter):
             callbacks.begin_task(layout, theta)
@@ -283,7 +309,9 @@ def _run_epochs(
             epoch_loss = trainer.run_epoch(
                 theta, optimizer, order if mlp.shuffle else None
             )
-            _check_epoch_finite(epoch_loss, optimizer, epochs + 1, theta.dtype)
+            diverged = _divergence(epoch_loss, optimizer, epochs + 1, theta.dtype)
+            if diverged is not None and data.validation is None:
+                raise divergence_error(diverged)
             epochs += 1
             samples_seen += n_samples
             if recorder is not None:
@@ -299,8 +327,16 @@ def _run_epochs(
                     print(f"Validation score: {score:f}")
             stalled = tracker.update(epoch_loss, score, theta, validation_loss)
             optimizer.epoch_ended(samples_seen)
-            if callbacks.end_task(layout, theta):
-                break  # a callback asked to stop
+            stop = callbacks.end_task(layout, theta)  # a callback asked to stop
+            if diverged is not None and first_divergence is None:
+                # scikit-learn (its #29504) trains on, recording the NaN
+                # scores, and ends on the best validated weights. With no
+                # finite score yet there is nothing to go back to.
+                if not np.isfinite(tracker.best_score):
+                    raise divergence_error(diverged)
+                first_divergence = diverged
+            if stop:
+                break
             if stalled:
                 if optimizer.on_plateau(tracker.plateau_message(), mlp.verbose):
                     break
@@ -316,6 +352,14 @@ def _run_epochs(
                 )
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=2)
+    if first_divergence is not None:
+        warnings.warn(
+            f"{NON_FINITE_WEIGHTS} {first_divergence} Early stopping restored "
+            "the weights of the best validation score, "
+            f"{tracker.best_score:.6g}. {DIVERGENCE_ADVICE}",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return epochs
 
 
@@ -384,9 +428,8 @@ def _finish_lbfgs(mlp, result, theta, callbacks):
     if not np.isfinite(result.fun):
         # L-BFGS-B gives up at once on a non-finite loss and returns the
         # untrained start; a model that never trained must not pass as fitted.
-        raise ValueError(
-            f"The training loss is {float(result.fun)}; the optimization "
-            "diverged. " + DIVERGENCE_ADVICE
+        raise divergence_error(
+            f"The training loss is {float(result.fun)}; the optimization diverged."
         )
     if result.status != 0 and not callbacks.stopped:
         warnings.warn(

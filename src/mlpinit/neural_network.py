@@ -279,11 +279,6 @@ True
                         f"`self.classes_` has {self.classes_}; pass every class in "
                         "`classes` on the first call to partial_fit."
                     )
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {self.classes_[0]!r}."
-            )
         return X, self._binarize(y, X.dtype), y
 
     def _with_class_weight(self, y, sample_weight, incremental, dtype):
@@ -334,7 +329,9 @@ True
         if self._target_type == "multilabel-indicator":
             return np.asarray(y, dtype=dtype)
         index = np.searchsorted(self.classes_, y)
-        if len(self.classes_) == 2:
+        # One class trains as scikit-learn does: one logistic output whose
+        # target is 0 for every row.
+        if len(self.classes_) <= 2:
             return (index == 1).astype(dtype)[:, None]
         Y = np.zeros((len(y), len(self.classes_)), dtype=dtype)
         Y[np.arange(len(y)), index] = 1
@@ -349,6 +346,8 @@ True
     def _labels_from_output(self, output):
         if self._target_type == "multilabel-indicator":
             return (output > 0.5).astype(int)
+        if len(self.classes_) == 1:
+            return np.repeat(self.classes_, output.shape[0])
         if output.shape[1] == 1:
             return self.classes_[(output[:, 0] > 0.5).astype(int)]
         return self.classes_[np.argmax(output, axis=1)]

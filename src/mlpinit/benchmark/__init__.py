@@ -24,8 +24,9 @@ by threadpoolctl. A run reports, in this order:
 
 The table, the JSON and the figure record quick or full, the thread counts,
 the machine and its load, and the spread of the paired ratios; a run whose
-ratios spread by more than :data:`~mlpinit.benchmark.machine.NOISY_SPREAD`
-says it was noisy. With ``init="sklearn"`` the float64 runs follow the same
+ratios spread by more than a quiet machine explains for fits of their length
+and number (:func:`~mlpinit.benchmark.machine.noise_threshold`) says it was
+noisy. With ``init="sklearn"`` the float64 runs follow the same
 trajectory, which the ``loss_rel_diff`` column shows.
 
 When PyTorch is installed, Adam rows get a third participant (``torch=False``
@@ -73,7 +74,13 @@ from mlpinit.benchmark.torch_trainer import (
     torch_installed,
 )
 from mlpinit.benchmark.training import run_training_row
-from mlpinit.benchmark.workloads import Workload, default_workloads
+from mlpinit.benchmark.workloads import (
+    PREDICT_FEATURES,
+    PREDICT_HIDDEN,
+    Workload,
+    default_workloads,
+    predict_rows,
+)
 
 __all__ = [
     "Workload",
@@ -197,10 +204,14 @@ def _rows(quick, dtypes, inits, workloads, threads, training, with_torch):
                     workload, dtype, init, same[workload.name], with_torch=with_torch
                 )
     if "predict" in workloads:
-        n_rows = 100_000 if quick else 1_000_000
         for dtype in dtypes:
             yield run_predict_row(
-                n_rows, 100, (256, 256), dtype, threads, 1 if quick else 3
+                predict_rows(quick),
+                PREDICT_FEATURES,
+                PREDICT_HIDDEN,
+                dtype,
+                threads,
+                1 if quick else 3,
             )
 
 

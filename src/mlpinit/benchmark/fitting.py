@@ -193,7 +193,10 @@ def run_fit_row(
         "mlpinit_fit_s": float(mi_fit),
         "sklearn_s_per_epoch": float(sk_fit) / workload.epochs,
         "mlpinit_s_per_epoch": float(mi_fit) / workload.epochs,
-        **spread(np.array(seconds["sklearn"]) / np.array(seconds["mlpinit"])),
+        **spread(
+            np.array(seconds["sklearn"]) / np.array(seconds["mlpinit"]),
+            shortest_s=float(min(sk_fit, mi_fit)),
+        ),
         "sklearn_epochs": int(fitted_ref.n_iter_),
         "mlpinit_epochs": int(fitted_ours.n_iter_),
         "same_epochs": fitted_ref.n_iter_ == fitted_ours.n_iter_ == workload.epochs,

@@ -129,7 +129,7 @@ def run_predict_row(n_rows, n_features, hidden, dtype, threads, repeats, seed=0)
         "repeats": repeats,
         "sklearn_s": float(np.median(sk_t)),
         "mlpinit_s": float(np.median(mi_t)),
-        **spread(sk_t / mi_t),
+        **spread(sk_t / mi_t, shortest_s=float(min(np.median(sk_t), np.median(mi_t)))),
         "sklearn_peak_mb": sk_mem / 2**20,
         "mlpinit_peak_mb": mi_mem / 2**20,
         "memory_ratio": sk_mem / max(mi_mem, 1),

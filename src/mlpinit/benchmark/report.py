@@ -4,40 +4,34 @@ Nothing here times anything: these functions take the rows that the
 training and prediction modules return.
 """
 
+import importlib.util
 import json
 import os
+import shutil
 import sys
+import textwrap
 from dataclasses import asdict
 
 import numpy as np
 
-
-def _table_of(row):
-    """Which table a row belongs to; rows saved before the tables had names
-    are per-epoch or predict rows."""
-    return row.get("table") or ("predict" if row["workload"] == "predict" else "epoch")
-
-
-def _threads(row):
-    if "sklearn_threads" not in row:
-        return str(row.get("threads", "-"))
-    text = f"{row['sklearn_threads']}/{row['mlpinit_threads']}"
-    return text + (" (mlpinit policy)" if row["setting"] != "same threads" else "")
-
-
-def _spread_text(row):
-    if "speedup_min" not in row:
-        return "-"
-    text = f"{row['speedup_min']:.2f}-{row['speedup_max']:.2f}"
-    return text + (" noisy" if row.get("noisy") else "")
+from mlpinit.benchmark.tables import (
+    TITLES,
+    cells,
+    markdown_table,
+    rows_by_table,
+    spread_text,
+    table_of,
+    text_table,
+    threads_text,
+)
 
 
 def format_row(row):
     """One line of text for a result row."""
-    table = _table_of(row)
+    table = table_of(row)
     if table == "predict":
         return (
-            f"predict {row['dtype']} {row['shape']}: sklearn {row['sklearn_s']:.3f}s "
+            f"predict_proba {row['dtype']} {row['shape']}: sklearn {row['sklearn_s']:.3f}s "
             f"mlpinit {row['mlpinit_s']:.3f}s speedup {row['speedup']:.2f}x; peak memory "
             f"{row['sklearn_peak_mb']:.0f} MB vs {row['mlpinit_peak_mb']:.0f} MB "
             f"({row['memory_ratio']:.0f}x less)"
@@ -45,10 +39,10 @@ def format_row(row):
     kind = "fit()" if table == "fit" else "per epoch"
     line = (
         f"{row['workload']} {row['dtype']} init={row['init']} {kind}, threads "
-        f"{_threads(row)}: speedup {row['speedup']:.2f}x"
+        f"{threads_text(row)}: speedup {row['speedup']:.2f}x"
     )
     if table == "fit":
-        line += f" ({_spread_text(row)})"
+        line += f" ({spread_text(row)})"
     line += f", loss {row['sklearn_loss']:.6g} vs {row['mlpinit_loss']:.6g}"
     if "gemm_bound_s" in row:
         line += f", GEMM share {row['mlpinit_gemm_share']:.0%}"
@@ -58,78 +52,6 @@ def format_row(row):
             f"torch loss {row['torch_loss']:.6g}"
         )
     return line
-
-
-def format_fit_table(rows):
-    """The headline rows (whole ``fit()``) as a markdown table."""
-    lines = [
-        "| workload | dtype | init | threads sklearn/mlpinit | data | hidden | epochs "
-        "| sklearn fit s | mlpinit fit s | speedup | min-max | GEMM bound s/epoch "
-        "| sklearn GEMM share | mlpinit GEMM share | GEMM-only speedup | same epochs "
-        "| loss rel diff | sklearn score | mlpinit score |",
-        "|" + "---|" * 19,
-    ]
-    for r in rows:
-        if "gemm_bound_s" in r:
-            gemm = (
-                f"{r['gemm_bound_s']:.4f} | {r['sklearn_gemm_share']:.0%} "
-                f"| {r['mlpinit_gemm_share']:.0%} | {r['gemm_only_speedup']:.2f}x"
-            )
-        else:
-            gemm = "- | - | - | -"
-        lines.append(
-            f"| {r['workload']} | {r['dtype']} | {r['init']} | {_threads(r)} | {r['shape']} "
-            f"| {r['hidden']} | {r['epochs']} | {r['sklearn_fit_s']:.3f} | {r['mlpinit_fit_s']:.3f} "
-            f"| {r['speedup']:.2f}x | {_spread_text(r)} | {gemm} "
-            f"| {r['same_epochs'] and r['same_samples_seen']} | {r['loss_rel_diff']:.1e} "
-            f"| {r['sklearn_score']:.4f} | {r['mlpinit_score']:.4f} |"
-        )
-    return "\n".join(lines)
-
-
-def format_epoch_table(rows):
-    """The per-epoch rows as a markdown table (torch columns when any row has them)."""
-    torch_columns = any("torch_s_per_epoch" in r for r in rows)
-    lines = [
-        "| workload | dtype | init | data | hidden | epochs | sklearn s/epoch | mlpinit s/epoch "
-        "| speedup | sklearn GFLOP/s | mlpinit GFLOP/s | sklearn loss | mlpinit loss "
-        "| loss rel diff | sklearn score | mlpinit score |"
-        + (" torch s/epoch | speedup vs torch | torch loss |" if torch_columns else ""),
-        "|" + "---|" * (19 if torch_columns else 16),
-    ]
-    for r in rows:
-        line = (
-            f"| {r['workload']} | {r['dtype']} | {r['init']} | {r['shape']} | {r['hidden']} "
-            f"| {r['epochs']} | {r['sklearn_s_per_epoch']:.4f} | {r['mlpinit_s_per_epoch']:.4f} "
-            f"| {r['speedup']:.2f}x | {r['sklearn_gflops']:.1f} | {r['mlpinit_gflops']:.1f} "
-            f"| {r['sklearn_loss']:.8g} | {r['mlpinit_loss']:.8g} | {r['loss_rel_diff']:.1e} "
-            f"| {r['sklearn_score']:.4f} | {r['mlpinit_score']:.4f} |"
-        )
-        if torch_columns and "torch_s_per_epoch" in r:
-            line += (
-                f" {r['torch_s_per_epoch']:.4f} | {r['speedup_vs_torch']:.2f}x "
-                f"| {r['torch_loss']:.8g} |"
-            )
-        elif torch_columns:
-            line += " - | - | - |"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def format_predict_table(rows):
-    """The prediction rows as a markdown table."""
-    lines = [
-        "| predict_proba | dtype | data | hidden | sklearn s | mlpinit s | speedup "
-        "| sklearn peak MB | mlpinit peak MB | memory ratio | same output |",
-        "|" + "---|" * 11,
-    ]
-    for r in rows:
-        lines.append(
-            f"| predict | {r['dtype']} | {r['shape']} | {r['hidden']} | {r['sklearn_s']:.3f} "
-            f"| {r['mlpinit_s']:.3f} | {r['speedup']:.2f}x | {r['sklearn_peak_mb']:.0f} "
-            f"| {r['mlpinit_peak_mb']:.1f} | {r['memory_ratio']:.0f}x | {r['same_output']} |"
-        )
-    return "\n".join(lines)
 
 
 def describe_run(info):
@@ -152,8 +74,6 @@ def describe_run(info):
 
 def noise_note(rows, info=None):
     """Whether the run was quiet enough to quote, in one sentence."""
-    from mlpinit.benchmark.machine import NOISY_SPREAD
-
     timed = [r for r in rows if "speedup_min" in r and r.get("repeats", 1) > 1]
     noisy = [r for r in timed if r.get("noisy")]
     busy = ""
@@ -167,72 +87,141 @@ def noise_note(rows, info=None):
     if noisy:
         return (
             f"NOISY RUN: in {len(noisy)} of {len(timed)} rows the paired ratios "
-            f"spread by more than {NOISY_SPREAD}x (max/min), so something else "
-            f"competed for the CPUs; rerun on a quiet machine before quoting these "
-            f"figures.{busy}"
+            "spread (max/min) more than a quiet machine explains for fits of "
+            "their length and number, or a GEMM bound exceeded an epoch, so "
+            "something else competed for the CPUs; rerun on a quiet machine "
+            f"before quoting these figures.{busy}"
         )
     if not timed:
         return busy.strip()
     return (
-        f"Quiet run: in every row the paired ratios stay within {NOISY_SPREAD}x "
-        f"of each other.{busy}"
+        "Quiet run: in every row the paired ratios stay within what a quiet "
+        f"machine gives fits of their length and number.{busy}"
     )
 
 
+def _sections(rows, info, render, short):
+    """The run's line, each table under its title, and the noise note."""
+    sections = [describe_run(info)] if info is not None else []
+    for name, table_rows in rows_by_table(rows).items():
+        if table_rows:
+            if info is not None:
+                sections.append(TITLES[name])
+            sections.append(render(*cells(name, table_rows, short)))
+    note = noise_note(rows, info) if info is not None else ""
+    return sections + ([note] if note else [])
+
+
 def format_table(rows, info=None):
-    """Every table of a run in markdown, the headline (whole ``fit()``) first.
+    """Every table of a run in Markdown, with every column, the headline
+    (whole ``fit()``) first.
 
     Parameters
     ----------
     rows : list of dict
     info : dict or None
         :func:`mlpinit.benchmark.run_info`; adds the line that says how the
-        run ran, and the note on its noise.
+        run ran, the tables' titles, and the note on its noise.
 
     Returns
     -------
     str
     """
-    sections = []
-    if info is not None:
-        sections.append(describe_run(info))
-    by_table = {name: [r for r in rows if _table_of(r) == name] for name in TABLES}
-    for name, title in TABLES.items():
-        if by_table[name]:
-            if info is not None:
-                sections.append(title)
-            sections.append(FORMATTERS[name](by_table[name]))
-    if info is not None:
-        note = noise_note(rows, info)
-        if note:
-            sections.append(note)
-    return "\n\n".join(sections)
+    return "\n\n".join(_sections(rows, info, markdown_table, short=False))
 
 
-TABLES = {
-    "fit": "Whole fit(), as a user calls it: the same max_iter with tol=0, median "
-    "of paired, interleaved repeats (min-max), both libraries on the BLAS threads "
-    "mlpinit trains each network on, then mlpinit's own thread policy where it "
-    "changes that count. GEMM bound: the epoch's matrix products alone.",
-    "epoch": "Per epoch (one partial_fit call each, alternating), median of the "
-    "paired epoch ratios, on the same threads as above:",
-    "predict": "predict_proba, in fresh subprocesses:",
-}
-FORMATTERS = {
-    "fit": format_fit_table,
-    "epoch": format_epoch_table,
-    "predict": format_predict_table,
-}
+def format_text(rows, info=None, width=100):
+    """Every table of a run as plain aligned text that fits ``width`` columns.
+
+    The tables keep their short columns (speedups, their spread, GEMM
+    share, times); ``--markdown`` and ``--json`` have every column.
+
+    Parameters
+    ----------
+    rows : list of dict
+    info : dict or None
+    width : int, default=100
+
+    Returns
+    -------
+    str
+    """
+    parts = _sections(rows, info, text_table, short=True)
+    return "\n\n".join(
+        p if "\n" in p else textwrap.fill(p, width, break_on_hyphens=False)
+        for p in parts
+    )
+
+
+def rich_installed():
+    """Whether rich (the ``progress`` extra) can be imported."""
+    return importlib.util.find_spec("rich") is not None
+
+
+def print_report(rows, info=None, markdown=False, file=None):
+    """Print a run's tables: Markdown with ``markdown``, else for a terminal,
+    with rich's tables when rich is installed, plain aligned text otherwise.
+
+    Parameters
+    ----------
+    rows : list of dict
+    info : dict or None
+    markdown : bool, default=False
+    file : file-like or None
+        Defaults to ``sys.stdout``.
+    """
+    file = sys.stdout if file is None else file
+    if markdown:
+        print(format_table(rows, info), file=file, flush=True)
+        return
+    if not rich_installed():
+        print(format_text(rows, info), file=file, flush=True)
+        return
+    _print_rich(rows, info, file)
+
+
+def _print_rich(rows, info, file):
+    from rich.console import Console
+    from rich.table import Table
+
+    # A terminal narrower than 100 columns gets its own width; a file or a
+    # pipe gets 100 (rich would assume 80 and cut the columns short).
+    width = 100
+    if hasattr(file, "isatty") and file.isatty():
+        width = min(width, shutil.get_terminal_size((width, 24)).columns)
+    console = Console(file=file, width=width, highlight=False, soft_wrap=False)
+    for part in _sections(rows, info, lambda h, b: (h, b), short=True):
+        if isinstance(part, str):
+            console.print(part, markup=False)
+            console.print()
+            continue
+        header, body = part
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for name in header:
+            table.add_column(name, no_wrap=True)
+        for row in body:
+            table.add_row(*row)
+        console.print(table)
+        console.print()
+    file.flush()
 
 
 def _plotted(rows):
     """The headline rows (whole fit, same threads), then the prediction rows."""
     headline = [
-        r for r in rows if _table_of(r) == "fit" and r["setting"] == "same threads"
+        r for r in rows if table_of(r) == "fit" and r["setting"] == "same threads"
     ]
     if not headline:  # a run without fit rows (or saved before they existed)
-        headline = [r for r in rows if _table_of(r) == "epoch"]
-    return headline + [r for r in rows if _table_of(r) == "predict"]
+        headline = [r for r in rows if table_of(r) == "epoch"]
+    return headline + [r for r in rows if table_of(r) == "predict"]
+
+
+def _tick_label(row):
+    """Workload, dtype, then the init line, named so that it does not read
+    like a library: ``init=sklearn`` is mlpinit's parameter."""
+    if table_of(row) == "predict":
+        return f"predict_proba\n{row['dtype']}\n{row['shape'].split('x')[0]} rows"
+    return f"{row['workload']}\n{row['dtype']}\ninit={row['init']}"
 
 
 def plot_speedups(rows, path, info=None):
@@ -261,22 +250,29 @@ def plot_speedups(rows, path, info=None):
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("--plot needs matplotlib: pip install mlpinit[plot]") from exc
     rows = _plotted(rows)
-    labels = [
-        f"{r['workload']}\n{r['dtype']}\n"
-        + (r["shape"] if _table_of(r) == "predict" else f"init={r['init']}")
-        for r in rows
-    ]
+    labels = [_tick_label(r) for r in rows]
     speedups = np.array([r["speedup"] for r in rows])
     low = np.array([r.get("speedup_min", r["speedup"]) for r in rows])
     high = np.array([r.get("speedup_max", r["speedup"]) for r in rows])
-    fig = Figure(figsize=(max(7, 0.8 * len(rows)), 4.8))
+    fig = Figure(figsize=(max(10, 0.95 * len(rows)), 6.5))
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     x = np.arange(len(rows))
     colors = ["tab:red" if r.get("noisy") else "tab:blue" for r in rows]
     ax.bar(x, speedups, color=colors, yerr=[speedups - low, high - speedups])
-    for i, (value, top) in enumerate(zip(speedups, high)):
-        ax.annotate(f"{value:.2f}", (i, top), ha="center", va="bottom", fontsize=7)
+    for i, value in enumerate(speedups):
+        # The value inside its bar, clear of the error bar and the marker.
+        ax.text(
+            i,
+            value / 2,
+            f"{value:.2f}x",
+            ha="center",
+            va="center",
+            rotation=90,
+            color="white",
+            fontsize=9,
+            fontweight="bold",
+        )
     ceiling = [
         (i, r["gemm_only_speedup"]) for i, r in enumerate(rows) if "gemm_bound_s" in r
     ]
@@ -289,9 +285,18 @@ def plot_speedups(rows, path, info=None):
             zorder=3,
             label="GEMM-only speedup (perfect elementwise code)",
         )
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=9, loc="upper left")
     ax.axhline(1.0, color="black", lw=1)
-    ax.set_xticks(x, labels, fontsize=7)
+    n_fit = sum(table_of(r) != "predict" for r in rows)
+    if 0 < n_fit < len(rows):  # training rows, then prediction rows
+        ax.axvline(n_fit - 0.5, color="gray", ls=":", lw=1)
+    ax.set_xticks(x, labels, fontsize=8)
+    ax.set_xlabel(
+        "workload, dtype, and init=: mlpinit's init parameter (scikit-learn "
+        "always uses its own initialization; init=sklearn is the same network "
+        "in both)",
+        fontsize=9,
+    )
     ax.set_ylabel("speedup over scikit-learn (x)")
     title = "mlpinit vs sklearn.neural_network: median paired ratio (min-max)"
     if info is not None:
@@ -301,7 +306,7 @@ def plot_speedups(rows, path, info=None):
         )
         if info.get("noisy_rows"):
             title += f"; NOISY: {info['noisy_rows']} rows (red)"
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     return path

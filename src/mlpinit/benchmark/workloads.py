@@ -162,3 +162,41 @@ def default_workloads(quick=False):
         Workload("regression", "regression", 50000, 10000, 100, (256, 256), epochs=5),
         Workload("tall", "classification", 200000, 20000, 20, (64, 64), epochs=5),
     ]
+
+
+# The prediction rows: predict_proba on random rows, the same weights in both.
+PREDICT_FEATURES, PREDICT_HIDDEN = 100, (256, 256)
+
+
+def predict_rows(quick=False):
+    """Rows of the prediction workload: a million, or 100,000 with ``quick``."""
+    return 100_000 if quick else 1_000_000
+
+
+def describe_workloads():
+    """The workloads and their sizes, full and ``--quick``, two lines each.
+
+    Returns
+    -------
+    str
+    """
+    quick = {w.name: w for w in default_workloads(quick=True)}
+    lines = ["workload    rows x features, full / --quick; network; epochs"]
+    for w in default_workloads():
+        q = quick[w.name]
+        if w.task == "regression":
+            target = "regression, 1 output"
+        else:
+            target = f"{max(2, w.n_outputs())} classes"
+        source = "scikit-learn's digits" if w.name == "digits" else "generated"
+        lines += [
+            f"{w.name:<11} {w.n_train}x{w.n_features} / {q.n_train}x{q.n_features}; "
+            f"hidden {w.hidden}; {w.epochs} / {q.epochs} epochs",
+            f"{'':<11} {source}, {target}; {w.solver}, batch {w.batch_size}",
+        ]
+    lines += [
+        f"{'predict':<11} {predict_rows()}x{PREDICT_FEATURES} / "
+        f"{predict_rows(True)}x{PREDICT_FEATURES}; hidden {PREDICT_HIDDEN}",
+        f"{'':<11} predict_proba on random rows, 10 classes, the same weights",
+    ]
+    return "\n".join(lines)
