@@ -37,7 +37,7 @@ _MLP_CONFIGURATIONS = [
     {"dropout": 0.2},
 ]
 CONFIGURATIONS = {
-    "MeanNormStandardizer": [{"per_feature": False}],
+    "MeanNormStandardizer": [{"per_feature": False}, {"norm": "rms"}],
     "MLPClassifier": _MLP_CONFIGURATIONS + [{"class_weight": "balanced"}],
     "MLPRegressor": _MLP_CONFIGURATIONS,
 }

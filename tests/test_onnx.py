@@ -8,6 +8,7 @@ from sklearn.pipeline import make_pipeline
 
 from conftest import quiet_fit
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+from mlpinit._core.activations import HIDDEN_ACTIVATIONS
 
 skl2onnx = pytest.importorskip("skl2onnx")
 rt = pytest.importorskip("onnxruntime")
@@ -65,7 +66,7 @@ def _assert_labels_match(labels, model, data, proba):
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
-@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_classifier_matches_onnxruntime(target, activation):
     model = quiet_fit(_classifier(activation), X, TARGETS[target])
     onx = skl2onnx.to_onnx(model, X32[:1], options={"zipmap": False})
@@ -147,6 +148,31 @@ def test_init_does_not_change_the_export(init):
     _assert_labels_match(labels, model, X32, expected)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_regressor_hidden_activations_match_onnxruntime(activation, dtype):
+    # Two hidden layers, three targets, in float32 and float64 arithmetic.
+    X_reg, y_reg = make_regression(
+        n_samples=200, n_features=5, n_targets=3, noise=1.0, random_state=0
+    )
+    model = MLPRegressor(
+        hidden_layer_sizes=(12, 9),
+        activation=activation,
+        max_iter=60,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    quiet_fit(model, X_reg / 2.0, y_reg / 100.0)
+    data = X_reg.astype(dtype)
+    (output,) = _run(skl2onnx.to_onnx(model, data[:1]), data)
+    expected = model.predict(data)
+    assert output.dtype == dtype
+    # A double graph is exact to rounding, but for gelu's erf, taken in float.
+    tol = TOL if dtype == np.float32 else (1e-6 if activation == "gelu" else 1e-10)
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(output, expected, rtol=tol, atol=tol * scale)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -155,6 +181,9 @@ def test_init_does_not_change_the_export(init):
         {"with_mean": False},
         {"with_norm": False},
         {"with_mean": False, "with_norm": False},
+        {"norm": "rms"},
+        {"norm": "rms", "per_feature": False},
+        {"norm": "rms", "with_mean": False},
     ],
 )
 def test_standardizer_matches_onnxruntime(kwargs):

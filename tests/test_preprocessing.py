@@ -402,7 +402,9 @@ def test_set_output_pandas_keeps_column_names():
     assert list(unnamed.get_feature_names_out()) == ["x0", "x1", "x2", "x3"]
 
 
-@pytest.mark.parametrize("name", ["with_mean", "with_norm", "per_feature", "copy"])
+@pytest.mark.parametrize(
+    "name", ["with_mean", "with_norm", "per_feature", "copy", "norm"]
+)
 @pytest.mark.parametrize("bad", ["yes", 1, None])
 def test_parameter_validation(name, bad):
     scaler = MeanNormStandardizer(**{name: bad})
@@ -414,8 +416,10 @@ def test_parameter_validation(name, bad):
 
 def test_keyword_only_parameters_in_order():
     params = inspect.signature(MeanNormStandardizer).parameters
-    assert list(params) == ["with_mean", "with_norm", "per_feature", "copy"]
-    assert all(p.kind is p.KEYWORD_ONLY and p.default is True for p in params.values())
+    # norm (issue 12) comes after the original four, keyword-only as they are.
+    assert list(params) == ["with_mean", "with_norm", "per_feature", "copy", "norm"]
+    assert all(p.kind is p.KEYWORD_ONLY for p in params.values())
+    assert [p.default for p in params.values()] == [True, True, True, True, "l2"]
     with pytest.raises(TypeError):
         MeanNormStandardizer(False)
 
@@ -438,3 +442,99 @@ def test_unfitted_and_refit():
     assert refit.n_samples_seen_ == len(B)
     both = MeanNormStandardizer().fit(A).partial_fit(B)
     assert_allclose(both.mean_, np.r_[A, B].mean(axis=0), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# norm="rms": divide by the root mean square, unit variance
+# --------------------------------------------------------------------------
+def _rms_reference(X, per_feature, with_mean=True):
+    """numpy's mean and root mean square of the (centred) data, NaNs ignored."""
+    axis = _axis(per_feature)
+    mean = np.nanmean(X, axis=axis) if with_mean else 0.0
+    rms = np.sqrt(np.nanmean((X - mean) ** 2, axis=axis))
+    return mean, np.where(rms == 0, 1.0, rms)
+
+
+@pytest.mark.parametrize("with_mean", [True, False])
+@pytest.mark.parametrize("per_feature", AXES)
+def test_rms_matches_numpy(per_feature, with_mean):
+    X = _data()
+    X[3, 1] = np.nan  # counts differ between columns
+    X[:, 3] = 2.5  # a constant column: only centred
+    mean, rms = _rms_reference(X, per_feature, with_mean)
+    scaler = MeanNormStandardizer(
+        norm="rms", per_feature=per_feature, with_mean=with_mean
+    ).fit(X)
+    assert_allclose(scaler.scale_, rms, rtol=1e-12)
+    # norm_ stays the L2 norm; only the divisor changes.
+    l2 = MeanNormStandardizer(per_feature=per_feature, with_mean=with_mean).fit(X)
+    assert_allclose(scaler.norm_, l2.norm_, rtol=1e-15)
+    Xt = scaler.transform(X)
+    assert_allclose(Xt, (X - mean) / rms, rtol=1e-12)
+    assert_allclose(scaler.inverse_transform(Xt), X, rtol=1e-12)
+
+
+def test_rms_is_standard_scaler():
+    X = _data(500)
+    ours = MeanNormStandardizer(norm="rms").fit_transform(X)
+    assert_allclose(ours, StandardScaler().fit_transform(X), rtol=1e-9, atol=1e-12)
+    assert_allclose(ours.std(axis=0), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("per_feature", AXES)
+@pytest.mark.parametrize("split", ["single_rows", "uneven"])
+def test_rms_partial_fit_matches_fit(per_feature, split):
+    X = _offset_data()
+    cuts = {"single_rows": range(1, len(X)), "uneven": [3, 10, 150]}[split]
+    scaler = MeanNormStandardizer(norm="rms", per_feature=per_feature)
+    for batch in np.split(X, list(cuts)):
+        scaler.partial_fit(batch)
+    _, rms = _rms_reference(X, per_feature)
+    assert_allclose(scaler.scale_, rms, rtol=1e-9)
+    fitted = MeanNormStandardizer(norm="rms", per_feature=per_feature).fit(X)
+    assert_allclose(scaler.scale_, fitted.scale_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("per_feature", AXES)
+@pytest.mark.parametrize("container", SPARSE)
+def test_rms_sparse_without_mean(container, per_feature):
+    dense = _data()
+    dense[np.random.default_rng(0).random(dense.shape) < 0.6] = 0
+    dense[:, 2] = 0  # an empty column: scale 1
+    _, rms = _rms_reference(dense, per_feature, with_mean=False)
+    scaler = MeanNormStandardizer(norm="rms", with_mean=False, per_feature=per_feature)
+    Xt = scaler.fit(container(dense)).transform(container(dense))
+    assert_allclose(scaler.scale_, rms, rtol=1e-12)
+    assert_allclose(Xt.toarray(), dense / rms, rtol=1e-12)
+    assert_allclose(scaler.inverse_transform(Xt).toarray(), dense, rtol=1e-12)
+
+
+def test_partial_fit_accepts_a_change_of_norm():
+    # norm only decides how scale_ follows from norm_: the merged statistics
+    # stay those of every batch.
+    X = _data(60)
+    scaler = MeanNormStandardizer().partial_fit(X[:20])
+    scaler.set_params(norm="rms").partial_fit(X[20:])
+    assert_allclose(scaler.scale_, _rms_reference(X, True)[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"norm": "rms"},
+        {"with_norm": False},
+        {"with_mean": False},
+        {"per_feature": False},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+@pytest.mark.parametrize("method", ["transform", "inverse_transform"])
+def test_transform_refuses_statistics_of_another_setting(change, method):
+    X = _data()
+    scaler = MeanNormStandardizer().fit(X)
+    scaler.set_params(**change)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"fitted with {name}=.* Call fit"):
+        getattr(scaler, method)(X)
+    # Refitting under the new setting is what the message asks for.
+    assert getattr(scaler.fit(X), method)(X).shape == X.shape

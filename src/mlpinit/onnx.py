@@ -15,17 +15,22 @@ convert, onnxruntime to run the result). Without skl2onnx the module still
 imports (there is nothing to register with), and :func:`register` raises an
 ``ImportError`` that says what to install.
 
-The MLPs reuse skl2onnx's own converters for scikit-learn's MLPs: the fitted
-attributes they read (``coefs_``, ``intercepts_``, ``n_layers_``,
-``activation``, ``out_activation_``, ``classes_``) have the same names and
-meaning here, and the one private attribute they also read (the target type,
-which scikit-learn keeps in a ``LabelBinarizer``) is handed over through a
-plain view of the fitted model. Two outputs get one extra node each, because
-skl2onnx's regressor converter cannot produce them: several regression
-targets (its converter flattens them to one column; the flattening is undone
-with a Reshape) and ``loss="poisson"`` (its ``exp`` output, which is an Exp node on
-top of the identity output). A hidden activation that skl2onnx cannot map
-raises a ``ValueError`` that names it.
+The hidden layers are written here, from the activation table: skl2onnx's
+MLP converter knows only identity, tanh, logistic and relu, and the table
+gives each activation its ONNX operator (or, for gelu and silu, the few
+operators that compose it). The output layer and everything after it
+(probabilities, labels, zipmap) come from skl2onnx's own converters for
+scikit-learn's MLPs, shown a one-layer network that reads the last hidden
+layer: the fitted attributes they read (``coefs_``, ``intercepts_``,
+``n_layers_``, ``activation``, ``out_activation_``, ``classes_``) have the
+same names and meaning here, and the one private attribute they also read
+(the target type, which scikit-learn keeps in a ``LabelBinarizer``) is handed
+over through a plain view of the fitted model. Two outputs get one extra node
+each, because skl2onnx's regressor converter cannot produce them: several
+regression targets (its converter flattens them to one column; the
+flattening is undone with a Reshape) and ``loss="poisson"`` (its ``exp``
+output, which is an Exp node on top of the identity output). A hidden
+activation with no ONNX form raises a ``ValueError`` that names it.
 """
 
 from types import SimpleNamespace
@@ -54,20 +59,23 @@ except ImportError as error:  # the onnx extra is not installed
 else:
     _SKL2ONNX_IMPORT_ERROR = None
 
-from mlpinit._core.activations import HIDDEN_ACTIVATION_TABLE, OUTPUT_ACTIVATIONS
+from mlpinit._core.activations import (
+    ELU_ALPHA,
+    HIDDEN_ACTIVATION_TABLE,
+    LEAKY_RELU_SLOPE,
+    OUTPUT_ACTIVATIONS,
+    SELU_ALPHA,
+    SELU_SCALE,
+    SQRT_HALF,
+)
 from mlpinit.neural_network import MLPClassifier, MLPRegressor, target_type
 from mlpinit.preprocessing import MeanNormStandardizer
 
 __all__ = ["register"]
 
-# The activations skl2onnx's MLP converters map onto ONNX operators: the
-# hidden ones the activation table gives an ONNX operator, and the outputs
-# it maps itself (exp, Poisson's output, gets an Exp node of ours below).
-_SKL2ONNX_ACTIVATIONS = {
-    name
-    for name, entry in HIDDEN_ACTIVATION_TABLE.items()
-    if entry.onnx_operator is not None
-} | (set(OUTPUT_ACTIVATIONS) - {"exp"})
+# The output activations skl2onnx's MLP converters map onto ONNX operators
+# (exp, Poisson's output, gets an Exp node of ours below).
+_SKL2ONNX_ACTIVATIONS = set(OUTPUT_ACTIVATIONS) - {"exp"}
 
 # The options skl2onnx declares for its own MLPClassifier converter.
 _CLASSIFIER_OPTIONS = {
@@ -90,11 +98,11 @@ def _float_proto_type(variable):
 def _network_view(model, **overrides):
     """The fitted attributes skl2onnx's MLP converters read, as a plain object."""
     check_is_fitted(model)
-    if model.activation not in _SKL2ONNX_ACTIVATIONS:
+    if model.activation not in _EXPORTABLE_HIDDEN:
         raise ValueError(
             f"{type(model).__name__}(activation={model.activation!r}) cannot be "
-            "exported to ONNX: skl2onnx's MLP converter maps only "
-            f"{sorted(_SKL2ONNX_ACTIVATIONS)} onto ONNX operators."
+            "exported to ONNX: mlpinit writes only "
+            f"{sorted(_EXPORTABLE_HIDDEN)} as ONNX operators."
         )
     attributes = {
         "coefs_": [np.asarray(c) for c in model.coefs_],
@@ -107,16 +115,144 @@ def _network_view(model, **overrides):
     return SimpleNamespace(**attributes)
 
 
-def _operator_with(operator, raw_operator, output_names=None):
-    """A stand-in for ``operator`` that shows skl2onnx a different model or output."""
+def _operator_with(operator, raw_operator, output_names=None, inputs=None):
+    """A stand-in for ``operator`` that shows skl2onnx a different model, input or
+    output."""
     return SimpleNamespace(
         raw_operator=raw_operator,
-        inputs=operator.inputs,
+        inputs=operator.inputs if inputs is None else inputs,
         outputs=operator.outputs,
         output_full_names=(
             operator.output_full_names if output_names is None else output_names
         ),
     )
+
+
+def _scalar(scope, container, proto, value):
+    name = scope.get_unique_variable_name("constant")
+    container.add_initializer(name, proto, [], [value])
+    return name
+
+
+def _node(scope, container, op_type, inputs, **attributes):
+    """Add one node; return its output's name."""
+    output = scope.get_unique_variable_name(op_type.lower())
+    name = scope.get_unique_operator_name(op_type)
+    container.add_node(op_type, inputs, output, name=name, **attributes)
+    return output
+
+
+def _gelu_nodes(scope, container, z, proto):
+    # The exact form, z * (1 + erf(z / sqrt 2)) / 2: Erf is in every opset
+    # since 9, where the Gelu operator needs opset 20. onnxruntime has no
+    # double Erf, so a double graph takes erf in float (relative error 6e-8).
+    scaled = _node(
+        scope, container, "Mul", [z, _scalar(scope, container, proto, SQRT_HALF)]
+    )
+    if proto == onnx_proto.TensorProto.DOUBLE:
+        scaled = _node(
+            scope, container, "Cast", scaled, to=onnx_proto.TensorProto.FLOAT
+        )
+        cdf = _node(scope, container, "Erf", scaled)
+        cdf = _node(scope, container, "Cast", cdf, to=proto)
+    else:
+        cdf = _node(scope, container, "Erf", scaled)
+    cdf = _node(scope, container, "Add", [cdf, _scalar(scope, container, proto, 1.0)])
+    cdf = _node(scope, container, "Mul", [cdf, _scalar(scope, container, proto, 0.5)])
+    return _node(scope, container, "Mul", [z, cdf])
+
+
+def _silu_nodes(scope, container, z, proto):
+    return _node(scope, container, "Mul", [z, _node(scope, container, "Sigmoid", z)])
+
+
+def _leaky_relu_nodes(scope, container, z, proto):
+    # max(z, slope * z), for a slope below 1.
+    slope = _scalar(scope, container, proto, LEAKY_RELU_SLOPE)
+    return _node(
+        scope, container, "Max", [z, _node(scope, container, "Mul", [z, slope])]
+    )
+
+
+def _exponential_linear_nodes(alpha, scale):
+    # scale * (relu(z) + alpha * (exp(min(z, 0)) - 1)): elu and selu.
+    def nodes(scope, container, z, proto):
+        zero, one = (_scalar(scope, container, proto, v) for v in (0.0, 1.0))
+        negative = _node(scope, container, "Min", [z, zero])
+        tail = _node(scope, container, "Exp", negative)
+        tail = _node(scope, container, "Sub", [tail, one])
+        tail = _node(
+            scope, container, "Mul", [tail, _scalar(scope, container, proto, alpha)]
+        )
+        out = _node(scope, container, "Add", [_node(scope, container, "Relu", z), tail])
+        if scale == 1.0:
+            return out
+        return _node(
+            scope, container, "Mul", [out, _scalar(scope, container, proto, scale)]
+        )
+
+    return nodes
+
+
+# Hidden activations written from several operators: gelu and silu always
+# (no operator of the common opsets computes them), the others in double
+# precision only, where onnxruntime lacks a kernel for Elu and Selu (and for
+# LeakyRelu at some opsets); their float graphs use the table's operator.
+_COMPOSED_ACTIVATIONS = {
+    "gelu": _gelu_nodes,
+    "silu": _silu_nodes,
+    "leaky_relu": _leaky_relu_nodes,
+    "elu": _exponential_linear_nodes(ELU_ALPHA, 1.0),
+    "selu": _exponential_linear_nodes(SELU_ALPHA, SELU_SCALE),
+}
+
+_EXPORTABLE_HIDDEN = {
+    name
+    for name, entry in HIDDEN_ACTIVATION_TABLE.items()
+    if entry.onnx_operator is not None or name in _COMPOSED_ACTIVATIONS
+}
+
+
+def _hidden_layers(scope, operator, container, view):
+    """Write the hidden layers of ``view`` as ONNX nodes.
+
+    Returns the inputs and the one-layer view (the output layer alone) for
+    skl2onnx's converter, which then reads the last hidden layer's output.
+    """
+    proto = _float_proto_type(operator.inputs[0])
+    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+    current = _node(scope, container, "Cast", operator.inputs[0].full_name, to=proto)
+    entry = HIDDEN_ACTIVATION_TABLE[view.activation]
+    for W, b in zip(view.coefs_[:-1], view.intercepts_[:-1]):
+        weights = scope.get_unique_variable_name("coefficient")
+        container.add_initializer(
+            weights, proto, W.shape, W.astype(dtype, copy=False).ravel()
+        )
+        biases = scope.get_unique_variable_name("intercepts")
+        container.add_initializer(biases, proto, [1, b.size], b.astype(dtype))
+        z = _node(scope, container, "MatMul", [current, weights])
+        z = _node(scope, container, "Add", [z, biases])
+        double = proto == onnx_proto.TensorProto.DOUBLE
+        if view.activation in _COMPOSED_ACTIVATIONS and (
+            entry.onnx_operator is None or double
+        ):
+            current = _COMPOSED_ACTIVATIONS[view.activation](scope, container, z, proto)
+        else:
+            current = _node(
+                scope, container, entry.onnx_operator, z, **entry.onnx_attributes
+            )
+    last_hidden = SimpleNamespace(full_name=current, type=operator.inputs[0].type)
+    output_layer = SimpleNamespace(
+        **{
+            **vars(view),
+            "coefs_": view.coefs_[-1:],
+            "intercepts_": view.intercepts_[-1:],
+            "n_layers_": 2,
+            # skl2onnx names the output node after the hidden activation.
+            "activation": "identity",
+        }
+    )
+    return [last_hidden], output_layer
 
 
 def _parse_classifier(scope, model, inputs, custom_parsers=None):
@@ -146,7 +282,10 @@ def _convert_classifier(scope, operator, container):
         # skl2onnx reads the target type where scikit-learn keeps it.
         _label_binarizer=SimpleNamespace(y_type_=target_type(model)),
     )
-    convert_sklearn_mlp_classifier(scope, _operator_with(operator, view), container)
+    inputs, view = _hidden_layers(scope, operator, container, view)
+    convert_sklearn_mlp_classifier(
+        scope, _operator_with(operator, view, inputs=inputs), container
+    )
 
 
 def _regressor_shapes(operator):
@@ -167,15 +306,20 @@ def _convert_regressor(scope, operator, container):
         )
     # Poisson: the linear output, then an Exp node (skl2onnx maps no "exp").
     view = _network_view(model, **({"out_activation_": "identity"} if poisson else {}))
+    inputs, view = _hidden_layers(scope, operator, container, view)
     final = operator.outputs[0].full_name
     if model.n_outputs_ == 1 and not poisson:
-        convert_sklearn_mlp_regressor(scope, _operator_with(operator, view), container)
+        convert_sklearn_mlp_regressor(
+            scope, _operator_with(operator, view, inputs=inputs), container
+        )
         return
     # skl2onnx's converter ends with a Reshape to one column: write to an
     # intermediate name, then restore (n_samples, n_outputs) and the link.
     flat = scope.get_unique_variable_name("mlp_output_one_column")
     convert_sklearn_mlp_regressor(
-        scope, _operator_with(operator, view, output_names=[flat]), container
+        scope,
+        _operator_with(operator, view, output_names=[flat], inputs=inputs),
+        container,
     )
     shape = scope.get_unique_variable_name("output_shape")
     container.add_initializer(

@@ -36,7 +36,7 @@ LEAKY_RELU_SLOPE = 0.01
 ELU_ALPHA = 1.0
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-_SQRT_HALF = math.sqrt(0.5)
+SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
@@ -68,7 +68,7 @@ def _selu(Z):
 # which their derivatives need, and writes f(Z) beside it.
 def _gelu(Z, out=None):
     # The exact form, z * Phi(z) with Phi(z) = (1 + erf(z / sqrt 2)) / 2.
-    cdf = np.multiply(Z, _SQRT_HALF, out=out)
+    cdf = np.multiply(Z, SQRT_HALF, out=out)
     erf(cdf, out=cdf)
     cdf += 1.0
     cdf *= 0.5
@@ -159,7 +159,7 @@ def _gelu_derivative(A, delta, scratch, preactivation):
     np.exp(scratch, out=scratch)
     scratch *= Z
     scratch *= _INV_SQRT_2PI
-    Z *= _SQRT_HALF
+    Z *= SQRT_HALF
     erf(Z, out=Z)
     Z += 1.0
     Z *= 0.5
