@@ -170,7 +170,11 @@ def _overflowing_predict_input():
     X = _unsorted_csr()
     X.data = 1.7e308 * np.sign(X.data)
     model = MLPRegressor(
-        hidden_layer_sizes=(200,), activation="identity", max_iter=3, random_state=0
+        hidden_layer_sizes=(200,),
+        activation="identity",
+        max_iter=3,
+        random_state=0,
+        init="he",  # the model these overflow tests were written for
     )
     return model.fit(X_DENSE, Y_REAL), X
 

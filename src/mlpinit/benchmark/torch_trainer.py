@@ -39,7 +39,7 @@ def torch_adam_kind(torch):
 class TorchTrainer:
     """mlpinit's network, batches, loss and Adam, in PyTorch: equal work.
 
-    The weights start as mlpinit's do (``initialize_layer`` with the
+    The weights start as mlpinit's do (``initialize_network`` with the
     estimator's ``init`` and a ``RandomState(seed)`` like the estimator's),
     and the same generator then shuffles each epoch exactly as mlpinit's
     ``partial_fit`` does, so both see the same batches in the same order. The
@@ -65,7 +65,7 @@ class TorchTrainer:
     def __init__(self, estimator, X, y, classes, seed):
         import torch
 
-        from mlpinit.initializers import initialize_layer
+        from mlpinit.initializers import initialize_network
 
         self.torch = torch
         params = estimator.get_params()
@@ -92,16 +92,23 @@ class TorchTrainer:
             "identity": torch.nn.Identity,
         }[params["activation"]]
         self.random_state = np.random.RandomState(seed)
+        out_activation = {
+            "squared_error": "identity",
+            "binary": "logistic",
+            "multiclass": "softmax",
+        }[self.kind]
+        coefs, intercepts, _ = initialize_network(
+            params["init"],
+            units,
+            self.random_state,
+            dtype,
+            params["activation"],
+            out_activation,
+            X,
+        )
         layers, linears = [], []
         for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:])):
-            W, b = initialize_layer(
-                params["init"],
-                fan_in,
-                fan_out,
-                self.random_state,
-                dtype,
-                params["activation"],
-            )
+            W, b = coefs[i], intercepts[i]
             linear = torch.nn.Linear(fan_in, fan_out, dtype=tdtype)
             with torch.no_grad():
                 linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))

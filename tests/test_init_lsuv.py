@@ -1,0 +1,196 @@
+"""init="orthogonal" and init="lsuv" through the estimators.
+
+The truth is a property: after LSUV, every layer's pre-activation on the
+probe batch has variance 1 within LSUV's tolerance (recomputed here with a
+plain numpy forward pass), and LSUV's weights are positive multiples of the
+orthogonal start drawn from the same seed.
+"""
+
+import io
+import warnings
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from conftest import initial_parameters
+from mlpinit import MLPClassifier, MLPRegressor
+from mlpinit.diagnostics import initialized
+from mlpinit.initializers import LSUV_BATCH_ROWS
+
+ESTIMATORS = [MLPClassifier, MLPRegressor]
+_ACT = {
+    "relu": lambda z: np.maximum(z, 0),
+    "tanh": np.tanh,
+    "logistic": lambda z: 1 / (1 + np.exp(-z)),
+    "identity": lambda z: z,
+}
+
+
+def _data(n_rows=200, n_features=12, seed=0):
+    rng = np.random.RandomState(seed)
+    # Far from unit scale, so the rescaling has work to do.
+    X = 3.0 * rng.normal(size=(n_rows, n_features)) + 1.0
+    y = (X[:, 0] + X[:, 1] > 2).astype(int)
+    return X, y
+
+
+def _pre_activation_variances(coefs, intercepts, activation, X):
+    variances, A = [], X
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        Z = A @ W + b
+        variances.append(float(Z.var()))
+        A = _ACT[activation](Z) if i < len(coefs) - 1 else None
+    return variances
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    activation=st.sampled_from(sorted(_ACT)),
+    hidden=st.lists(st.integers(3, 24), min_size=0, max_size=6),
+    seed=st.integers(0, 2**16),
+    sparse=st.booleans(),
+    regressor=st.booleans(),
+)
+def test_every_layer_has_unit_variance_on_the_batch(
+    activation, hidden, seed, sparse, regressor
+):
+    # With fewer rows than LSUV_BATCH_ROWS the batch is every row, in order.
+    X, y = _data(n_rows=120, seed=seed % 7)
+    est = (MLPRegressor if regressor else MLPClassifier)(
+        hidden_layer_sizes=hidden, activation=activation, init="lsuv", random_state=seed
+    )
+    model = initialized(est, sp.csr_matrix(X) if sparse else X, y)
+    record = model.lsuv_record_
+    variances = _pre_activation_variances(
+        model.coefs_, model.intercepts_, activation, X
+    )
+    assert record["n_rows"] == X.shape[0]
+    np.testing.assert_allclose(variances, record["variance"], rtol=1e-9)
+    for variance, converged in zip(variances, record["converged"]):
+        # A layer whose units are all dead on the batch cannot be rescaled.
+        assert abs(variance - 1.0) <= 0.1 or (not converged and variance == 0.0)
+
+
+@pytest.mark.parametrize("est_cls", ESTIMATORS)
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_lsuv_is_the_orthogonal_start_rescaled(est_cls, activation):
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(16, 30, 8), activation=activation)
+    orth = initialized(est_cls(init="orthogonal", random_state=3, **params), X, y)
+    lsuv = initialized(est_cls(init="lsuv", random_state=3, **params), X, y)
+    for W_orth, W_lsuv in zip(orth.coefs_, lsuv.coefs_):
+        # Orthogonal columns (narrowing layers) or rows (widening ones).
+        gram = (
+            W_orth.T @ W_orth
+            if W_orth.shape[0] >= W_orth.shape[1]
+            else W_orth @ W_orth.T
+        )
+        np.testing.assert_allclose(gram, gram[0, 0] * np.eye(len(gram)), atol=1e-12)
+        ratio = W_lsuv / W_orth
+        assert ratio.min() > 0
+        np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-12)
+    assert not hasattr(orth, "lsuv_record_")
+
+
+@pytest.mark.parametrize("est_cls", ESTIMATORS)
+def test_lsuv_fit_is_deterministic_under_random_state(est_cls):
+    X, y = _data(n_rows=700)  # more rows than the batch: the rows are drawn
+    params = dict(hidden_layer_sizes=(10, 10), init="lsuv", max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = est_cls(random_state=1, **params).fit(X, y)
+        b = est_cls(random_state=1, **params).fit(X, y)
+        c = est_cls(random_state=2, **params).fit(X, y)
+    assert a.lsuv_record_["n_rows"] == LSUV_BATCH_ROWS
+    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(p, q)
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+def test_lsuv_batch_is_drawn_from_the_rows():
+    # With more rows than the batch, the variances are exact on the batch
+    # only; on all the rows they are close to 1 but not equal to the record's.
+    X, y = _data(n_rows=2 * LSUV_BATCH_ROWS)
+    a = initialized(MLPClassifier((8,), init="lsuv", random_state=0), X, y)
+    assert a.lsuv_record_["n_rows"] == LSUV_BATCH_ROWS
+    variances = _pre_activation_variances(a.coefs_, a.intercepts_, "relu", X)
+    assert all(0.7 < v < 1.3 for v in variances)
+    assert variances != pytest.approx(a.lsuv_record_["variance"], rel=1e-9)
+
+
+def test_lsuv_runs_on_the_first_partial_fit_only():
+    X, y = _data()
+    est = MLPClassifier((12, 12), init="lsuv", random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    record = est.lsuv_record_
+    assert all(record["converged"])
+    weights = [W.copy() for W in est.coefs_]
+    est.partial_fit(X, y)
+    assert est.lsuv_record_ is record  # not run again
+    assert not np.array_equal(est.coefs_[0], weights[0])  # trained on, not reset
+
+
+def test_warm_start_keeps_the_weights_and_does_not_rerun_lsuv():
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(12,), init="lsuv", max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = MLPClassifier(warm_start=True, **params).fit(X, y)
+        record, start = est.lsuv_record_, [W.copy() for W in est.coefs_]
+        est.fit(X, y)
+        # The first fit was an ordinary cold fit.
+        cold = MLPClassifier(**params).fit(X, y)
+    assert est.lsuv_record_ is record
+    assert not np.array_equal(est.coefs_[0], start[0])
+    np.testing.assert_array_equal(cold.coefs_[0], start[0])
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_lsuv_with_sparse_X_matches_dense_and_leaves_X_alone(fmt):
+    X, y = _data(n_rows=600)
+    X[np.abs(X) < 2.5] = 0.0
+    Xs = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    before = Xs.copy()
+    dense = initialized(MLPClassifier((9, 9), init="lsuv", random_state=5), X, y)
+    sparse = initialized(MLPClassifier((9, 9), init="lsuv", random_state=5), Xs, y)
+    for a, b in zip(dense.coefs_, sparse.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+    assert (Xs != before).nnz == 0
+    np.testing.assert_array_equal(Xs.indices, before.indices)
+
+
+def test_lsuv_float32_and_its_cost_is_reported():
+    X, y = _data()
+    est = MLPRegressor(
+        hidden_layer_sizes=(20, 20),
+        init="lsuv",
+        random_state=0,
+        verbose=True,
+        max_iter=1,
+    )
+    out = io.StringIO()
+    with redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X.astype(np.float32), y)
+    record = est.lsuv_record_
+    assert all(W.dtype == np.float32 for W in est.coefs_)
+    assert record["n_forward"] == sum(record["n_iter"]) + 3
+    assert record["seconds"] > 0
+    assert f"LSUV: {record['n_forward']} layer products on {X.shape[0]} rows" in (
+        out.getvalue()
+    )
+
+
+def test_a_single_row_keeps_the_orthogonal_start():
+    X, y = _data(n_rows=1)
+    est = MLPRegressor(hidden_layer_sizes=(5,), init="lsuv", random_state=0)
+    orth = MLPRegressor(hidden_layer_sizes=(5,), init="orthogonal", random_state=0)
+    a = initial_parameters(est, X, y.astype(float))[0]
+    b = initial_parameters(orth, X, y.astype(float))[0]
+    np.testing.assert_array_equal(a[0], b[0])
+    assert est.lsuv_record_["n_rows"] == 1 and est.lsuv_record_["n_forward"] == 0
