@@ -26,6 +26,7 @@ from scipy.stats import norm
 
 from mlpinit._core.activations import HIDDEN_ACTIVATIONS
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit.initializers import initialize_network
 
 # (out_activation, n_outputs, kind of target); the id names the loss.
 OUTPUT_CASES = {
@@ -287,3 +288,32 @@ def test_layout_offsets_are_weights_then_biases():
     packed = layout.pack(coefs, intercepts, np.float32)
     assert packed.dtype == np.float32
     np.testing.assert_array_equal(packed, theta)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "selu"])
+@pytest.mark.parametrize("init", ["orthogonal", "lsuv"])
+def test_gradient_at_the_new_initializers_weights(init, activation):
+    # The starting point a fit with init="orthogonal" or "lsuv" trains from:
+    # the gradient there is the gradient of the loss, as anywhere else.
+    out_act, n_outputs, kind = OUTPUT_CASES["multiclass-logloss"]
+    layer_units = [N_FEATURES, *HIDDEN, n_outputs]
+    layout = NetworkLayout(layer_units)
+    for attempt in range(50):
+        rng = np.random.RandomState(attempt)
+        X = rng.normal(size=(N_ROWS, N_FEATURES))
+        coefs, intercepts, _ = initialize_network(
+            init, layer_units, rng, np.float64, activation, out_act, X
+        )
+        # Biases start at zero; small random ones keep ReLU's kink away.
+        intercepts = [b + rng.uniform(-0.1, 0.1, b.shape) for b in intercepts]
+        theta = layout.pack(coefs, intercepts, np.float64)
+        Zs, _ = _ref_preactivations(theta, layer_units, X, activation, out_act)
+        hidden_z = np.concatenate([Z.ravel() for Z in Zs[:-1]])
+        if activation not in KINKED or np.abs(hidden_z).min() > KINK_MARGIN:
+            break
+    Y = _targets(kind, n_outputs, rng)
+    _, grad = _core(layout, theta, X, Y, None, 0.3, activation, out_act)
+    numeric = _central_differences(layout, theta, X, Y, None, 0.3, activation, out_act)
+    scale = np.abs(numeric).max()
+    assert scale > 1e-3, "degenerate problem: the gradient is ~0"
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7 * scale)
