@@ -980,3 +980,15 @@ def test_record_script_rewrites_page_and_readme_from_the_json(tmp_path, monkeypa
     (static / "benchmark.json").write_text(json.dumps(dict(document, complete=False)))
     with pytest.raises(SystemExit, match="no complete run"):
         script.main(["--from-json"])
+
+
+def test_rst_list_table_keeps_a_dash_cell_as_text():
+    # A bare "-" cell would start a bullet list inside the table.
+    docutils_core = pytest.importorskip("docutils.core")
+    from mlpinit.benchmark.tables import rst_list_table
+
+    source = rst_list_table(["workload", "share"], [["predict_proba", "-"]])
+    tree = docutils_core.publish_doctree(source)
+    assert not list(tree.findall(lambda node: node.tagname == "bullet_list"))
+    cells = [node.astext() for node in tree.findall(lambda n: n.tagname == "entry")]
+    assert cells == ["workload", "share", "predict_proba", "-"]

@@ -205,12 +205,17 @@ def text_table(header, body):
     return "\n".join([line(header), rule, *map(line, body)])
 
 
+def _rst_cell(cell):
+    # A lone "-" in a list-table cell starts a bullet list; escape it.
+    return "\\-" if str(cell) == "-" else cell
+
+
 def rst_list_table(header, body, indent=""):
     """A reST list-table."""
     out = [f"{indent}.. list-table::", f"{indent}   :header-rows: 1", ""]
     for row in [header, *body]:
-        out.append(f"{indent}   * - {row[0]}")
-        out += [f"{indent}     - {cell}" for cell in row[1:]]
+        out.append(f"{indent}   * - {_rst_cell(row[0])}")
+        out += [f"{indent}     - {_rst_cell(cell)}" for cell in row[1:]]
     return "\n".join(out)
 
 
