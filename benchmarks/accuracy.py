@@ -22,6 +22,7 @@ import time
 import warnings
 
 import numpy as np
+from _arguments import positive_int
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -135,20 +136,9 @@ def markdown_table(results, n_seeds):
     return "\n".join(lines)
 
 
-def _positive_int(text):
-    """argparse type: an integer >= 1 (argparse names the argument on error)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=_positive_int, default=5)
+    parser.add_argument("--seeds", type=positive_int, default=5)
     parser.add_argument(
         "--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS)
     )

@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+from _arguments import positive_int, ready_out_folder
+
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 LIMIT = 1.5
 
@@ -183,39 +185,18 @@ def print_table(results):
         )
 
 
-def _positive_int(text):
-    """argparse type: an integer >= 1 (argparse names the argument on error)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _ready_out_folder(parser, out):
-    """Create ``--out`` before any work, so a bad folder fails in a second."""
-    try:
-        Path(out).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        parser.error(f"argument --out: cannot create the folder {out}: {error}")
-    if not os.access(out, os.W_OK):
-        parser.error(f"argument --out: the folder {out} is not writable")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=_positive_int, default=2_000_000)
-    parser.add_argument("--features", type=_positive_int, default=100)
-    parser.add_argument("--hidden", type=_positive_int, nargs="+", default=[256, 256])
+    parser.add_argument("--rows", type=positive_int, default=2_000_000)
+    parser.add_argument("--features", type=positive_int, default=100)
+    parser.add_argument("--hidden", type=positive_int, nargs="+", default=[256, 256])
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     parser.add_argument("--quick", action="store_true", help="200,000 rows")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     if not Path("/proc/self/status").exists():
         sys.exit("predict_memory.py reads /proc: Linux only.")
-    _ready_out_folder(parser, args.out)
+    ready_out_folder(parser, args.out)
     rows = 200_000 if args.quick else args.rows
     cases = [
         ("regressor", "predict", 0),

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from _arguments import positive_int, ready_out_folder
 
 BATCH_SIZE = 200
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -444,27 +445,6 @@ def write_outputs(results, out_dir, meta=None, log=print):
     return written
 
 
-def _positive_int(text):
-    """argparse type: an integer >= 1 (argparse names the argument on error)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _ready_out_folder(parser, out):
-    """Create ``--out`` before any work, so a bad folder fails in a second."""
-    try:
-        Path(out).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        parser.error(f"argument --out: cannot create the folder {out}: {error}")
-    if not os.access(out, os.W_OK):
-        parser.error(f"argument --out: the folder {out} is not writable")
-
-
 def main(argv=None):
     """Command line; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -476,13 +456,13 @@ def main(argv=None):
     )
     parser.add_argument(
         "--threads",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="BLAS threads (threadpoolctl), default 1",
     )
     parser.add_argument(
         "--epochs",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="timed epochs per point (default 5, 2 with --quick)",
     )
@@ -494,7 +474,7 @@ def main(argv=None):
         help="run only these sweeps",
     )
     args = parser.parse_args(argv)
-    _ready_out_folder(parser, args.out)
+    ready_out_folder(parser, args.out)
     epochs = args.epochs or (2 if args.quick else 5)
 
     def log(line):

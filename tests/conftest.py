@@ -8,7 +8,9 @@ pytest puts this folder on ``sys.path``.
 
 import hashlib
 import importlib.util
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -96,8 +98,18 @@ def initial_parameters(est, X, y):
 
 
 def load_script(path, name):
-    """Import the Python file at ``path`` as a module called ``name``."""
+    """Import the Python file at ``path`` as a module called ``name``.
+
+    As ``python path`` does, the script's folder is on ``sys.path`` while it
+    runs, so its imports of modules beside it (``benchmarks/_arguments.py``)
+    resolve.
+    """
+    folder = str(Path(path).resolve().parent)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
     return module
