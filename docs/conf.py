@@ -334,9 +334,10 @@ def _quick_build_warning(docname):
         ".. admonition:: Quick build: these numbers are not the record",
         "   :class: warning mlpinit-quick-build",
         "",
-        "   This site was built with ``MLPINIT_QUICK=1``: the example on this page",
-        "   ran on small sizes, to check that it works, so its figures and printed",
-        "   numbers need not show what its title says. The record is the full run",
+        "   This site was built with ``MLPINIT_QUICK=1``: the examples of the",
+        "   gallery ran on small sizes, to check that they work, so their figures",
+        "   and printed numbers need not show what their titles say. The record is",
+        "   the full run",
         "   (:doc:`/measured_claims`; a build without ``MLPINIT_QUICK`` reruns it).",
         "",
     ]
@@ -353,6 +354,9 @@ def _quick_build_warning(docname):
     return "\n".join(lines) + "\n"
 
 
+_LEADING_FIELDS = re.compile(r"(?:[ \t]*\n)*(?::[\w-]+:[^\n]*\n)+")
+
+
 def _mark_quick_gallery_pages(app, docname, source):
     # Every page a quick build changes is a gallery page: an example's, and
     # the gallery's index with its thumbnails. (Not the execution-times page,
@@ -361,7 +365,12 @@ def _mark_quick_gallery_pages(app, docname, source):
         return
     stem = docname.split("/", 1)[1]
     if stem == "index" or (ROOT / "examples" / f"{stem}.py").is_file():
-        source[0] = _quick_build_warning(docname) + "\n" + source[0]
+        # After the page's leading field list (the index's :orphan:), which
+        # must stay first to count.
+        fields = _LEADING_FIELDS.match(source[0])
+        at = fields.end() if fields else 0
+        warning = _quick_build_warning(docname)
+        source[0] = source[0][:at] + "\n" + warning + "\n" + source[0][at:]
 
 
 def setup(app):
