@@ -292,6 +292,7 @@ def forward_into(
         )
         mask = None if masks is None or layer == last else masks[layer]
         if kept is None and record.fused_forward:
+            # kernels() here only: the statistics' pass never imports numba.
             kernels().bias_rectify(
                 record.fused_kind, Z, intercepts[layer - 1], mask, inputs[layer]
             )
