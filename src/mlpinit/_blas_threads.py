@@ -24,6 +24,18 @@ limit: the same seed gives the same model, bit for bit, whatever runs
 beside it. (Independent ``threadpool_limits`` contexts would each restore
 what they saw on entry, and overlapping ones, left in the wrong order, would
 leave the process at one thread for good.)
+
+threadpoolctl >= 3.8 lets only one Python thread set OpenBLAS's (pthreads)
+limit: the first to set one outside a with-block, often the main thread
+after a plain ``threadpool_limits(2)`` call; a limit set by any other thread
+is silently ignored. So the limit is read back after it is set, and if it
+did not take, the policy takes control from that thread (until the last
+narrow fit leaves, when it lets go and the caller's setting is back) and
+sets it again; if even that fails it warns (RuntimeWarning), naming the
+thread count the fits run on. Known limits: a ``with threadpool_limits``
+block that another thread leaves while a narrow fit holds control cannot
+restore its own setting; the policy restores the one it saw on entry.
+Libraries loaded after the first fit are not seen.
 """
 
 import threading
