@@ -205,7 +205,11 @@ CLASS_WEIGHT_BAD_INPUT = {
         _fit_call(Y_MULTILABEL),
         "not classes of y: \\[2\\]",
     ),
-    "all-zero": ({0: 0.0, 1: 0.0, 2: 0.0}, _fit_call(Y3), "sums to zero"),
+    "all-zero": (
+        {0: 0.0, 1: 0.0, 2: 0.0},
+        _fit_call(Y3),
+        "class_weight gives every row of this call weight 0",
+    ),
     "balanced-partial-fit": (
         "balanced",
         lambda est: est.partial_fit(X, Y3, classes=[0, 1, 2]),

@@ -9,7 +9,6 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -19,6 +18,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from mlpinit._base_mlp import BaseMLP
+from mlpinit._class_weights import class_sample_weight, weights_in_dtype
 from mlpinit._core.range_safe import (
     peak_magnitude,
     power_of_two_scale,
@@ -336,8 +336,15 @@ True
                 "weights as the class_weight parameter."
             )
         self._check_class_weight_keys()
-        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
-        return weights if sample_weight is None else sample_weight * weights
+        # From classes_, not from this call's y (issue 21).
+        weights = class_sample_weight(
+            self.class_weight,
+            self.classes_,
+            y,
+            self._target_type == "multilabel-indicator",
+            dtype,
+        )
+        return weights_in_dtype(weights, sample_weight, dtype)
 
     def _check_class_weight_keys(self):
         multilabel = self._target_type == "multilabel-indicator"
