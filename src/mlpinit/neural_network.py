@@ -18,7 +18,6 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from mlpinit._base_mlp import BaseMLP
 from mlpinit._core.range_safe import (
     peak_magnitude,
     power_of_two_scale,
@@ -33,6 +32,7 @@ from mlpinit._docs import (
     SHARED_PARAMETERS,
     TRAINING_PARAMETERS,
 )
+from mlpinit._estimator.base import BaseMLP
 from mlpinit._rollback import rolled_back_on_error
 
 # What MLPClassifier can learn; multiclass-multioutput is not among them.
