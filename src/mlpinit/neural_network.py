@@ -25,13 +25,8 @@ from mlpinit._core.range_safe import (
     squares_overflow,
     squares_underflow,
 )
-from mlpinit._docs import (
-    CLASS_WEIGHT_PARAMETER,
-    INPUT_SCALE_NOTES,
-    SHARED_ATTRIBUTES,
-    SHARED_PARAMETERS,
-    TRAINING_PARAMETERS,
-)
+from mlpinit._docs import INPUT_SCALE_NOTES, SHARED_ATTRIBUTES
+from mlpinit._estimator import parameters
 from mlpinit._estimator.base import BaseMLP
 from mlpinit._rollback import rolled_back_on_error
 
@@ -133,9 +128,9 @@ loss with a logistic output (binary and multilabel) or a softmax output
 Parameters
 ----------
 """
-        + SHARED_PARAMETERS
-        + CLASS_WEIGHT_PARAMETER
-        + TRAINING_PARAMETERS
+        + parameters.documentation(
+            parameters.SHARED, parameters.CLASS_WEIGHT, parameters.TRAINING
+        )
         + """
 Attributes
 ----------
@@ -270,7 +265,7 @@ True
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+        **parameters.constraints(parameters.CLASS_WEIGHT),
     }
 
     # -- targets ------------------------------------------------------------
@@ -534,8 +529,7 @@ loss : {"squared_error", "poisson"}, default="squared_error"
     ValueError (scikit-learn accepts them silently).
 
 """
-        + SHARED_PARAMETERS
-        + TRAINING_PARAMETERS
+        + parameters.documentation(parameters.SHARED, parameters.TRAINING)
         + """
 Attributes
 ----------

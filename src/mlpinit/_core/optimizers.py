@@ -62,9 +62,6 @@ class Optimizer:
 
     name = None
     hyperparameters = ()
-    #: Whether the scikit-learn learning_rate schedules other than "constant"
-    #: and "cosine" apply (SGD's alone, as in scikit-learn).
-    follows_epoch_schedules = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -191,7 +188,6 @@ class SGD(Optimizer):
 
     name = "sgd"
     hyperparameters = ("learning_rate", "momentum", "nesterovs_momentum", "power_t")
-    follows_epoch_schedules = True
 
     def __init__(
         self, n_params, dtype, learning_rate_init, schedule, momentum, nesterov, power_t

@@ -14,21 +14,18 @@ pass), :func:`checked_input` and :func:`checked_input_and_targets`.
 """
 
 import warnings
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
-from mlpinit._core.activations import HIDDEN_ACTIVATIONS, sample_losses
+from mlpinit._core.activations import sample_losses
 from mlpinit._core.engine import CONVERGENCE, USER, train
 from mlpinit._core.engine import TrainingData as EngineData
 from mlpinit._core.network import (
@@ -36,18 +33,13 @@ from mlpinit._core.network import (
     predict_in_chunks,
     sparse_column_abs_max,
 )
-from mlpinit._core.optimizers import SOLVERS, STOCHASTIC_SOLVERS
-from mlpinit._core.schedules import SCHEDULES
-from mlpinit._estimator import fitted
+from mlpinit._core.optimizers import STOCHASTIC_SOLVERS
+from mlpinit._estimator import fitted, parameters
 from mlpinit._estimator.plan import FitPlan
 from mlpinit._estimator.validation import split_validation, validation_closure
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._warnings import warn_at_caller
-from mlpinit.initializers import INIT_NAMES, initialize_network
-
-# The schedules the learning_rate parameter offers (of SCHEDULES).
-LEARNING_RATE_SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
-assert set(LEARNING_RATE_SCHEDULES) <= set(SCHEDULES)
+from mlpinit.initializers import initialize_network
 
 # The engine's warning kinds, in scikit-learn's categories.
 _WARNING_CATEGORIES = {CONVERGENCE: ConvergenceWarning, USER: UserWarning}
@@ -153,48 +145,11 @@ def checked_input_and_targets(mlp, X, y):
 class BaseMLP(CallbackSupport, BaseEstimator):
     """Shared machinery of the MLP estimators. Not for direct use."""
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-        "solver": [StrOptions(set(SOLVERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions(set(INIT_NAMES)), callable],
-        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "record_layer_stats": ["boolean"],
-        # scikit-learn's scorer names, read when the class is defined.
-        "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-    }
+    # Each parameter's constraint is written once, with its text, in
+    # mlpinit._estimator.parameters.
+    _parameter_constraints: dict = parameters.constraints(
+        parameters.SHARED, parameters.TRAINING
+    )
 
     # ------------------------------------------------------------------
     # Subclass hooks
