@@ -8,7 +8,9 @@
 - :mod:`.plan`: ``FitPlan``, the hyperparameters of one fit, checked once;
 - :mod:`.fitted`: the only code that reads or writes fitted private
   attributes of training;
-- :mod:`.validation`: early stopping's split and validation closure.
+- :mod:`.validation`: early stopping's split and validation closure;
+- :mod:`.targets`: the classifier's and the regressor's targets (validation,
+  label encoding, class weights, scores).
 
 It imports the core (:mod:`mlpinit._core`, :mod:`mlpinit.initializers`) and
 the private helpers, never a public module.

@@ -13,6 +13,8 @@ from types import MappingProxyType
 import numpy as np
 
 from mlpinit._core.optimizers import OPTIMIZERS, STOCHASTIC_SOLVERS
+from mlpinit._core.schedules import SCHEDULES
+from mlpinit._estimator.parameters import LEARNING_RATE_SCHEDULES
 
 
 def dropout_rates(dropout, n_hidden):
@@ -41,8 +43,11 @@ def dropout_rates(dropout, n_hidden):
     return tuple(float(r) for r in rates) if rates.any() else None
 
 
-# The learning_rate schedules that have a warmup (warmup_epochs).
-_WARMUP_SCHEDULES = ("cosine",)
+# The learning_rate schedules that have a warmup (warmup_epochs): those
+# that run on the update clock over the whole fit.
+_WARMUP_SCHEDULES = tuple(
+    name for name in LEARNING_RATE_SCHEDULES if SCHEDULES[name].clock == "update"
+)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ def _check_rules(params, stochastic, incremental):
     if warmup and schedule not in _WARMUP_SCHEDULES:
         raise ValueError(
             f"warmup_epochs={warmup} is the warmup of "
-            f"learning_rate='cosine'; with learning_rate={schedule!r} "
+            + " or ".join(f"learning_rate={name!r}" for name in _WARMUP_SCHEDULES)
+            + f"; with learning_rate={schedule!r} "
             "set warmup_epochs=0."
         )
