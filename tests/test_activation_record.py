@@ -101,20 +101,6 @@ def softsign():
     assert list(ACTIVATIONS) == before
 
 
-def _live_constraint(monkeypatch, *classes):
-    """Give ``classes`` the activation constraint built on the live registry.
-
-    _base_mlp.py builds ``StrOptions(set(HIDDEN_ACTIVATIONS))`` when the class
-    is defined, a copy that never sees a run-time record;
-    ``StrOptions(HIDDEN_ACTIVATIONS)`` is the one that does (see
-    test_the_estimators_constraint_reads_the_registry_at_validation_time).
-    """
-    for cls in classes:
-        monkeypatch.setitem(
-            cls._parameter_constraints, "activation", [StrOptions(HIDDEN_ACTIVATIONS)]
-        )
-
-
 # --------------------------------------------------------------------------
 # the registry
 # --------------------------------------------------------------------------
@@ -136,13 +122,6 @@ def test_unregistering_removes_it_everywhere():
         activation_record(TOY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_base_mlp.py (branch w19-engine's) freezes the activation "
-    "constraint at class definition: StrOptions(set(HIDDEN_ACTIVATIONS)) must "
-    "become StrOptions(HIDDEN_ACTIVATIONS); then drop this mark and "
-    "_live_constraint",
-)
 @pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
 def test_the_estimators_constraint_reads_the_registry_at_validation_time(softsign, cls):
     cls(activation=TOY)._validate_params()
@@ -320,8 +299,7 @@ def _forward(model, X):
     return A
 
 
-def test_estimators_fit_and_predict_with_the_toy(softsign, monkeypatch):
-    _live_constraint(monkeypatch, MLPClassifier, MLPRegressor)
+def test_estimators_fit_and_predict_with_the_toy(softsign):
     X, y = make_regression(n_samples=120, n_features=5, noise=1.0, random_state=0)
     y = y / y.std()
     model = quiet_fit(
@@ -354,11 +332,10 @@ def test_estimators_fit_and_predict_with_the_toy(softsign, monkeypatch):
 # ONNX
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_onnx_writes_the_records_operator(softsign, monkeypatch, dtype):
+def test_onnx_writes_the_records_operator(softsign, dtype):
     skl2onnx = pytest.importorskip("skl2onnx")
     rt = pytest.importorskip("onnxruntime")
     pytest.importorskip("mlpinit.onnx")
-    _live_constraint(monkeypatch, MLPRegressor)
     X, y = make_regression(n_samples=100, n_features=4, noise=1.0, random_state=0)
     model = quiet_fit(
         MLPRegressor(
@@ -387,12 +364,11 @@ def test_onnx_writes_the_records_operator(softsign, monkeypatch, dtype):
     )
 
 
-def test_an_activation_without_an_onnx_form_is_refused_by_name(monkeypatch):
+def test_an_activation_without_an_onnx_form_is_refused_by_name():
     skl2onnx = pytest.importorskip("skl2onnx")
     pytest.importorskip("mlpinit.onnx")
     register_activation(_record(onnx_operator=None, onnx_nodes=None))
     try:
-        _live_constraint(monkeypatch, MLPRegressor)
         X, y = make_regression(n_samples=40, n_features=3, random_state=0)
         model = quiet_fit(
             MLPRegressor(hidden_layer_sizes=(4,), activation=TOY, max_iter=5), X, y

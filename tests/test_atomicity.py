@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-import mlpinit._solvers as solvers
+import mlpinit._core.engine as solvers
 from conftest import assert_identical, digest
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from test_bad_input import (
