@@ -28,9 +28,9 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from mlpinit import MLPRegressor
-from mlpinit._base_mlp import draw_initial_weights
 from mlpinit._core.engine import TrainingData, TrainingRecord, train
 from mlpinit._core.network import NetworkLayout
+from mlpinit._estimator.base import draw_initial_weights
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mlpinit"
 
@@ -156,7 +156,7 @@ def test_the_floors_are_where_the_layout_says():
     names = {module_name(p) for p in CORE_FILES}
     assert {"mlpinit.initializers", "mlpinit._core.network"} <= names
     estimators = {module_name(p) for p in ESTIMATOR_FILES}
-    assert {"mlpinit.neural_network", "mlpinit._base_mlp", "mlpinit"} <= estimators
+    assert {"mlpinit.neural_network", "mlpinit.diagnostics", "mlpinit"} <= estimators
     assert not estimators & {"mlpinit.benchmark", "mlpinit.plotting"}
     private = {module_name(p) for p in PRIVATE_ESTIMATOR_FILES}
     assert {"mlpinit._estimator.base", "mlpinit._estimator.plan"} <= private

@@ -30,17 +30,17 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-from mlpinit._base_mlp import (
-    BaseMLP,
-    checked_input,
-    checked_input_and_targets,
-    draw_initial_weights,
-)
 from mlpinit._core import layer_stats as _layer_stats
 from mlpinit._core.layer_stats import (
     compute_input_stats,
     compute_layer_stats,
     forward_backward,
+)
+from mlpinit._estimator.base import (
+    BaseMLP,
+    checked_input,
+    checked_input_and_targets,
+    draw_initial_weights,
 )
 
 __all__ = [
