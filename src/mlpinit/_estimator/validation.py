@@ -14,8 +14,9 @@ from sklearn.model_selection import train_test_split
 def _stratification(estimator, data):
     """What early stopping's validation split is stratified on, or None.
 
-    Binary (and one-class) targets: the binarized column as bool, which is
-    scikit-learn's own choice, so the same seed draws the same validation
+    Binary (and one-class) targets: the binarized column as bool (above 0.5,
+    so that label-smoothed targets, which are never exactly 0, split as the
+    plain ones do), which is scikit-learn's own choice, so the same seed draws the same validation
     rows and a class too small to split is named as scikit-learn names it
     ('True', 'False'). scikit-learn leaves multiclass unstratified (it
     stratifies only single-column targets); here multiclass is stratified by
@@ -23,7 +24,7 @@ def _stratification(estimator, data):
     """
     if not estimator._stratify_validation():
         return None
-    return data.Y.astype(bool) if data.Y.shape[1] == 1 else data.y_labels
+    return data.Y > 0.5 if data.Y.shape[1] == 1 else data.y_labels
 
 
 def split_validation(estimator, data, validation_fraction):
