@@ -315,3 +315,30 @@ def test_the_default_registry_has_the_documented_rows():
     mlp = models["mlpinit-article"]("classification", 3)
     assert mlp[-1].init == "he" and mlp[-1].random_state == 3
     assert models["mlpinit-default"]("regression", 0)[0].norm == "rms"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_scaled_target_rows_fit_a_standardized_y():
+    from mlpinit.benchmark.tabular.models import available_models
+
+    factory = available_models()["mlpinit-article+scaled-y"]
+    X, y = ds.load("diabetes")
+    model = factory("regression", 0).set_params(regressor__mlpregressor__max_iter=5)
+    model.fit(X, y)
+    scaler = model.transformer_
+    assert scaler.mean_[0] == pytest.approx(y.mean()) and scaler.scale_[
+        0
+    ] == pytest.approx(y.std())
+    assert factory("classification", 0)[-1].init == "he"  # classification unchanged
+
+
+def test_the_docs_table_lists_every_set_with_its_shape():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "benchmarks.rst").read_text()
+    section = text[text.index("Real-data accuracy suite") :]
+    for spec in ds.SPECS:
+        row = f"   * - ``{spec.name}``"
+        assert row in section, spec.name
+        entry = section[section.index(row) :].split("   * - ")[1]
+        assert (
+            f"     - {spec.rows}\n     - {spec.features}\n     - {spec.task}" in entry
+        )

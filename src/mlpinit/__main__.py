@@ -174,10 +174,10 @@ def _parser():
 
 def _add_tabular_arguments(bench):
     from mlpinit.benchmark.tabular import DATASETS
-    from mlpinit.benchmark.tabular.models import default_models
+    from mlpinit.benchmark.tabular.models import available_models
 
     names = sorted(DATASETS)
-    models = list(default_models())
+    models = list(available_models())
     bench.add_argument(
         "--datasets",
         nargs="+",
@@ -196,7 +196,8 @@ def _add_tabular_arguments(bench):
         nargs="+",
         choices=models,
         metavar="NAME",
-        help=f"tabular: only these rows, of {', '.join(models)} (default: all)",
+        help=f"tabular: only these rows, of {', '.join(models)} "
+        "(default: all but the +scaled-y ones)",
     )
     bench.add_argument(
         "--realmlp",
@@ -401,16 +402,17 @@ def _listing(suite):
 def _run_tabular(args):
     from mlpinit.benchmark.tabular import (
         default_cache_dir,
-        default_models,
         format_report,
         plot_rank_vs_time,
         run_tabular,
         save_json,
     )
+    from mlpinit.benchmark.tabular.models import available_models, default_models
 
     models = default_models()
     if args.models:
-        models = {name: models[name] for name in dict.fromkeys(args.models)}
+        every = available_models()
+        models = {name: every[name] for name in dict.fromkeys(args.models)}
     cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
 
     def log(line):
