@@ -342,3 +342,23 @@ def test_the_docs_table_lists_every_set_with_its_shape():
         assert (
             f"     - {spec.rows}\n     - {spec.features}\n     - {spec.task}" in entry
         )
+
+
+def test_a_failing_row_ends_the_command_with_the_finished_fits_cached(
+    tmp_path, capsys, monkeypatch
+):
+    from mlpinit.benchmark.tabular import models as registry
+
+    def broken(task, random_state):
+        raise RuntimeError("this row cannot be built")
+
+    monkeypatch.setattr(
+        registry, "available_models", lambda: {"tree": _tree, "broken": broken}
+    )
+    argv = ["benchmark", "--suite", "tabular", "--datasets", "iris", "--splits", "1"]
+    argv += ["--models", "tree", "broken", "--cache-dir", str(tmp_path)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "stopped by RuntimeError" in err and "a rerun fits only the rest" in err
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert [json.loads(line)["model"] for line in lines] == ["tree"]

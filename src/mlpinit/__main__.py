@@ -12,7 +12,10 @@ Every argument is checked before any work starts: a bad one ends the command
 with exit status 2 and one line that names it, argparse's convention. Missing
 folders for ``--json`` and ``--plot`` are created (as ``mkdir -p`` would),
 since a run that has just spent minutes should not end on a folder; a path
-that cannot be written is refused up front. Finished rows are never lost:
+that cannot be written is refused up front, and so are an empty path, one
+file for both ``--json`` and ``--plot`` (the figure would overwrite the
+JSON), more ``--threads`` than the machine has CPUs, and an option of the
+other suite. Finished rows are never lost:
 each is printed to stderr as it finishes, the ``--json`` file is rewritten
 after each row, and if a later row fails, the table, the JSON and the figure
 of the finished rows are still written before the error is reported.
@@ -428,10 +431,20 @@ def _run_tabular(args):
             realmlp=args.realmlp,
             log=log,
         )
-    except KeyboardInterrupt:
+    except (Exception, KeyboardInterrupt) as exc:
         # Every finished fit is in the cache: a rerun starts where this stopped.
-        log("python -m mlpinit benchmark: stopped; finished fits are in the cache")
-        return 130
+        if not isinstance(exc, KeyboardInterrupt):
+            traceback.print_exc()
+        kept = (
+            "were not kept (--no-cache)"
+            if cache_dir is None
+            else f"are in the cache {cache_dir}: a rerun fits only the rest"
+        )
+        log(
+            f"python -m mlpinit benchmark: stopped by {type(exc).__name__}; "
+            f"the finished fits {kept}"
+        )
+        return 130 if isinstance(exc, KeyboardInterrupt) else 1
     info["command"] = "python -m mlpinit " + shlex.join(args.argv)
     print(format_report(suite, summary, info, markdown=args.markdown))
     if args.json is not None:

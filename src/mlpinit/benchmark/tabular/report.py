@@ -202,7 +202,7 @@ def _number(value, digits=3):
 def _seconds(value):
     if math.isnan(value):
         return "n/a"
-    return f"{value:.3g}"
+    return f"{value:#.3g}"
 
 
 def _render(header, rows, markdown):
@@ -286,8 +286,12 @@ def format_report(suite, summary, info, markdown=False):
         notes.append(
             "not run (package not installed): " + ", ".join(suite["unavailable"])
         )
-    if "load_average" in info:
-        notes.append(f"load average before/after: {info['load_average']}")
+    load = info.get("load_average") or {}
+    if load.get("before") and load.get("after"):
+        before, after = (
+            ", ".join(f"{x:.2f}" for x in load[k]) for k in ("before", "after")
+        )
+        notes.append(f"load average (1, 5, 15 min) before: {before}; after: {after}")
     if "command" in info:
         notes.append(f"command: {info['command']}")
     bullet = "- " if markdown else ""

@@ -110,6 +110,7 @@ class ResultsCache:
 
     @staticmethod
     def key(record):
+        """(model, config, dataset, fingerprint, split) of a record."""
         return (
             record["model"],
             record["config"],
@@ -119,9 +120,11 @@ class ResultsCache:
         )
 
     def get(self, key):
+        """The cached record of ``key``, or None."""
         return self._records.get(key)
 
     def put(self, record):
+        """Keep ``record``, and append it to the file."""
         self._records[self.key(record)] = record
         if self.path is None:
             return
