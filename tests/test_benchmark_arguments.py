@@ -148,3 +148,22 @@ def test_an_option_of_the_other_suite_is_refused(
     argv = [a.format(missing=tmp_path / "missing.json") for a in argv]
     status, line = _cli_error(argv, capsys)
     assert status == 2 and named in line
+
+
+@pytest.mark.parametrize(
+    ("argv0", "usage"),
+    [
+        ("/venv/bin/mlpinit", "usage: mlpinit benchmark"),
+        ("/src/mlpinit/__main__.py", "usage: python -m mlpinit benchmark"),
+    ],
+)
+def test_the_usage_line_names_the_command_the_user_typed(
+    argv0, usage, monkeypatch, capsys
+):
+    # The console script says "mlpinit", `python -m mlpinit` says so.
+    from mlpinit.__main__ import main
+
+    monkeypatch.setattr("sys.argv", [argv0])
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    assert capsys.readouterr().out.startswith(usage)

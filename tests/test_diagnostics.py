@@ -560,3 +560,30 @@ def test_compute_layer_stats_without_targets_is_forward_only():
     assert np.isnan(stats["gradient_norm"]).all()
     assert np.isfinite(stats["activation_std"]).all()
     assert np.isnan(stats["dead_fraction"][1])
+
+
+def test_layer_stats_frame_is_layer_stats_row_by_row():
+    pd = pytest.importorskip("pandas")
+    from mlpinit.diagnostics import layer_stats_frame
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(60, 4)), rng.randint(3, size=60)
+    pipe = make_pipeline(
+        MeanNormStandardizer(),
+        MLPClassifier((6, 5), max_iter=4, record_layer_stats=True, random_state=0),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(X, y)
+        unrecorded = MLPClassifier((3,), max_iter=2).fit(X, y)
+    model = pipe[-1]
+    frame = layer_stats_frame(pipe)
+    assert isinstance(frame, pd.DataFrame)
+    assert len(frame) == 4 * 3  # epochs x weight layers
+    for name, values in model.layer_stats_.items():
+        rows = frame[["epoch", "layer"]].itertuples(index=False)
+        for (epoch, layer), value in zip(rows, frame[name]):
+            np.testing.assert_equal(value, values[epoch - 1, layer - 1])
+    pd.testing.assert_frame_equal(layer_stats_frame(model), frame)
+    with pytest.raises(ValueError, match="record_layer_stats=True"):
+        layer_stats_frame(unrecorded)

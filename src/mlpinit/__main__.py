@@ -84,6 +84,12 @@ TABULAR_ONLY = ("datasets", "splits", "models", "realmlp", "cache_dir", "no_cach
 SPEED_ONLY = ("workloads", "dtypes", "inits", "threads", "torch")
 
 
+def _program_name():
+    """How the user started us: the console script ``mlpinit``, or ``-m``."""
+    launched = os.path.basename(sys.argv[0]) if sys.argv else ""
+    return "mlpinit" if launched == "mlpinit" else "python -m mlpinit"
+
+
 def _parser():
     from mlpinit.benchmark.options import DEFAULT_INITS, DTYPES, WORKLOAD_NAMES
     from mlpinit.benchmark.workloads import describe_workloads
@@ -91,7 +97,7 @@ def _parser():
 
     raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="python -m mlpinit", description=DESCRIPTION, formatter_class=raw
+        prog=_program_name(), description=DESCRIPTION, formatter_class=raw
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bench = commands.add_parser(

@@ -107,6 +107,8 @@ layer_stats_ : dict of str to ndarray of shape (n_epochs, n_layers - 1)
     column per weight layer. With ``sgd`` and ``adam``, epochs of warm-started
     fits or ``partial_fit`` calls made with ``record_layer_stats=False`` are
     rows of NaN, so that row ``i`` is always epoch ``i`` of ``loss_curve_``.
+    A plain dict (a saved model holds arrays and builtins only);
+    :func:`mlpinit.diagnostics.layer_stats_frame` gives it as a DataFrame.
 """
 
 INPUT_SCALE_NOTES = """\

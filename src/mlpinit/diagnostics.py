@@ -51,6 +51,7 @@ __all__ = [
     "layer_activations",
     "layer_gradients",
     "layer_statistics",
+    "layer_stats_frame",
 ]
 
 #: Names of the per-layer statistics, in the order :func:`layer_statistics`
@@ -336,6 +337,68 @@ def initialized(estimator, X, y):
         X = head.fit_transform(X, y)
     draw_initial_weights(mlp, X, y)  # fit's own first pass
     return estimator
+
+
+def layer_stats_frame(estimator):
+    """A fitted model's ``layer_stats_`` as a long pandas DataFrame.
+
+    ``layer_stats_`` stays a plain dict of arrays, so that a saved model holds
+    only arrays and builtins (skops needs no extra type to trust); this is its
+    table, one row per epoch and weight layer, as
+    :meth:`LayerStatistics.to_frame` is for one pass.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, MLPRegressor or a Pipeline ending in one
+        Fitted with ``record_layer_stats=True``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``epoch`` (1 for the first), ``layer`` (1 for the first
+        hidden layer, ``n_layers - 1`` for the output layer) and one column
+        per statistic of :data:`STAT_NAMES`. Epochs that were not recorded
+        (a warm fit with ``record_layer_stats=False``) are rows of NaN.
+
+    Raises
+    ------
+    ValueError
+        If the model recorded no layer statistics.
+    ImportError
+        If pandas is not installed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpinit import MLPClassifier
+    >>> from mlpinit.diagnostics import layer_stats_frame
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(100, 5)), rng.randint(2, size=100)
+    >>> model = MLPClassifier((8,), solver="lbfgs", max_iter=3,
+    ...                       record_layer_stats=True, random_state=0)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     model = model.fit(X, y)
+    >>> frame = layer_stats_frame(model)
+    >>> frame[["epoch", "layer"]].drop_duplicates().shape
+    (6, 2)
+    """
+    import pandas as pd
+
+    mlp = _final_step(estimator)[0]
+    stats = getattr(mlp, "layer_stats_", None)
+    if not stats:
+        raise ValueError(
+            "This model has no layer_stats_: fit it with record_layer_stats=True."
+        )
+    n_epochs, n_layers = next(iter(stats.values())).shape
+    epoch, layer = np.meshgrid(
+        np.arange(1, n_epochs + 1), np.arange(1, n_layers + 1), indexing="ij"
+    )
+    columns = {"epoch": epoch.ravel(), "layer": layer.ravel()}
+    columns.update({name: values.ravel() for name, values in stats.items()})
+    return pd.DataFrame(columns)
 
 
 def layer_statistics(estimator, X, y=None):

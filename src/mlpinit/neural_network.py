@@ -46,7 +46,7 @@ def target_type(classifier):
     >>> import numpy as np
     >>> from mlpinit import MLPClassifier
     >>> from mlpinit.neural_network import target_type
-    >>> clf = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=200)
     >>> target_type(clf.fit(np.eye(6), np.arange(6) % 3))
     'multiclass'
     """
@@ -59,7 +59,11 @@ class MLPClassifier(ClassifierMixin, ClassifierTargets, BaseMLP):
         """Multi-layer perceptron classifier with a choice of weight initialization.
 
 A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the
-same parameters, attributes and methods, plus ``init``. It minimizes the log
+same parameters, attributes and methods, plus ``class_weight``, ``init``,
+``max_grad_norm``, ``record_layer_stats``, ``scoring``, ``weight_decay``,
+``warmup_epochs`` and ``dropout`` (the parameters after scikit-learn's,
+listed last below), the activations ``leaky_relu``, ``elu``, ``selu``,
+``gelu`` and ``silu``, and ``learning_rate="cosine"``. It minimizes the log
 loss with a logistic output (binary and multilabel) or a softmax output
 (multiclass).
 
@@ -119,15 +123,15 @@ True
 
 Decoupled weight decay (AdamW) keeps the weights smaller:
 
->>> plain = MLPClassifier((16,), max_iter=50, random_state=0).fit(X, y)
->>> decayed = MLPClassifier((16,), max_iter=50, random_state=0,
+>>> plain = MLPClassifier((16,), max_iter=500, random_state=0).fit(X, y)
+>>> decayed = MLPClassifier((16,), max_iter=500, random_state=0,
 ...                         weight_decay=0.5).fit(X, y)
 >>> bool(np.linalg.norm(decayed.coefs_[0]) < np.linalg.norm(plain.coefs_[0]))
 True
 
 Dropout thins the hidden layers while training; ``predict`` uses them whole:
 
->>> thinned = MLPClassifier((64, 32), dropout=[0.5, 0.2], max_iter=50,
+>>> thinned = MLPClassifier((64, 32), dropout=[0.5, 0.2], max_iter=500,
 ...                         random_state=0).fit(X, y)
 >>> float(thinned.score(X, y)) > 0.9
 True
@@ -318,9 +322,12 @@ class MLPRegressor(RegressorMixin, RegressorTargets, BaseMLP):
         """Multi-layer perceptron regressor with a choice of weight initialization.
 
 A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`: the
-same parameters, attributes and methods, plus ``init``. It minimizes the
-squared error with an identity output, or the Poisson deviance with an
-exponential output.
+same parameters, attributes and methods, plus ``init``, ``max_grad_norm``,
+``record_layer_stats``, ``scoring``, ``weight_decay``, ``warmup_epochs`` and
+``dropout`` (the parameters after scikit-learn's, listed last below), the
+activations ``leaky_relu``, ``elu``, ``selu``, ``gelu`` and ``silu``, and
+``learning_rate="cosine"``. It minimizes the squared error with an identity
+output, or the Poisson deviance with an exponential output.
 
 Parameters
 ----------
@@ -366,7 +373,7 @@ Examples
 >>> model = make_pipeline(
 ...     StandardScaler(),
 ...     MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", init="xavier",
-...                  activation="tanh", max_iter=300, random_state=0),
+...                  activation="tanh", max_iter=3000, random_state=0),
 ... ).fit(X, y / 100)
 >>> model.predict(X[:2]).shape
 (2,)
@@ -381,11 +388,18 @@ True
 >>> stopped.best_validation_score_ == -min(stopped.validation_loss_curve_)
 True
 
-Adam on a cosine schedule with two epochs of warmup, over its 50 epochs:
+Adam on a cosine schedule with two epochs of warmup, over its 50 epochs.
+``tol=0`` runs all 50 on purpose (the schedule ends at rate 0), so the
+ConvergenceWarning that says max_iter was reached is expected here:
 
+>>> import warnings
+>>> from sklearn.exceptions import ConvergenceWarning
 >>> cosine = MLPRegressor(hidden_layer_sizes=(16,), learning_rate="cosine",
 ...                       warmup_epochs=2, max_iter=50, tol=0, random_state=0)
->>> cosine.fit(X, y / 100).n_iter_
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore", ConvergenceWarning)
+...     cosine = cosine.fit(X, y / 100)
+>>> cosine.n_iter_
 50
 """
     )
