@@ -169,6 +169,8 @@ def summarize(suite, reference=REFERENCE, realmlp=REALMLP):
     summary = {}
     for model in present:
         (wins, ties, losses), verdicts = wins_ties_losses(scores, model, reference)
+        if reference not in scores:
+            wins = ties = losses = None  # nothing to compare with
         ratio = math.nan
         if realmlp in seconds and model != realmlp:
             common = _pairs(seconds, model) & _pairs(seconds, realmlp)
@@ -254,11 +256,12 @@ def summary_table(summary, markdown=False):
     ]
     rows = []
     for model, entry in summary["models"].items():
-        wtl = (
-            "-"
-            if model == reference
-            else f"{entry['wins']}/{entry['ties']}/{entry['losses']}"
-        )
+        if model == reference:
+            wtl = "-"
+        elif entry["wins"] is None:
+            wtl = f"n/a (no {reference} row)"
+        else:
+            wtl = f"{entry['wins']}/{entry['ties']}/{entry['losses']}"
         rows.append(
             [
                 model,
