@@ -668,7 +668,8 @@ EXPECTED = {
         ("regressor", "score"): Check(check_score),
         ("poisson", "*"): Raises(
             r"output is not finite for \d+ of the 24 rows of X: the forward pass "
-            r"overflowed float64 \(the largest \|x\| in X is 2\.6e\+300\)"
+            r"overflowed float64, the dtype of this model \(the largest \|x\| in X is "
+            r"2\.6e\+300\)"
         ),
         ("*", "*"): Check(check_extreme_prediction),
     },

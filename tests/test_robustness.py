@@ -240,7 +240,6 @@ def test_item4_lsuv_does_not_see_early_stoppings_validation_rows():
 # --------------------------------------------------------------------------
 # item 5: a scorer that returns NaN
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5")
 def test_item5_a_scorer_that_is_always_nan_raises():
     est = MLPRegressor(early_stopping=True, scoring=lambda est, X_, y_: np.nan, **SMALL)
     with pytest.raises(ValueError, match="(?i)scor.*nan"):
@@ -248,7 +247,6 @@ def test_item5_a_scorer_that_is_always_nan_raises():
     assert not hasattr(est, "coefs_")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5")
 def test_item5_a_scorer_that_turns_nan_warns_naming_it():
     calls = []
 
@@ -264,7 +262,6 @@ def test_item5_a_scorer_that_turns_nan_warns_naming_it():
 # --------------------------------------------------------------------------
 # item 6: weight decay must not flip the weights' sign
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 6")
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_item6_weight_decay_beyond_the_rate_is_refused_or_clamped(solver):
     est = MLPRegressor(
@@ -283,7 +280,6 @@ def test_item6_weight_decay_beyond_the_rate_is_refused_or_clamped(solver):
 # --------------------------------------------------------------------------
 # item 7: schedules
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7")
 def test_item7_partial_fit_after_a_whole_cosine_schedule_trains_at_rate_zero():
     # fit: 3 epochs of 3 batches; the partial_fit's 6 batches must not make
     # the schedule 18 updates long again.
@@ -296,14 +292,12 @@ def test_item7_partial_fit_after_a_whole_cosine_schedule_trains_at_rate_zero():
         np.testing.assert_array_equal(left, right)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7")
 def test_item7_warmup_longer_than_max_iter_is_refused():
     est = MLPRegressor(learning_rate="cosine", warmup_epochs=5, **SMALL)
     with pytest.raises(ValueError, match="warmup_epochs=5.*max_iter=3"):
         quiet(est.fit, X, Y_REAL)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7")
 def test_item7_warmup_with_lbfgs_is_refused_as_with_adam():
     est = MLPRegressor(solver="lbfgs", warmup_epochs=2, **SMALL)
     with pytest.raises(ValueError, match="warmup_epochs=2"):
@@ -322,7 +316,6 @@ def test_item8_lsuv_on_uniformly_tiny_float32_inputs_fits_like_he():
     assert all(np.isfinite(c).all() for c in lsuv.coefs_)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 8")
 def test_item8_float32_model_on_huge_float64_input_names_float32():
     est = quiet(MLPRegressor(**SMALL).fit, X.astype(np.float32), Y_REAL)
     with pytest.raises(ValueError, match="float32") as info:
@@ -330,7 +323,6 @@ def test_item8_float32_model_on_huge_float64_input_names_float32():
     assert "overflowed float64" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 8")
 @pytest.mark.parametrize("dropout", [{0: 0.5}, ["0.5"]])
 def test_item8_dropout_of_the_wrong_type_is_a_clear_error(dropout):
     est = MLPRegressor(dropout=dropout, **SMALL)
@@ -341,7 +333,6 @@ def test_item8_dropout_of_the_wrong_type_is_a_clear_error(dropout):
 # --------------------------------------------------------------------------
 # item 9: the record after Ctrl-C in the scorer
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 9")
 def test_item9_interrupt_in_the_scorer_keeps_the_record_consistent():
     calls = []
 

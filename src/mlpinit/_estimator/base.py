@@ -335,10 +335,23 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             else:
                 # From the extremes: no |X| copy, no int8 overflow of -(-128).
                 largest = max(abs(float(X.max())), abs(float(X.min())))
+            # The network computes in its own dtype (X is cast to it).
+            dtype = self.coefs_[0].dtype
+            dtype_max = float(np.finfo(dtype).max)
+            if largest > dtype_max:
+                cause = (
+                    f"X holds values beyond {dtype}'s range, the dtype of this "
+                    f"model (the largest |x| in X is {largest:.1e}, {dtype} "
+                    f"holds at most {dtype_max:.1e})"
+                )
+            else:
+                cause = (
+                    f"the forward pass overflowed {dtype}, the dtype of this "
+                    f"model (the largest |x| in X is {largest:.1e})"
+                )
             raise ValueError(
                 f"The network's output is not finite for {bad_rows} of the "
-                f"{X.shape[0]} rows of X: the forward pass overflowed float64 "
-                f"(the largest |x| in X is {largest:.1e}). Scale the inputs as "
+                f"{X.shape[0]} rows of X: {cause}. Scale the inputs as "
                 "for training, for example with mlpinit.MeanNormStandardizer."
             )
         return output

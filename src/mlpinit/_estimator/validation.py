@@ -104,4 +104,7 @@ def validation_closure(estimator, data, scoring):
             *layout.views(theta), data.validation, scorer
         )
 
+    # What the engine's messages call the scorer.
+    label = getattr(scoring, "__qualname__", None) if callable(scoring) else None
+    validate.scorer_name = f"scoring={label or repr(scoring)}"
     return validate
