@@ -353,7 +353,6 @@ def test_item9_interrupt_in_the_scorer_keeps_the_record_consistent():
 # --------------------------------------------------------------------------
 # item 10: early stopping on small multiclass data, as scikit-learn fits it
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 10")
 @pytest.mark.parametrize("n_rows, n_classes", [(20, 3), (40, 5), (200, 30)])
 def test_item10_small_multiclass_early_stopping_fits(n_rows, n_classes):
     rng = np.random.RandomState(0)

@@ -214,7 +214,10 @@ early_stopping : bool, default=False
     score stops improving, and keep the best weights. Stochastic solvers
     only. The split is stratified for binary and multiclass targets;
     scikit-learn stratifies binary targets only, so its multiclass splits
-    (and validation scores) differ from these at the same seed. With
+    (and validation scores) differ from these at the same seed. Where a
+    multiclass split cannot be stratified (a class of one row, or fewer
+    validation rows than classes) it is drawn unstratified, scikit-learn's
+    split for the same seed. With
     ``warm_start``, a fit ends on the best validated weights of all the
     fits so far (those of ``best_validation_score_``); scikit-learn's
     warm-started fit that finds no better score ends on its last weights.
