@@ -198,7 +198,6 @@ def test_item3_narrow_fit_in_a_worker_thread_runs_on_one_blas_thread(
 # --------------------------------------------------------------------------
 # item 4: LSUV sees only the training rows, as weighted
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 4")
 def test_item4_lsuv_ignores_zero_weight_rows():
     weight = np.where(np.arange(60) % 4 == 0, 0.0, 1.0)
     rows = weight > 0
@@ -216,7 +215,6 @@ def test_item4_lsuv_ignores_zero_weight_rows():
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 4")
 def test_item4_lsuv_passes_scikit_learns_sample_weight_equivalence():
     est = MLPRegressor(
         hidden_layer_sizes=(5,),
@@ -228,7 +226,6 @@ def test_item4_lsuv_passes_scikit_learns_sample_weight_equivalence():
     quiet(check_sample_weight_equivalence_on_dense_data, "MLPRegressor", est)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 4")
 def test_item4_lsuv_does_not_see_early_stoppings_validation_rows():
     est = MLPRegressor(
         init="lsuv", early_stopping=True, validation_fraction=0.2, **SMALL
@@ -307,7 +304,6 @@ def test_item7_warmup_with_lbfgs_is_refused_as_with_adam():
 # --------------------------------------------------------------------------
 # item 8: messages
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 8")
 def test_item8_lsuv_on_uniformly_tiny_float32_inputs_fits_like_he():
     tiny = (X * 1e-20).astype(np.float32)
     he = quiet(MLPRegressor(init="he", **SMALL).fit, tiny, Y_REAL)
