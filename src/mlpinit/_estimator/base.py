@@ -406,7 +406,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         if not np.isfinite(output).all():
             return np.nan, np.nan
         per_sample = sample_losses(self.out_activation_, Y_val, output)
-        loss = float(np.average(per_sample, weights=sw_val))
+        # In float64: float32 weights near its maximum overflow their sum,
+        # and the NaN loss would stop early stopping from judging any epoch.
+        weights = None if sw_val is None else sw_val.astype(np.float64)
+        loss = float(np.average(per_sample, weights=weights))
         if scorer is None:
             return loss, self._score_output(output, y_val, sw_val)
         if scorer == "loss":
