@@ -179,8 +179,12 @@ def _check_batch_weights(sample_weight, n_rows):
 
 
 def _variance(Z, weight):
-    """The variance of every entry of ``Z``, rows weighted by ``weight``, in float64."""
-    if weight is None:
+    """The variance of every entry of ``Z``, rows weighted by ``weight``, in float64.
+
+    Equal weights are no weights: the rows of weight 1 of a 0/1 weighting
+    then measure bit for bit as those rows alone.
+    """
+    if weight is None or (weight == weight[0]).all():
         return float(Z.var(dtype=np.float64))
     Z = np.asarray(Z, dtype=np.float64)
     total = weight.sum() * Z.shape[1]
