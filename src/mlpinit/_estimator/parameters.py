@@ -352,7 +352,10 @@ scoring : str, callable or None, default=None
     scikit-learn scorer name (``"balanced_accuracy"``,
     ``"neg_mean_absolute_error"``, ...) or a callable
     ``scorer(estimator, X, y)``, higher being better. The scores go to
-    ``validation_scores_``, and ``tol`` applies to them.
+    ``validation_scores_``, and ``tol`` applies to them. A NaN or infinite
+    score never counts as an improvement: before any finite score it is an
+    error, after one a UserWarning, and the fit keeps the best finite
+    score's weights.
 """,
     ),
     Parameter(
@@ -371,7 +374,13 @@ weight_decay : float, default=0.0
     ``alpha`` regularizes less on more data, and Adam rescales its gradient
     per weight; scikit-learn issues #6780 and #10477). ``weight_decay``
     does neither: its strength per step does not depend on the data size.
-    Typical values are 1e-4 to 1e-1.
+    Typical values are 1e-4 to 1e-1. ``learning_rate_init * weight_decay``
+    must be below 1 (no schedule's rate exceeds ``learning_rate_init``):
+    at 1 the factor zeroes the weights, beyond it flips their sign. The L2
+    term has a bound of the same kind that neither library checks: with
+    plain sgd each step multiplies the weights by ``1 - learning_rate *
+    alpha / batch_weight`` (the batch's total sample weight), which grows
+    them once ``learning_rate * alpha`` exceeds twice the batch weight.
 """,
     ),
     Parameter(
@@ -383,7 +392,11 @@ warmup_epochs : int, default=0
     linearly from ``learning_rate_init / n_updates`` to
     ``learning_rate_init`` before the cosine decay, ``n_updates`` being the
     updates of those epochs. It steadies Adam's first steps, when its moment
-    estimates rest on few batches. Any other ``learning_rate`` needs 0.
+    estimates rest on few batches. Any other ``learning_rate``, and
+    ``solver="lbfgs"``, need 0; it must not exceed ``max_iter``. The
+    schedule's length and warmup, in updates, are fixed by the call that
+    starts it (``fit`` or a first ``partial_fit``): later ``partial_fit``
+    calls continue it, at rate 0 once it is over.
 """,
     ),
     Parameter(
