@@ -921,8 +921,10 @@ def lsuv_on_data(
 
     Parameters
     ----------
-    coefs, intercepts : list of ndarray
-        The starting network, as for :func:`lsuv`. Not modified.
+    coefs : list of ndarray
+        The starting weights, as for :func:`lsuv`. Not modified.
+    intercepts : list of ndarray
+        The biases, as for :func:`lsuv`.
     activation : str
         The hidden activation.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
@@ -935,6 +937,7 @@ def lsuv_on_data(
         variances are weighted by them, so that integer weights rescale as
         the repeated rows would (with at most ``batch_rows`` of them).
     batch_rows : int, default=LSUV_BATCH_ROWS
+        Most rows in the batch.
 
     Returns
     -------
@@ -948,6 +951,21 @@ def lsuv_on_data(
     ------
     ValueError
         If ``X`` is None, or as :func:`lsuv`.
+
+    Examples
+    --------
+    Rows of weight 0 are never drawn, so the batch here is the 150 others:
+
+    >>> from mlpinit.initializers import initialize_network, lsuv_on_data
+    >>> rng = np.random.RandomState(0)
+    >>> X = 3.0 * rng.normal(size=(300, 8))
+    >>> weight = np.where(np.arange(300) % 2 == 0, 1.0, 0.0)
+    >>> coefs, intercepts, _ = initialize_network(
+    ...     "lsuv", [8, 16, 1], rng, np.float64, "relu", "identity", rescale=False)
+    >>> coefs, record = lsuv_on_data(
+    ...     coefs, intercepts, "relu", X, rng, sample_weight=weight)
+    >>> record["n_rows"], record["converged"]
+    (150, [True, True])
     """
     if X is None:
         raise ValueError("init='lsuv' needs the training data X.")

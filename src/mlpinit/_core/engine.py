@@ -333,9 +333,9 @@ class StoppingTracker:
         if self.early_stopping:
             self.validation_scores.append(score)
             self.validation_losses.append(validation_loss)
-            # A NaN score compares False both ways: without this it would
-            # neither improve nor stall, and the fit would run to max_iter.
-            stalled = not score >= self.best_score + self.tol
+            # As in scikit-learn, a NaN score is no stall (NaN < x is False)
+            # and, below, never the best.
+            stalled = score < self.best_score + self.tol
             if score > self.best_score:
                 self.best_score = score
                 self.best_params = theta.copy()
@@ -570,9 +570,15 @@ def _run_epochs(
                 if plan.verbose:
                     print(f"Validation score: {score:f}")
                 if diverged is None and not np.isfinite(score):
-                    bad_score = bad_score or _non_finite_score(
-                        validate, score, epoch, tracker.best_score
-                    )
+                    if np.isfinite(validation_loss):  # the scorer's doing
+                        bad_score = bad_score or _non_finite_score(
+                            validate, score, epoch, tracker.best_score
+                        )
+                    else:  # the network's output on the validation rows
+                        diverged = (
+                            f"The validation loss became {validation_loss} at "
+                            f"epoch {epoch}; the optimization diverged."
+                        )
             # An epoch counts once its record is complete: an interrupt in
             # the scorer leaves n_iter_, loss_curve_ and the scores aligned.
             stalled = tracker.update(epoch_loss, score, theta, validation_loss)
