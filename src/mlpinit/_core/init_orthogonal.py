@@ -207,8 +207,8 @@ def _largest_norm(dtype):
 def _unit_variance_layer(A, W, b, tol, max_iter, weight=None):
     """Rescale ``W`` in place until ``Var(A @ W + b)`` is within ``tol`` of 1.
 
-    The scale stops at :func:`_largest_norm`, short of unit variance if need
-    be (the layer then does not converge). Returns the last pre-activation,
+    A rescaling that would take ``W`` beyond :func:`_largest_norm` is not
+    done (the layer then does not converge). Returns the last pre-activation,
     its variance and the number of rescalings (each costs one more product
     with the batch).
     """
@@ -222,11 +222,12 @@ def _unit_variance_layer(A, W, b, tol, max_iter, weight=None):
         if done or not (math.isfinite(variance) and variance > 0.0):
             return Z, variance, n_rescaled
         factor = 1.0 / math.sqrt(variance)
-        room = _largest_norm(W.dtype) / float(np.linalg.norm(W.astype(np.float64)))
-        if factor > room:
-            if room <= 1.0 + tol:  # at the bound already: nothing left to gain
-                return Z, variance, n_rescaled
-            factor = room
+        norm = float(np.linalg.norm(W.astype(np.float64)))
+        if factor * norm > _largest_norm(W.dtype):
+            # Weights that large would make training overflow (or their L2
+            # term swamp the loss): the layer keeps its start, as
+            # init="orthogonal" would, and is reported as not converged.
+            return Z, variance, n_rescaled
         W *= W.dtype.type(factor)
         n_rescaled += 1
 
@@ -314,8 +315,9 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10, sample_weigh
     weights are scaled beyond a Frobenius norm of ``finfo(dtype).max **
     0.25`` (about 4e9 in float32): training squares them (the L2 penalty,
     Adam's moments), and on uniformly tiny inputs unit variance would need
-    weights whose squares overflow. Such a layer stops at that norm, short
-    of unit variance, and is reported as not converged.
+    weights whose squares overflow. A rescaling that would go beyond is not
+    done: the layer keeps its weights, as :func:`orthogonal` drew them, and
+    is reported as not converged.
 
     {references}
 

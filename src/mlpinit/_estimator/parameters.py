@@ -296,9 +296,12 @@ init : str or callable, default="auto"
       ``"orthogonal"`` weights, then each layer, first to last, rescaled
       until its output variance is 1 (within 0.1) on a batch of up to
       512 training rows drawn with ``random_state``
-      (:func:`mlpinit.initializers.lsuv`). It runs on a fresh fit and on the
-      first ``partial_fit`` call, not on a ``warm_start`` continuation; its
-      cost is in ``lsuv_record_``.
+      (:func:`mlpinit.initializers.lsuv`). The rows are drawn after the
+      weights and after early stopping's split, from the training part's
+      rows of positive ``sample_weight``, and the variances are weighted,
+      so that integer weights act as repeated rows. It runs on a fresh fit
+      and on the first ``partial_fit`` call, not on a ``warm_start``
+      continuation; its cost is in ``lsuv_record_``.
     - ``"sklearn"``: scikit-learn's own scheme, uniform in
       ``+-sqrt(6/(fan_in + fan_out))`` (factor 2 for logistic), biases from
       the same range, the same draws in the same order. With it a fit can be
