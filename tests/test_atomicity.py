@@ -108,7 +108,7 @@ def test_the_state_comparison_sees_one_ulp_and_any_attribute():
 
 def test_there_are_failing_cells_of_every_estimator():
     assert {name for name, _, _ in FAILING} == set(ESTIMATORS)
-    assert len(FAILING) == 317  # 177 of the plain estimators
+    assert len(FAILING) == 368  # 177 of the plain estimators
     assert len([cell for cell in FAILING if cell[0] not in FAMILY]) == 177
 
 
@@ -266,6 +266,44 @@ def test_early_stopping_failures_leave_no_trace(state, failure):
         return
     with pytest.raises(ValueError, match=message):
         quiet(est.fit, X_fit, Y_REAL, sample_weight=weight)
+    assert_unchanged(est, before)
+
+
+# Refusals of issue 21 (items 5 to 8): each comes after validation, some
+# after the weights are drawn or epochs are trained.
+ISSUE_21_REFUSALS = {
+    "weight-decay-beyond-the-rate": (
+        dict(weight_decay=1e4, learning_rate_init=1e-3),
+        r"weight_decay=10000 .* below 1 / learning_rate_init = 1000",
+    ),
+    "warmup-beyond-max-iter": (
+        dict(learning_rate="cosine", warmup_epochs=5, max_iter=3),
+        "warmup_epochs=5 is longer than the whole fit, max_iter=3",
+    ),
+    "warmup-with-lbfgs": (
+        dict(solver="lbfgs", warmup_epochs=2),
+        "warmup_epochs=2 .* solver='lbfgs' has no learning rate",
+    ),
+    "dropout-dict": (dict(dropout={0: 0.5}), "dropout must be a real number"),
+    "dropout-strings": (dict(dropout=["0.5"]), "dropout must be a real number"),
+    "always-nan-scorer": (
+        dict(early_stopping=True, scoring=lambda est, X_, y_: np.nan),
+        r"scorer, scoring=.*<lambda>, returned nan at epoch 1, and no finite",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ISSUE_21_REFUSALS))
+@pytest.mark.parametrize("state", ["unfitted", "fitted"])
+def test_the_refusals_of_issue_21_leave_no_trace(state, case):
+    params, message = ISSUE_21_REFUSALS[case]
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    if state == "fitted":
+        quiet(est.fit, X, Y_REAL)
+    est.set_params(**params)
+    before = snapshot(est)
+    with pytest.raises(ValueError, match=message):
+        quiet(est.fit, X, Y_REAL)
     assert_unchanged(est, before)
 
 

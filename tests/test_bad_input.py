@@ -79,12 +79,15 @@ ESTIMATORS = {
         lambda: MLPRegressor(early_stopping=True, scoring="loss", **SMALL),
         Y_REAL,
     ),
+    # LSUV measures variances on the (weighted) data before training.
+    "regressor+lsuv": (lambda: MLPRegressor(**{**SMALL, "init": "lsuv"}), Y_REAL),
 }
 # The plain estimator whose table entries a featured one inherits.
 FAMILY = {
     "classifier+features": "classifier",
     "regressor+features": "regressor",
     "regressor+early_stopping": "regressor",
+    "regressor+lsuv": "regressor",
 }
 METHODS = {
     "standardizer": ("fit", "partial_fit", "transform", "inverse_transform"),
@@ -95,6 +98,7 @@ METHODS = {
     "regressor+features": ("fit", "partial_fit", "predict", "score"),
     # partial_fit refuses early stopping whatever the input, as in scikit-learn.
     "regressor+early_stopping": ("fit", "predict", "score"),
+    "regressor+lsuv": ("fit", "partial_fit", "predict", "score"),
 }
 # Which methods take which input.
 TAKES_Y = {"fit", "partial_fit", "score"}
@@ -144,8 +148,14 @@ def call(est, method, inputs):
 # comparisons
 # --------------------------------------------------------------------------
 def fitted_state(est):
-    """Everything an estimator holds except the names of its features."""
-    return {k: v for k, v in vars(est).items() if k != "feature_names_in_"}
+    """Everything an estimator holds except the names of its features (and
+    the wall time LSUV took)."""
+    state = {k: v for k, v in vars(est).items() if k != "feature_names_in_"}
+    if "lsuv_record_" in state:
+        record = dict(state["lsuv_record_"])
+        del record["seconds"]
+        state["lsuv_record_"] = record
+    return state
 
 
 def assert_same_result(result, reference):
@@ -343,6 +353,8 @@ KINDS = {
     "complex-X": spoil_X(lambda a: a + 1j),
     "1e300-X": spoil_X(lambda a: a * 1e300),
     "1e-300-X": spoil_X(lambda a: a * 1e-300),
+    # Uniformly tiny float32: LSUV would need weights whose squares overflow.
+    "1e-20-float32-X": spoil_X(lambda a: (a * 1e-20).astype(np.float32)),
     "bool-X": spoil_X(lambda a: a > 0),
     "int8-X": spoil_X(lambda a: (a * 10).astype(np.int8)),
     "float16-X": spoil_X(lambda a: a.astype(np.float16)),
@@ -668,12 +680,20 @@ EXPECTED = {
         ("regressor", "score"): Check(check_score),
         ("poisson", "*"): Raises(
             r"output is not finite for \d+ of the 24 rows of X: the forward pass "
-            r"overflowed float64 \(the largest \|x\| in X is 2\.6e\+300\)"
+            r"overflowed float64, the dtype of this model \(the largest \|x\| in X is "
+            r"2\.6e\+300\)"
         ),
         ("*", "*"): Check(check_extreme_prediction),
     },
     "1e-300-X": {
         ("standardizer", "*"): Check(check_standardizer),
+        ("*", "fit"): Check(check_finite_fit),
+        ("*", "partial_fit"): Check(check_finite_fit),
+        ("*", "score"): Check(check_score),
+        ("*", "*"): Check(check_extreme_prediction),
+    },
+    "1e-20-float32-X": {
+        ("standardizer", "*"): NA,  # an MLP case: LSUV's scale
         ("*", "fit"): Check(check_finite_fit),
         ("*", "partial_fit"): Check(check_finite_fit),
         ("*", "score"): Check(check_score),
@@ -887,14 +907,15 @@ def test_the_table_covers_every_input_and_method():
     }
     # The count quoted in the issue's closing note, for the plain estimators
     # (551, and 9 of issue 11's mostly-zero weights), and issue 21's 9 of
-    # float32 weights near its maximum; the issue-13 featured ones add 418.
-    assert len([cell for cell in CELLS if cell[0] not in FAMILY]) == 569
-    assert len(CELLS) == 987
+    # float32 weights near its maximum and 13 of uniformly tiny float32 X;
+    # the featured ones add 579 (149 of them init="lsuv").
+    assert len([cell for cell in CELLS if cell[0] not in FAMILY]) == 582
+    assert len(CELLS) == 1161
     outcomes = [type(expected(*cell)).__name__ for cell in CELLS]
     assert {kind: outcomes.count(kind) for kind in set(outcomes)} == {
-        "Raises": 577,
-        "Same": 241,
-        "Check": 169,
+        "Raises": 663,
+        "Same": 273,
+        "Check": 225,
     }
 
 

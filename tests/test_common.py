@@ -62,10 +62,6 @@ _DROPOUT_PER_ROW = (
     "dropout draws a mask per row: a repeated row gets masks of its own, "
     "a weighted one a single mask"
 )
-_LSUV_BATCH = (
-    "LSUV measures unweighted variances on rows drawn from X: repeating rows "
-    "changes both the draw and the variances, so the starting weights differ"
-)
 # Checks a setting fails by design, with the reason.
 _EXPECTED_FAILURES = {
     "balanced": {
@@ -96,10 +92,6 @@ _EXPECTED_FAILURES = {
         "check_sample_weight_equivalence_on_dense_data": _DROPOUT_PER_ROW,
         "check_sample_weight_equivalence_on_sparse_data": _DROPOUT_PER_ROW,
     },
-    "lsuv": {
-        "check_sample_weight_equivalence_on_dense_data": _LSUV_BATCH,
-        "check_sample_weight_equivalence_on_sparse_data": _LSUV_BATCH,
-    },
     "tanh": {
         "check_class_weight_classifiers": (
             "on the check's unscaled 3-blob data, a saturated tanh network fits "
@@ -118,8 +110,6 @@ def _expected_failures(estimator):
         return _EXPECTED_FAILURES["early_stopping"]
     if params.get("dropout"):
         return _EXPECTED_FAILURES["dropout"]
-    if params.get("init") == "lsuv":
-        return _EXPECTED_FAILURES["lsuv"]
     if type(estimator).__name__ == "MLPClassifier" and params["activation"] == "tanh":
         return _EXPECTED_FAILURES["tanh"]
     return {}

@@ -47,11 +47,25 @@ def test_the_plan_checks_the_rules_between_parameters(params, incremental, match
 
 
 def test_lbfgs_ignores_the_stochastic_rules():
-    # As before the plan: L-BFGS has no schedule to warm up nor epochs to stop.
+    # As in scikit-learn: L-BFGS has no epochs to stop early, and ignores
+    # learning_rate and weight_decay (however large).
     plan = FitPlan.build(
-        _params(solver="lbfgs", warmup_epochs=3, early_stopping=True), 1, True
+        _params(
+            solver="lbfgs",
+            early_stopping=True,
+            learning_rate="cosine",
+            weight_decay=1e9,
+        ),
+        1,
+        True,
     )
     assert not plan.early_stopping and not plan.stochastic
+
+
+def test_lbfgs_refuses_a_warmup():
+    # No scikit-learn parameter asks for it; issue 21 item 7.
+    with pytest.raises(ValueError, match="warmup_epochs=3 .*solver='lbfgs'"):
+        FitPlan.build(_params(solver="lbfgs", warmup_epochs=3), 1, False)
 
 
 def test_dropout_is_validated_once_per_fit(monkeypatch):

@@ -194,3 +194,104 @@ def test_a_single_row_keeps_the_orthogonal_start():
     b = initial_parameters(orth, X, y.astype(float))[0]
     np.testing.assert_array_equal(a[0], b[0])
     assert est.lsuv_record_["n_rows"] == 1 and est.lsuv_record_["n_forward"] == 0
+
+
+# --------------------------------------------------------------------------
+# issue 21: weights, the validation split, the dtype's bound
+# --------------------------------------------------------------------------
+def test_integer_sample_weights_rescale_as_the_repeated_rows():
+    # Truth: a row of weight k counts as k copies of it in every variance.
+    from mlpinit.initializers import lsuv, orthogonal
+
+    rng = np.random.RandomState(0)
+    X = 4.0 * rng.normal(size=(30, 6)) + 2.0
+    weight = rng.randint(0, 4, size=30)
+    units = [6, 16, 8, 2]
+    start = [orthogonal(m, n, rng) for m, n in zip(units[:-1], units[1:])]
+    zeros = [np.zeros(n) for n in units[1:]]
+    weighted, record = lsuv(start, zeros, "relu", X, sample_weight=weight)
+    repeated, reference = lsuv(start, zeros, "relu", np.repeat(X, weight, axis=0))
+    for got, want in zip(weighted, repeated):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(record["variance"], reference["variance"], rtol=1e-12)
+
+
+def test_the_probe_rows_have_positive_weight():
+    from mlpinit.initializers import lsuv_on_data, orthogonal
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    weight = np.where(np.arange(40) % 2 == 0, 1.0, 0.0)
+    start = [orthogonal(3, 4, rng), orthogonal(4, 1, rng)]
+    zeros = [np.zeros(4), np.zeros(1)]
+    X_spoiled = X.copy()
+    X_spoiled[weight == 0] = 1e6  # zero-weight rows must not be measured
+    got, record = lsuv_on_data(
+        start,
+        zeros,
+        "relu",
+        X_spoiled,
+        np.random.RandomState(1),
+        sample_weight=weight,
+        batch_rows=10,
+    )
+    want, _ = lsuv_on_data(
+        start, zeros, "relu", X[weight > 0], np.random.RandomState(1), batch_rows=10
+    )
+    assert record["n_rows"] == 10
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_lsuv_rescales_on_the_training_part_of_early_stopping():
+    # Truth: the same rescaling on the training rows alone, drawn after the
+    # split (scikit-learn's order: weights, split, then LSUV's rows).
+    from sklearn.model_selection import train_test_split
+
+    from mlpinit.initializers import initialize_network, lsuv_on_data
+
+    X, y = _data(n_rows=100)
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,), init="lsuv", early_stopping=True, random_state=0
+    )
+    start = initialized(est, X, y.astype(float))
+    rng = np.random.RandomState(0)
+    coefs, intercepts, _ = initialize_network(
+        "lsuv", [12, 8, 1], rng, np.float64, "relu", "identity", rescale=False
+    )
+    X_train = train_test_split(X, random_state=rng, test_size=0.1)[0]
+    want, record = lsuv_on_data(coefs, intercepts, "relu", X_train, rng)
+    assert start.lsuv_record_["n_rows"] == 90 == record["n_rows"]
+    for got, expected in zip(start.coefs_, want):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_uniformly_tiny_inputs_keep_the_orthogonal_start(dtype):
+    # float32 would need weights near 1e20 for unit variance on X * 1e-20,
+    # whose squares it cannot hold (float64: 1e90 on X * 1e-90). Beyond
+    # finfo.max ** 0.25 LSUV leaves the layers as orthogonal drew them.
+    from mlpinit.initializers import lsuv, orthogonal
+
+    rng = np.random.RandomState(0)
+    scale = 1e-20 if dtype == np.float32 else 1e-90
+    X = (scale * rng.normal(size=(50, 4))).astype(dtype)
+    start = [orthogonal(4, 6, rng, dtype), orthogonal(6, 1, rng, dtype)]
+    zeros = [np.zeros(6, dtype), np.zeros(1, dtype)]
+    coefs, record = lsuv(start, zeros, "relu", X)
+    for got, want in zip(coefs, start):
+        np.testing.assert_array_equal(got, want)
+    assert record["converged"] == [False, False]
+    assert record["n_iter"] == [0, 0]
+
+
+def test_a_scale_below_the_bound_is_still_done_in_float32():
+    # X * 1e-6 needs weights of about 1e6: within float32's bound (4e9).
+    from mlpinit.initializers import lsuv, orthogonal
+
+    rng = np.random.RandomState(0)
+    X = (1e-6 * rng.normal(size=(50, 4))).astype(np.float32)
+    start = [orthogonal(4, 6, rng, np.float32), orthogonal(6, 1, rng, np.float32)]
+    zeros = [np.zeros(6, np.float32), np.zeros(1, np.float32)]
+    _, record = lsuv(start, zeros, "relu", X)
+    assert record["converged"] == [True, True]

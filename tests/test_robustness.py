@@ -198,7 +198,6 @@ def test_item3_narrow_fit_in_a_worker_thread_runs_on_one_blas_thread(
 # --------------------------------------------------------------------------
 # item 4: LSUV sees only the training rows, as weighted
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 4")
 def test_item4_lsuv_ignores_zero_weight_rows():
     weight = np.where(np.arange(60) % 4 == 0, 0.0, 1.0)
     rows = weight > 0
@@ -216,7 +215,6 @@ def test_item4_lsuv_ignores_zero_weight_rows():
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 4")
 def test_item4_lsuv_passes_scikit_learns_sample_weight_equivalence():
     est = MLPRegressor(
         hidden_layer_sizes=(5,),
@@ -228,7 +226,6 @@ def test_item4_lsuv_passes_scikit_learns_sample_weight_equivalence():
     quiet(check_sample_weight_equivalence_on_dense_data, "MLPRegressor", est)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 4")
 def test_item4_lsuv_does_not_see_early_stoppings_validation_rows():
     est = MLPRegressor(
         init="lsuv", early_stopping=True, validation_fraction=0.2, **SMALL
@@ -240,7 +237,6 @@ def test_item4_lsuv_does_not_see_early_stoppings_validation_rows():
 # --------------------------------------------------------------------------
 # item 5: a scorer that returns NaN
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5")
 def test_item5_a_scorer_that_is_always_nan_raises():
     est = MLPRegressor(early_stopping=True, scoring=lambda est, X_, y_: np.nan, **SMALL)
     with pytest.raises(ValueError, match="(?i)scor.*nan"):
@@ -248,7 +244,6 @@ def test_item5_a_scorer_that_is_always_nan_raises():
     assert not hasattr(est, "coefs_")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5")
 def test_item5_a_scorer_that_turns_nan_warns_naming_it():
     calls = []
 
@@ -264,7 +259,6 @@ def test_item5_a_scorer_that_turns_nan_warns_naming_it():
 # --------------------------------------------------------------------------
 # item 6: weight decay must not flip the weights' sign
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 6")
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_item6_weight_decay_beyond_the_rate_is_refused_or_clamped(solver):
     est = MLPRegressor(
@@ -283,7 +277,6 @@ def test_item6_weight_decay_beyond_the_rate_is_refused_or_clamped(solver):
 # --------------------------------------------------------------------------
 # item 7: schedules
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7")
 def test_item7_partial_fit_after_a_whole_cosine_schedule_trains_at_rate_zero():
     # fit: 3 epochs of 3 batches; the partial_fit's 6 batches must not make
     # the schedule 18 updates long again.
@@ -296,14 +289,12 @@ def test_item7_partial_fit_after_a_whole_cosine_schedule_trains_at_rate_zero():
         np.testing.assert_array_equal(left, right)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7")
 def test_item7_warmup_longer_than_max_iter_is_refused():
     est = MLPRegressor(learning_rate="cosine", warmup_epochs=5, **SMALL)
     with pytest.raises(ValueError, match="warmup_epochs=5.*max_iter=3"):
         quiet(est.fit, X, Y_REAL)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7")
 def test_item7_warmup_with_lbfgs_is_refused_as_with_adam():
     est = MLPRegressor(solver="lbfgs", warmup_epochs=2, **SMALL)
     with pytest.raises(ValueError, match="warmup_epochs=2"):
@@ -313,7 +304,6 @@ def test_item7_warmup_with_lbfgs_is_refused_as_with_adam():
 # --------------------------------------------------------------------------
 # item 8: messages
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 8")
 def test_item8_lsuv_on_uniformly_tiny_float32_inputs_fits_like_he():
     tiny = (X * 1e-20).astype(np.float32)
     he = quiet(MLPRegressor(init="he", **SMALL).fit, tiny, Y_REAL)
@@ -322,7 +312,6 @@ def test_item8_lsuv_on_uniformly_tiny_float32_inputs_fits_like_he():
     assert all(np.isfinite(c).all() for c in lsuv.coefs_)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 8")
 def test_item8_float32_model_on_huge_float64_input_names_float32():
     est = quiet(MLPRegressor(**SMALL).fit, X.astype(np.float32), Y_REAL)
     with pytest.raises(ValueError, match="float32") as info:
@@ -330,7 +319,6 @@ def test_item8_float32_model_on_huge_float64_input_names_float32():
     assert "overflowed float64" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 8")
 @pytest.mark.parametrize("dropout", [{0: 0.5}, ["0.5"]])
 def test_item8_dropout_of_the_wrong_type_is_a_clear_error(dropout):
     est = MLPRegressor(dropout=dropout, **SMALL)
@@ -341,7 +329,6 @@ def test_item8_dropout_of_the_wrong_type_is_a_clear_error(dropout):
 # --------------------------------------------------------------------------
 # item 9: the record after Ctrl-C in the scorer
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 9")
 def test_item9_interrupt_in_the_scorer_keeps_the_record_consistent():
     calls = []
 
@@ -362,7 +349,6 @@ def test_item9_interrupt_in_the_scorer_keeps_the_record_consistent():
 # --------------------------------------------------------------------------
 # item 10: early stopping on small multiclass data, as scikit-learn fits it
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 21 item 10")
 @pytest.mark.parametrize("n_rows, n_classes", [(20, 3), (40, 5), (200, 30)])
 def test_item10_small_multiclass_early_stopping_fits(n_rows, n_classes):
     rng = np.random.RandomState(0)

@@ -91,6 +91,7 @@ __all__ = [
     "lecun_normal",
     "lecun_uniform",
     "lsuv",
+    "lsuv_on_data",
     "orthogonal",
     "resolve_init",
     "sklearn_uniform",
@@ -805,7 +806,9 @@ def initialize_network(
     out_activation,
     X=None,
     *,
+    sample_weight=None,
     lsuv_batch_rows=LSUV_BATCH_ROWS,
+    rescale=True,
 ):
     """Initial weights and biases of a whole network: what a fresh fit starts from.
 
@@ -829,8 +832,15 @@ def initialize_network(
         follow for the last layer.
     X : {ndarray, sparse matrix} of shape (n_samples, layer_units[0]) or None
         The training data; needed for ``init="lsuv"`` only.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        The rows' weights, for ``init="lsuv"`` only: see :func:`lsuv_on_data`.
     lsuv_batch_rows : int, default=LSUV_BATCH_ROWS
         Rows of ``X`` drawn (without replacement, sorted) as LSUV's batch.
+    rescale : bool, default=True
+        For ``init="lsuv"``: False returns the orthogonal start (and None
+        for the record), for a later :func:`lsuv_on_data`. The estimators
+        do so to rescale on the training rows only, after early stopping's
+        validation split.
 
     Returns
     -------
@@ -883,18 +893,98 @@ def initialize_network(
         )
         coefs.append(W)
         intercepts.append(b)
-    if not (isinstance(init, str) and init == "lsuv"):
+    if not (isinstance(init, str) and init == "lsuv") or not rescale:
         return coefs, intercepts, None
+    coefs, record = lsuv_on_data(
+        coefs,
+        intercepts,
+        activation,
+        X,
+        random_state,
+        sample_weight=sample_weight,
+        batch_rows=lsuv_batch_rows,
+    )
+    return coefs, intercepts, record
+
+
+def lsuv_on_data(
+    coefs,
+    intercepts,
+    activation,
+    X,
+    random_state,
+    *,
+    sample_weight=None,
+    batch_rows=LSUV_BATCH_ROWS,
+):
+    """:func:`lsuv` on a batch of rows drawn from the training data.
+
+    Parameters
+    ----------
+    coefs : list of ndarray
+        The starting weights, as for :func:`lsuv`. Not modified.
+    intercepts : list of ndarray
+        The biases, as for :func:`lsuv`.
+    activation : str
+        The hidden activation.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The training data.
+    random_state : numpy.random.RandomState
+        Draws the batch: ``min(batch_rows, n_positive)`` rows, without
+        replacement, sorted, with one ``choice`` call.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        The rows' weights. Only rows of positive weight are drawn, and the
+        variances are weighted by them, so that integer weights rescale as
+        the repeated rows would (with at most ``batch_rows`` of them).
+    batch_rows : int, default=LSUV_BATCH_ROWS
+        Most rows in the batch.
+
+    Returns
+    -------
+    coefs : list of ndarray
+    record : dict
+        The :func:`lsuv` record plus ``"n_rows"``, the batch's rows; with
+        fewer than 2 rows there is no variance to measure and the start is
+        kept.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is None, or as :func:`lsuv`.
+
+    Examples
+    --------
+    Rows of weight 0 are never drawn, so the batch here is the 150 others:
+
+    >>> from mlpinit.initializers import initialize_network, lsuv_on_data
+    >>> rng = np.random.RandomState(0)
+    >>> X = 3.0 * rng.normal(size=(300, 8))
+    >>> weight = np.where(np.arange(300) % 2 == 0, 1.0, 0.0)
+    >>> coefs, intercepts, _ = initialize_network(
+    ...     "lsuv", [8, 16, 1], rng, np.float64, "relu", "identity", rescale=False)
+    >>> coefs, record = lsuv_on_data(
+    ...     coefs, intercepts, "relu", X, rng, sample_weight=weight)
+    >>> record["n_rows"], record["converged"]
+    (150, [True, True])
+    """
     if X is None:
         raise ValueError("init='lsuv' needs the training data X.")
-    n_rows = min(check_fan("lsuv_batch_rows", lsuv_batch_rows), X.shape[0])
+    if sample_weight is None:
+        candidates = np.arange(X.shape[0])
+    else:
+        candidates = np.flatnonzero(np.asarray(sample_weight) > 0)
+    n_rows = min(check_fan("lsuv_batch_rows", batch_rows), candidates.size)
     if n_rows < 2:
         record = {"n_iter": [], "variance": [], "converged": [], "n_forward": 0}
-        return coefs, intercepts, {**record, "seconds": 0.0, "n_rows": n_rows}
-    rows = np.sort(random_state.choice(X.shape[0], n_rows, replace=False))
-    coefs, record = lsuv(coefs, intercepts, activation, X[rows])
+        return list(coefs), {**record, "seconds": 0.0, "n_rows": n_rows}
+    # One choice call over the candidates, as before weights were taken
+    # into account: without sample_weight the same rows are drawn.
+    picked = np.sort(random_state.choice(candidates.size, n_rows, replace=False))
+    rows = candidates[picked]
+    weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+    coefs, record = lsuv(coefs, intercepts, activation, X[rows], sample_weight=weight)
     record["n_rows"] = n_rows
-    return coefs, intercepts, record
+    return coefs, record
 
 
 def _call_user_init(init, fan_in, fan_out, random_state, dtype):

@@ -333,6 +333,8 @@ class StoppingTracker:
         if self.early_stopping:
             self.validation_scores.append(score)
             self.validation_losses.append(validation_loss)
+            # As in scikit-learn, a NaN score is no stall (NaN < x is False)
+            # and, below, never the best.
             stalled = score < self.best_score + self.tol
             if score > self.best_score:
                 self.best_score = score
@@ -426,15 +428,26 @@ def _layer_stats_recorder(plan, X, Y, out_activation):
 
 
 def _follow_schedule(plan, optimizer, updates_per_epoch):
-    """Give the optimizer the schedule of ``plan.learning_rate`` on updates."""
+    """Give the optimizer the schedule of ``plan.learning_rate`` on updates.
+
+    The schedule's length and warmup, in updates, are fixed by the call
+    that starts it (``fit``, or a first ``partial_fit``) and kept with the
+    optimizer's state (``schedule_total``, ``schedule_warmup``): a later
+    ``partial_fit`` with another row count continues the same schedule, at
+    rate 0 once it is over, instead of starting a longer one.
+    """
     if SCHEDULES[plan.learning_rate].clock != "update":
         return  # constant, or SGD's own epoch schedules (see SGD)
+    if getattr(optimizer, "schedule_total", None) is None:
+        # Public attributes: they are part of optimizer.state().
+        optimizer.schedule_total = plan.max_iter * updates_per_epoch
+        optimizer.schedule_warmup = plan.warmup_epochs * updates_per_epoch
     optimizer.follow(
         make_schedule(
             plan.learning_rate,
             plan.learning_rate_init,
-            total=plan.max_iter * updates_per_epoch,
-            warmup=plan.warmup_epochs * updates_per_epoch,
+            total=optimizer.schedule_total,
+            warmup=optimizer.schedule_warmup,
         )
     )
 
@@ -535,6 +548,7 @@ def _run_epochs(
     order = np.arange(n_samples)
     epochs = 0
     first_divergence = None  # early stopping only: what went wrong, when
+    bad_score = None  # early stopping only: the first non-finite score's warning
     advice = divergence_advice(plan.alpha, trainer.sample_weight, trainer.batch_size)
     try:
         for _ in range(plan.max_iter):
@@ -544,21 +558,34 @@ def _run_epochs(
             epoch_loss = trainer.run_epoch(
                 theta, optimizer, order if plan.shuffle else None
             )
-            diverged = _divergence(epoch_loss, optimizer, epochs + 1, theta.dtype)
+            epoch = epochs + 1
+            diverged = _divergence(epoch_loss, optimizer, epoch, theta.dtype)
             if diverged is not None and validate is None:
                 raise divergence_error(diverged, advice)
-            epochs += 1
-            samples_seen += n_samples
-            if recorder is not None:
-                recorder.record(*layout.views(theta))
             if plan.verbose:
-                print(f"Iteration {epochs}, loss = {epoch_loss:.8f}")
+                print(f"Iteration {epoch}, loss = {epoch_loss:.8f}")
             validation_loss = score = None
             if validate is not None:
                 validation_loss, score = validate(theta)
                 if plan.verbose:
                     print(f"Validation score: {score:f}")
+                if diverged is None and not np.isfinite(score):
+                    if np.isfinite(validation_loss):  # the scorer's doing
+                        bad_score = bad_score or _non_finite_score(
+                            validate, score, epoch, tracker.best_score
+                        )
+                    else:  # the network's output on the validation rows
+                        diverged = (
+                            f"The validation loss became {validation_loss} at "
+                            f"epoch {epoch}; the optimization diverged."
+                        )
+            # An epoch counts once its record is complete: an interrupt in
+            # the scorer leaves n_iter_, loss_curve_ and the scores aligned.
             stalled = tracker.update(epoch_loss, score, theta, validation_loss)
+            epochs = epoch
+            samples_seen += n_samples
+            if recorder is not None:
+                recorder.record(*layout.views(theta))
             optimizer.epoch_ended(samples_seen)
             stop = hooks.end_task(layout, theta)  # a callback asked to stop
             if diverged is not None and first_divergence is None:
@@ -586,6 +613,8 @@ def _run_epochs(
                 )
     except KeyboardInterrupt:
         warnings.append((USER, "Training interrupted by user."))
+    if bad_score is not None:
+        warnings.append((USER, bad_score))
     if first_divergence is not None:
         warnings.append(
             (
@@ -596,6 +625,24 @@ def _run_epochs(
             )
         )
     return epochs
+
+
+def _non_finite_score(validate, score, epoch, best_score):
+    """The warning of early stopping's first non-finite score; raises if no
+    finite score came before it (there are no weights to go back to)."""
+    name = getattr(validate, "scorer_name", "the validation score")
+    what = f"Early stopping's scorer, {name}, returned {score} at epoch {epoch}"
+    if not np.isfinite(best_score):
+        raise ValueError(
+            f"{what}, and no finite score before it: early stopping cannot "
+            "judge the epochs, and the model would stay untrained. Check that "
+            "the scorer returns a number on the validation rows (a NaN score "
+            "often means a metric undefined on them), or set scoring=None."
+        )
+    return (
+        f"{what}. A non-finite score never counts as an improvement: the fit "
+        f"keeps the weights of the best finite score, {best_score:.6g}."
+    )
 
 
 # ----------------------------------------------------------------------

@@ -161,27 +161,79 @@ def _check_batch(X, n_features):
     return X
 
 
-def _unit_variance_layer(A, W, b, tol, max_iter):
+def _check_batch_weights(sample_weight, n_rows):
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight)
+    if weight.shape != (n_rows,) or not np.issubdtype(weight.dtype, np.number):
+        raise ValueError(
+            f"sample_weight must be {n_rows} numbers, one per row of X; got "
+            f"shape {weight.shape}."
+        )
+    weight = weight.astype(np.float64)
+    if not (np.isfinite(weight).all() and (weight >= 0).all() and weight.sum() > 0):
+        raise ValueError(
+            "sample_weight must be finite and non-negative, with a positive sum."
+        )
+    return weight
+
+
+def _variance(Z, weight):
+    """The variance of every entry of ``Z``, rows weighted by ``weight``, in float64.
+
+    Equal weights are no weights: the rows of weight 1 of a 0/1 weighting
+    then measure bit for bit as those rows alone.
+    """
+    if weight is None or (weight == weight[0]).all():
+        return float(Z.var(dtype=np.float64))
+    Z = np.asarray(Z, dtype=np.float64)
+    total = weight.sum() * Z.shape[1]
+    mean = float((weight @ Z).sum()) / total
+    return float((weight @ np.square(Z - mean)).sum()) / total
+
+
+def _largest_norm(dtype):
+    """The largest Frobenius norm LSUV gives a layer's weights in ``dtype``.
+
+    Training squares the weights: the L2 term sums their squares, and
+    Adam's second moment squares the penalty's gradient. A fourth root of
+    the dtype's maximum (4e9 in float32, 1e77 in float64) keeps both far
+    from overflow; uniformly tiny inputs (1e-20) would otherwise get
+    weights of 1e20, whose squares float32 cannot hold.
+    """
+    return float(np.finfo(dtype).max) ** 0.25
+
+
+def _unit_variance_layer(A, W, b, tol, max_iter, weight=None):
     """Rescale ``W`` in place until ``Var(A @ W + b)`` is within ``tol`` of 1.
 
-    Returns the last pre-activation, its variance and the number of
-    rescalings (each costs one more product with the batch).
+    A rescaling that would take ``W`` beyond :func:`_largest_norm` is not
+    done (the layer then does not converge). Returns the last pre-activation,
+    its variance and the number of rescalings (each costs one more product
+    with the batch).
     """
     n_rescaled = 0
     while True:
         Z = sparse_aware_dot(A, W)
         Z += b
-        variance = float(Z.var(dtype=np.float64))
+        variance = _variance(Z, weight)
         done = abs(variance - 1.0) <= tol or n_rescaled == max_iter
         # A layer whose output is constant (every unit dead) cannot be scaled.
         if done or not (math.isfinite(variance) and variance > 0.0):
             return Z, variance, n_rescaled
-        W *= W.dtype.type(1.0 / math.sqrt(variance))
+        factor = 1.0 / math.sqrt(variance)
+        norm = float(np.linalg.norm(W.astype(np.float64)))
+        if factor * norm > _largest_norm(W.dtype):
+            # Weights that large would make training overflow (or their L2
+            # term swamp the loss): the layer keeps its start, as
+            # init="orthogonal" would, and is reported as not converged.
+            return Z, variance, n_rescaled
+        W *= W.dtype.type(factor)
         n_rescaled += 1
 
 
 @shared_doc("mishkin", "saxe")
-def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
+def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10, sample_weight=None):
     """Layer-sequential unit-variance initialization (LSUV) on a batch of data.
 
     Mishkin & Matas 2016 [1]_: start from orthogonal weights (Saxe et al.
@@ -216,6 +268,10 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
         (Mishkin & Matas's ``Tol_var``).
     max_iter : int, default=10
         Most rescalings per layer (their ``T_max``).
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Weights of the rows of ``X`` in the variances (finite, non-negative,
+        positive sum): a row of weight 2 counts as that row twice, one of
+        weight 0 not at all. None weighs every row 1.
 
     Returns
     -------
@@ -228,8 +284,9 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
         - ``"n_iter"``: list of int, the rescalings of each layer;
         - ``"variance"``: list of float, each layer's final output variance;
         - ``"converged"``: list of bool, whether it is within ``tol`` of 1
-          (False for a layer cut off by ``max_iter``, or whose output is
-          constant, for example every ReLU dead);
+          (False for a layer cut off by ``max_iter``, whose output is
+          constant, for example every ReLU dead, or that would need weights
+          too large for training in their dtype: see Notes);
         - ``"n_forward"``: int, the layer products with the batch computed,
           ``sum(n_iter) + len(coefs)``;
         - ``"seconds"``: float, the wall time taken.
@@ -239,8 +296,9 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
     ValueError
         If the layers' shapes do not chain, an array is not finite, an
         activation is unknown or there is not one per hidden layer, ``X``
-        has fewer than 2 rows or the wrong number of features, or ``tol``
-        or ``max_iter`` is not positive.
+        has fewer than 2 rows or the wrong number of features, ``tol``
+        or ``max_iter`` is not positive, or ``sample_weight`` is not one
+        finite non-negative weight per row with a positive sum.
 
     Notes
     -----
@@ -252,6 +310,14 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
     is about ``len(coefs) + sum(n_iter)`` forward layer products on the
     batch, a fraction of one training epoch for a batch of a few hundred
     rows.
+
+    The variances are computed in float64 whatever the dtype. No layer's
+    weights are scaled beyond a Frobenius norm of ``finfo(dtype).max **
+    0.25`` (about 4e9 in float32): training squares them (the L2 penalty,
+    Adam's moments), and on uniformly tiny inputs unit variance would need
+    weights whose squares overflow. A rescaling that would go beyond is not
+    done: the layer keeps its weights, as :func:`orthogonal` drew them, and
+    is reported as not converged.
 
     {references}
 
@@ -270,6 +336,7 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
     _check_weights(coefs, intercepts)
     names = _check_hidden_activations(activation, len(coefs) - 1)
     X = _check_batch(X, np.shape(coefs[0])[0])
+    weight = _check_batch_weights(sample_weight, X.shape[0])
     tol = check_real("tol", tol)
     max_iter = check_fan("max_iter", max_iter)
 
@@ -278,7 +345,9 @@ def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
     rescaled, A = [], X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         W = np.array(W, order="C")  # a copy: the caller's weights stay as they are
-        Z, variance, n_iter = _unit_variance_layer(A, W, np.asarray(b), tol, max_iter)
+        Z, variance, n_iter = _unit_variance_layer(
+            A, W, np.asarray(b), tol, max_iter, weight
+        )
         rescaled.append(W)
         record["n_iter"].append(n_iter)
         record["variance"].append(variance)

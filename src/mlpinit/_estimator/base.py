@@ -39,7 +39,7 @@ from mlpinit._estimator.plan import FitPlan
 from mlpinit._estimator.validation import split_validation, validation_closure
 from mlpinit._rollback import rolled_back_on_error
 from mlpinit._warnings import warn_at_caller
-from mlpinit.initializers import initialize_network
+from mlpinit.initializers import initialize_network, lsuv_on_data
 
 # The engine's warning kinds, in scikit-learn's categories.
 _WARNING_CATEGORIES = {CONVERGENCE: ConvergenceWarning, USER: UserWarning}
@@ -212,13 +212,13 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             self.get_params(deep=False), layout.n_layers - 2, incremental
         )
         theta = layout.pack(self.coefs_, self.intercepts_, data.X.dtype)
+        # The training rows: without early stopping's validation rows,
+        # which _begin_fit has held out already.
         callbacks.train_on(data.X, data.y_labels, data.sample_weight)
         validate = record = None
         if plan.stochastic:
             record = fitted.record_of(self, plan.early_stopping)
             if plan.early_stopping:
-                data = split_validation(self, data, plan.validation_fraction)
-                callbacks.train_on(data.X, data.y_labels, data.sample_weight)
                 validate = validation_closure(self, data, plan.scoring)
         engine_data = EngineData(
             data.X,
@@ -272,49 +272,80 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         _warn_if_badly_scaled(X)
         layout = NetworkLayout([X.shape[1], *hidden, Y.shape[1]])
         random_state = check_random_state(self.random_state)
+        # The draws (orthogonal's QR) and LSUV's products with the data
+        # follow training's thread policy.
+        threads = BLAS_THREADS.for_network(layout.layer_units[1:-1])
         if first_pass:
-            # LSUV's products with the data follow training's thread policy.
-            with BLAS_THREADS.for_network(layout.layer_units[1:-1]):
-                self._initialize(layout, X, Y, X.dtype, random_state)
+            with threads:
+                self._initialize(layout, Y, X.dtype, random_state)
         elif [c.shape for c in self.coefs_] != layout.coef_shapes:
             raise ValueError(
                 "warm_start or partial_fit needs the same layer sizes as the "
                 f"fitted model: it has {[c.shape for c in self.coefs_]}, this call "
                 f"needs {layout.coef_shapes}."
             )
-        return TrainingData(X, Y, y_labels, sample_weight, layout, random_state)
+        data = TrainingData(X, Y, y_labels, sample_weight, layout, random_state)
+        # The random state is drawn from in scikit-learn's order: the
+        # weights, then early stopping's split; LSUV's rows come after both,
+        # from the training part only, so that it sees no validation row.
+        if self._holds_out_validation(incremental):
+            data = split_validation(self, data, self.validation_fraction)
+        if first_pass and isinstance(self.init, str) and self.init == "lsuv":
+            with BLAS_THREADS.for_network(layout.layer_units[1:-1]):
+                self._rescale_lsuv(data)
+        return data
+
+    def _holds_out_validation(self, incremental):
+        """Whether this fit holds out early stopping's validation rows
+        (``partial_fit`` refuses early stopping: see FitPlan)."""
+        return (
+            bool(self.early_stopping)
+            and self.solver in STOCHASTIC_SOLVERS
+            and not incremental
+        )
 
     def _stratify_validation(self):
         """Whether early stopping's validation split is stratified by class."""
         return False
 
-    def _initialize(self, layout, X, Y, dtype, random_state):
+    def _initialize(self, layout, Y, dtype, random_state):
+        """Draw the starting weights; LSUV's rescaling comes later
+        (:meth:`_rescale_lsuv`), once the training rows are known."""
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = layout.n_layers
         self.out_activation_ = self._output_activation(Y)
-        self.coefs_, self.intercepts_, lsuv_record = initialize_network(
+        self.coefs_, self.intercepts_, _ = initialize_network(
             self.init,
             layout.layer_units,
             random_state,
             dtype,
             self.activation,
             self.out_activation_,
-            X,
+            rescale=False,
         )
         self.__dict__.pop("lsuv_record_", None)
-        if lsuv_record is not None:
-            self.lsuv_record_ = lsuv_record
-            if self.verbose:
-                print(
-                    f"LSUV: {lsuv_record['n_forward']} layer products on "
-                    f"{lsuv_record['n_rows']} rows, "
-                    f"{1e3 * lsuv_record['seconds']:.1f} ms"
-                )
         fitted.forget_training(self)
         if self.solver in STOCHASTIC_SOLVERS:
             fitted.fresh_record(self)
+
+    def _rescale_lsuv(self, data):
+        """init="lsuv": rescale the start on the training rows, as weighted."""
+        self.coefs_, record = lsuv_on_data(
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            data.X,
+            data.random_state,
+            sample_weight=data.sample_weight,
+        )
+        self.lsuv_record_ = record
+        if self.verbose:
+            print(
+                f"LSUV: {record['n_forward']} layer products on "
+                f"{record['n_rows']} rows, {1e3 * record['seconds']:.1f} ms"
+            )
 
     def _forward(self, X):
         # Inputs near the float maximum can overflow inside the network: that
@@ -335,10 +366,23 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             else:
                 # From the extremes: no |X| copy, no int8 overflow of -(-128).
                 largest = max(abs(float(X.max())), abs(float(X.min())))
+            # The network computes in its own dtype (X is cast to it).
+            dtype = self.coefs_[0].dtype
+            dtype_max = float(np.finfo(dtype).max)
+            if largest > dtype_max:
+                cause = (
+                    f"X holds values beyond {dtype}'s range, the dtype of this "
+                    f"model (the largest |x| in X is {largest:.1e}, {dtype} "
+                    f"holds at most {dtype_max:.1e})"
+                )
+            else:
+                cause = (
+                    f"the forward pass overflowed {dtype}, the dtype of this "
+                    f"model (the largest |x| in X is {largest:.1e})"
+                )
             raise ValueError(
                 f"The network's output is not finite for {bad_rows} of the "
-                f"{X.shape[0]} rows of X: the forward pass overflowed float64 "
-                f"(the largest |x| in X is {largest:.1e}). Scale the inputs as "
+                f"{X.shape[0]} rows of X: {cause}. Scale the inputs as "
                 "for training, for example with mlpinit.MeanNormStandardizer."
             )
         return output
@@ -362,7 +406,10 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         if not np.isfinite(output).all():
             return np.nan, np.nan
         per_sample = sample_losses(self.out_activation_, Y_val, output)
-        loss = float(np.average(per_sample, weights=sw_val))
+        # In float64: float32 weights near its maximum overflow their sum,
+        # and the NaN loss would stop early stopping from judging any epoch.
+        weights = None if sw_val is None else sw_val.astype(np.float64)
+        loss = float(np.average(per_sample, weights=weights))
         if scorer is None:
             return loss, self._score_output(output, y_val, sw_val)
         if scorer == "loss":

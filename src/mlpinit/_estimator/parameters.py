@@ -214,7 +214,10 @@ early_stopping : bool, default=False
     score stops improving, and keep the best weights. Stochastic solvers
     only. The split is stratified for binary and multiclass targets;
     scikit-learn stratifies binary targets only, so its multiclass splits
-    (and validation scores) differ from these at the same seed. With
+    (and validation scores) differ from these at the same seed. Where a
+    multiclass split cannot be stratified (a class of one row, or fewer
+    validation rows than classes) it is drawn unstratified, scikit-learn's
+    split for the same seed. With
     ``warm_start``, a fit ends on the best validated weights of all the
     fits so far (those of ``best_validation_score_``); scikit-learn's
     warm-started fit that finds no better score ends on its last weights.
@@ -293,9 +296,12 @@ init : str or callable, default="auto"
       ``"orthogonal"`` weights, then each layer, first to last, rescaled
       until its output variance is 1 (within 0.1) on a batch of up to
       512 training rows drawn with ``random_state``
-      (:func:`mlpinit.initializers.lsuv`). It runs on a fresh fit and on the
-      first ``partial_fit`` call, not on a ``warm_start`` continuation; its
-      cost is in ``lsuv_record_``.
+      (:func:`mlpinit.initializers.lsuv`). The rows are drawn after the
+      weights and after early stopping's split, from the training part's
+      rows of positive ``sample_weight``, and the variances are weighted,
+      so that integer weights act as repeated rows. It runs on a fresh fit
+      and on the first ``partial_fit`` call, not on a ``warm_start``
+      continuation; its cost is in ``lsuv_record_``.
     - ``"sklearn"``: scikit-learn's own scheme, uniform in
       ``+-sqrt(6/(fan_in + fan_out))`` (factor 2 for logistic), biases from
       the same range, the same draws in the same order. With it a fit can be
@@ -349,7 +355,10 @@ scoring : str, callable or None, default=None
     scikit-learn scorer name (``"balanced_accuracy"``,
     ``"neg_mean_absolute_error"``, ...) or a callable
     ``scorer(estimator, X, y)``, higher being better. The scores go to
-    ``validation_scores_``, and ``tol`` applies to them.
+    ``validation_scores_``, and ``tol`` applies to them. A NaN or infinite
+    score never counts as an improvement: before any finite score it is an
+    error, after one a UserWarning, and the fit keeps the best finite
+    score's weights.
 """,
     ),
     Parameter(
@@ -368,7 +377,13 @@ weight_decay : float, default=0.0
     ``alpha`` regularizes less on more data, and Adam rescales its gradient
     per weight; scikit-learn issues #6780 and #10477). ``weight_decay``
     does neither: its strength per step does not depend on the data size.
-    Typical values are 1e-4 to 1e-1.
+    Typical values are 1e-4 to 1e-1. ``learning_rate_init * weight_decay``
+    must be below 1 (no schedule's rate exceeds ``learning_rate_init``):
+    at 1 the factor zeroes the weights, beyond it flips their sign. The L2
+    term has a bound of the same kind that neither library checks: with
+    plain sgd each step multiplies the weights by ``1 - learning_rate *
+    alpha / batch_weight`` (the batch's total sample weight), which grows
+    them once ``learning_rate * alpha`` exceeds twice the batch weight.
 """,
     ),
     Parameter(
@@ -380,7 +395,11 @@ warmup_epochs : int, default=0
     linearly from ``learning_rate_init / n_updates`` to
     ``learning_rate_init`` before the cosine decay, ``n_updates`` being the
     updates of those epochs. It steadies Adam's first steps, when its moment
-    estimates rest on few batches. Any other ``learning_rate`` needs 0.
+    estimates rest on few batches. Any other ``learning_rate``, and
+    ``solver="lbfgs"``, need 0; it must not exceed ``max_iter``. The
+    schedule's length and warmup, in updates, are fixed by the call that
+    starts it (``fit`` or a first ``partial_fit``): later ``partial_fit``
+    calls continue it, at rate 0 once it is over.
 """,
     ),
     Parameter(

@@ -2,8 +2,10 @@
 
 :func:`FitPlan.build` reads the estimator's parameters (``get_params``, no
 fitted attribute) and checks the rules that tie several of them together:
-warmup needs a schedule that has one, dropout needs a stochastic solver,
-early stopping cannot run in ``partial_fit``. The engine
+warmup needs a stochastic solver, a schedule that has one and no more epochs
+than ``max_iter``, dropout needs a stochastic solver, early stopping cannot
+run in ``partial_fit``, and ``learning_rate_init * weight_decay`` must stay
+below 1. The engine
 (:mod:`mlpinit._core.engine`) then reads the plan's fields and nothing else.
 """
 
@@ -31,7 +33,18 @@ def dropout_rates(dropout, n_hidden):
     -------
     tuple of float or None
     """
-    rates = np.atleast_1d(np.asarray(dropout, dtype=np.float64))
+    # Only real numbers: numpy would turn the strings "0.5" into rates, and
+    # a dict into a 0-d object array (a raw TypeError further on).
+    try:
+        given = None if isinstance(dropout, dict) else np.asarray(dropout)
+    except ValueError:  # a ragged sequence
+        given = None
+    if given is None or given.dtype.kind not in "biuf":
+        raise ValueError(
+            "dropout must be a real number or a sequence of real numbers, one "
+            f"per hidden layer ({n_hidden}); got {dropout!r}."
+        )
+    rates = np.atleast_1d(given.astype(np.float64))
     if rates.ndim != 1 or rates.size not in (1, n_hidden):
         raise ValueError(
             f"dropout must be one number or one per hidden layer ({n_hidden}); "
@@ -144,17 +157,46 @@ class FitPlan:
 
 
 def _check_rules(params, stochastic, incremental):
-    """The rules between parameters, for the stochastic solvers (L-BFGS
-    ignores early stopping and the schedules)."""
+    """The rules between parameters. L-BFGS ignores early stopping and the
+    schedules, as in scikit-learn, but refuses a warmup, which no
+    scikit-learn parameter asks for."""
+    warmup, schedule = params["warmup_epochs"], params["learning_rate"]
+    warmup_of = " or ".join(f"learning_rate={name!r}" for name in _WARMUP_SCHEDULES)
     if not stochastic:
+        if warmup:
+            raise ValueError(
+                f"warmup_epochs={warmup} is the warmup of {warmup_of} with "
+                f"solver='adam' or 'sgd'; solver={params['solver']!r} has no "
+                "learning rate to warm up. Set warmup_epochs=0."
+            )
         return
     if params["early_stopping"] and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
-    warmup, schedule = params["warmup_epochs"], params["learning_rate"]
     if warmup and schedule not in _WARMUP_SCHEDULES:
         raise ValueError(
-            f"warmup_epochs={warmup} is the warmup of "
-            + " or ".join(f"learning_rate={name!r}" for name in _WARMUP_SCHEDULES)
-            + f"; with learning_rate={schedule!r} "
-            "set warmup_epochs=0."
+            f"warmup_epochs={warmup} is the warmup of {warmup_of}; with "
+            f"learning_rate={schedule!r} set warmup_epochs=0."
+        )
+    if warmup > params["max_iter"]:
+        raise ValueError(
+            f"warmup_epochs={warmup} is longer than the whole fit, "
+            f"max_iter={params['max_iter']}: the rate would never reach "
+            f"learning_rate_init. Set warmup_epochs <= max_iter."
+        )
+    _check_weight_decay(params["weight_decay"], params["learning_rate_init"])
+
+
+def _check_weight_decay(weight_decay, learning_rate_init):
+    # Each update multiplies the weights by 1 - rate * weight_decay, and no
+    # schedule's rate exceeds learning_rate_init. At 1 the factor zeroes
+    # the weights; beyond, it flips their sign and, below -1, grows them.
+    if learning_rate_init * weight_decay >= 1:
+        raise ValueError(
+            f"weight_decay={weight_decay:g} with learning_rate_init="
+            f"{learning_rate_init:g} makes the decay factor 1 - "
+            f"learning_rate_init * weight_decay = "
+            f"{1 - learning_rate_init * weight_decay:g}, which flips or erases "
+            "the weights instead of shrinking them. weight_decay must be below "
+            f"1 / learning_rate_init = {1 / learning_rate_init:g} (usually far "
+            "below: 1e-4 to 1e-1)."
         )

@@ -20,12 +20,34 @@ def _stratification(estimator, data):
     draws the same validation rows and a class too small to split is named
     as scikit-learn names it ('True', 'False'). scikit-learn leaves
     multiclass unstratified (it stratifies only single-column targets); here
-    multiclass is stratified by its labels, a documented departure.
-    Multilabel is not stratified.
+    multiclass is stratified by its labels, a documented departure, unless
+    that is impossible (:func:`_split`). Multilabel is not stratified.
     """
     if not estimator._stratify_validation():
         return None
     return data.Y > 0.5 if data.Y.shape[1] == 1 else data.y_labels
+
+
+def _split(arrays, data, validation_fraction, stratify):
+    """train_test_split's parts. A multiclass split that cannot be stratified
+    (a class of one row, fewer validation rows than classes) is drawn
+    unstratified, as scikit-learn always draws it, from the same random
+    state: the departure never refuses data scikit-learn fits."""
+    state = data.random_state.get_state()
+    try:
+        return train_test_split(
+            *arrays,
+            random_state=data.random_state,
+            test_size=validation_fraction,
+            stratify=stratify,
+        )
+    except ValueError:
+        if stratify is None or data.Y.shape[1] == 1:
+            raise  # scikit-learn refuses these too
+    data.random_state.set_state(state)
+    return train_test_split(
+        *arrays, random_state=data.random_state, test_size=validation_fraction
+    )
 
 
 def split_validation(estimator, data, validation_fraction):
@@ -35,12 +57,7 @@ def split_validation(estimator, data, validation_fraction):
     if data.sample_weight is not None:
         arrays.append(data.sample_weight)
     try:
-        parts = train_test_split(
-            *arrays,
-            random_state=data.random_state,
-            test_size=validation_fraction,
-            stratify=stratify,
-        )
+        parts = _split(arrays, data, validation_fraction, stratify)
     except ValueError as error:
         # scikit-learn's words first ("The least populated classes in y have
         # only 1 member", "test_size = 1 should be greater or equal to the
@@ -106,4 +123,7 @@ def validation_closure(estimator, data, scoring):
             *layout.views(theta), data.validation, scorer
         )
 
+    # What the engine's messages call the scorer.
+    label = getattr(scoring, "__qualname__", None) if callable(scoring) else None
+    validate.scorer_name = f"scoring={label or repr(scoring)}"
     return validate
