@@ -132,6 +132,40 @@ def reference_binary_log_loss(Y, P, out):
     return out
 
 
+def reference_bias_softmax(Z, bias):
+    """``Z = softmax(Z + bias)`` row by row, as numpy computes it.
+
+    The shift by the row maximum keeps ``exp`` from overflowing; the row
+    sums are numpy's pairwise sums. The compiled version runs the bias add,
+    the maximum and the shift in one kernel, then numpy's own ``exp`` (LLVM's
+    differs from numpy's SIMD one by an ulp here and there), then the row
+    sums and the division in a second kernel: bit for bit this function.
+    """
+    Z += bias
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+def reference_output_delta(P, Y, D, row_weights, clipped=None):
+    """``D = (P - Y) * w``: the gradient at the output pre-activation.
+
+    ``w`` is ``1 / n_rows`` when ``row_weights`` is None, else each row's
+    weight (cast to ``D``'s dtype). With ``clipped``, also writes
+    ``clip(P, eps, 1 - eps)`` there, the argument of the log loss.
+    """
+    if clipped is not None:
+        eps = np.finfo(P.dtype).eps
+        np.minimum(np.maximum(P, eps, out=clipped), 1 - eps, out=clipped)
+    np.subtract(P, Y, out=D)
+    if row_weights is None:
+        D *= 1.0 / D.shape[0]
+    else:
+        D *= row_weights.astype(D.dtype, copy=False)[:, None]
+    return D
+
+
 #: The derivative kinds with a fused kernel: an activation record names its
 #: own (``fused_kind``), so that this module knows kinds, not activations.
 FUSED_DERIVATIVES = FUSED_KINDS
@@ -232,6 +266,102 @@ def _compile(numba):
                 total += hit + miss
             out[r] = -total
 
+    @jit
+    def pairwise_sum(a, lo, n):
+        # numpy's pairwise summation (its add.reduce over a contiguous axis):
+        # a plain loop below 8 terms, 8 interleaved partial sums up to 128,
+        # halves (cut at a multiple of 8) above; the same additions in the
+        # same order, hence the same bits.
+        if n < 8:
+            total = a.dtype.type(0)
+            for i in range(lo, lo + n):
+                total += a[i]
+            return total
+        if n <= 128:
+            r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+            r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+            i = lo + 8
+            end = lo + n - n % 8
+            while i < end:
+                r0 += a[i]
+                r1 += a[i + 1]
+                r2 += a[i + 2]
+                r3 += a[i + 3]
+                r4 += a[i + 4]
+                r5 += a[i + 5]
+                r6 += a[i + 6]
+                r7 += a[i + 7]
+                i += 8
+            total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+            while i < lo + n:
+                total += a[i]
+                i += 1
+            return total
+        half = n // 2
+        half -= half % 8
+        return pairwise_sum(a, lo, half) + pairwise_sum(a, lo + half, n - half)
+
+    @jit
+    def bias_shift_max(Z, bias):
+        for r in range(Z.shape[0]):
+            top = Z[r, 0] + bias[0]
+            for c in range(Z.shape[1]):
+                z = Z[r, c] + bias[c]
+                Z[r, c] = z
+                # As np.maximum: a NaN wins and stays.
+                if z > top or z != z:
+                    top = z
+            for c in range(Z.shape[1]):
+                Z[r, c] = Z[r, c] - top
+
+    @jit
+    def normalize_rows(Z):
+        n = Z.shape[1]
+        for r in range(Z.shape[0]):
+            # pairwise_sum's common cases written out: as a (recursive)
+            # call per row it costs twice the rest of the kernel.
+            if n < 8:
+                total = Z.dtype.type(0)
+                for c in range(n):
+                    total += Z[r, c]
+            elif n <= 128:
+                r0, r1, r2, r3 = Z[r, 0], Z[r, 1], Z[r, 2], Z[r, 3]
+                r4, r5, r6, r7 = Z[r, 4], Z[r, 5], Z[r, 6], Z[r, 7]
+                c = 8
+                end = n - n % 8
+                while c < end:
+                    r0 += Z[r, c]
+                    r1 += Z[r, c + 1]
+                    r2 += Z[r, c + 2]
+                    r3 += Z[r, c + 3]
+                    r4 += Z[r, c + 4]
+                    r5 += Z[r, c + 5]
+                    r6 += Z[r, c + 6]
+                    r7 += Z[r, c + 7]
+                    c += 8
+                total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+                while c < n:
+                    total += Z[r, c]
+                    c += 1
+            else:
+                total = pairwise_sum(Z[r], 0, n)
+            for c in range(n):
+                Z[r, c] = Z[r, c] / total
+
+    @jit
+    def output_delta(P, Y, D, row_weights, use_rows, scale, clipped, clip):
+        eps = np.finfo(P.dtype).eps
+        top = P.dtype.type(1) - eps
+        for r in range(P.shape[0]):
+            w = D.dtype.type(row_weights[r]) if use_rows else scale
+            for c in range(P.shape[1]):
+                p = P[r, c]
+                if clip:
+                    # np.maximum then np.minimum: a NaN stays a NaN.
+                    q = eps if p < eps else p
+                    clipped[r, c] = top if q > top else q
+                D[r, c] = (p - Y[r, c]) * w
+
     return (
         adam,
         sgd,
@@ -240,6 +370,9 @@ def _compile(numba):
         bias_relu_dropout,
         backward,
         binary_log_loss,
+        bias_shift_max,
+        normalize_rows,
+        output_delta,
     )
 
 
@@ -261,6 +394,9 @@ class _Kernels:
                 self._bias_relu_dropout,
                 self._backward,
                 self._binary_log_loss,
+                self._bias_shift_max,
+                self._normalize_rows,
+                self._output_delta,
             ) = _compile(numba)
 
     def adam(self, theta, grad, m, v, tmp, den, coefs):
@@ -315,6 +451,35 @@ class _Kernels:
         self._binary_log_loss(Y, P, out)
         return out
 
+    def bias_softmax(self, Z, bias):
+        """:func:`reference_bias_softmax` in two kernels around numpy's ``exp``."""
+        if not self.compiled:
+            return reference_bias_softmax(Z, bias)
+        self._bias_shift_max(Z, bias)
+        np.exp(Z, out=Z)
+        self._normalize_rows(Z)
+        return Z
+
+    def output_delta(self, P, Y, D, row_weights, clipped=None):
+        """:func:`reference_output_delta`, one pass."""
+        if not self.compiled:
+            return reference_output_delta(P, Y, D, row_weights, clipped)
+        use_rows = row_weights is not None
+        self._output_delta(
+            P,
+            Y,
+            D,
+            row_weights if use_rows else _NO_ROWS,
+            use_rows,
+            D.dtype.type(1.0 / D.shape[0]),
+            P if clipped is None else clipped,
+            clipped is not None,
+        )
+        return D
+
+
+# A stand-in for "no row weights": numba compiles one version per argument type.
+_NO_ROWS = np.zeros(1)
 
 _KERNELS = None
 
