@@ -439,7 +439,12 @@ class _Kernels:
         if not self.compiled:
             return reference_backward(kind, A, delta, mask, scratch)
         use_mask = mask is not None
-        constants = np.array([1.0 - LEAKY_RELU_SLOPE, LEAKY_RELU_SLOPE], A.dtype)
+        constants = _BACKWARD_CONSTANTS.get(A.dtype)
+        if constants is None:
+            # Built once per dtype: an array per call costs as much as the
+            # kernel on a small layer.
+            constants = np.array([1.0 - LEAKY_RELU_SLOPE, LEAKY_RELU_SLOPE], A.dtype)
+            _BACKWARD_CONSTANTS[A.dtype] = constants
         self._backward(
             _KIND[kind], A, delta, mask if use_mask else A, use_mask, constants
         )
@@ -477,6 +482,8 @@ class _Kernels:
         )
         return D
 
+
+_BACKWARD_CONSTANTS = {}
 
 # A stand-in for "no row weights": numba compiles one version per argument type.
 _NO_ROWS = np.zeros(1)

@@ -364,11 +364,12 @@ def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout
     record = activation_record(activation)
     fused = None if record.fused_kind is None else kernels()
     derivative = record.derivative
+    # Only the first layer's input may be sparse.
+    sparse_input = sp.issparse(inputs[0])
     for i in range(len(coefs), 0, -1):
         A_prev = inputs[i - 1]
-        # Only the first layer's input may be sparse.
-        first = None if i == 1 else False
-        sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[i - 1], sparse=first)
+        sparse = sparse_input and i == 1
+        sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[i - 1], sparse=sparse)
         np.dot(ones, deltas[i], out=intercept_grads[i - 1])
         if i == 1:
             break
