@@ -59,6 +59,8 @@ class BatchTrainer:
         if self._dense:
             self._X_batch = np.empty((batch_size, X.shape[1]), X.dtype)
         self._Y_batch = np.empty((batch_size, Y.shape[1]), Y.dtype)
+        if sample_weight is not None:
+            self._sw_batch = np.empty(batch_size, sample_weight.dtype)
 
     def _gather(self, idx):
         # take into a preallocated buffer is an order of magnitude cheaper
@@ -69,7 +71,9 @@ class BatchTrainer:
         else:
             X_batch = self.X[idx]
         Y_batch = self.Y.take(idx, axis=0, out=self._Y_batch[:m])
-        sw = None if self.sample_weight is None else self.sample_weight[idx]
+        sw = None
+        if self.sample_weight is not None:
+            sw = self.sample_weight.take(idx, out=self._sw_batch[:m])
         return X_batch, Y_batch, sw
 
     def run_epoch(self, theta, optimizer, order=None):
