@@ -397,3 +397,36 @@ def test_loss_and_gradient_outputs_equal_with_and_without_numba(
         assert fast[0] == pytest.approx(slow[0], rel=1e-13)
     else:
         assert fast[0] == slow[0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_rows", [1, 5, 8, 9, 100, 128, 129, 200, 256, 1000, 8192])
+def test_batch_weights_kernel_equals_reference(dtype, n_rows):
+    # The float64 sum of (cast) weights in numpy's pairwise order, then each
+    # weight over it: bit for bit what sample_weight.sum(dtype=np.float64)
+    # and the float64 division give.
+    rng = np.random.default_rng(12)
+    weights = (rng.random(n_rows) * 10 ** rng.uniform(-3, 3, n_rows)).astype(dtype)
+    want = fused.reference_batch_weights(weights)
+    got = KERNELS.batch_weights(weights, np.empty(9000))
+    assert isinstance(got[0], float) and isinstance(got[2], bool)
+    assert got[0] == want[0] == float(np.sum(weights, dtype=np.float64))
+    assert got[1].dtype == np.float64
+    np.testing.assert_array_equal(got[1], want[1])
+    assert got[2] is True
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_weights_kernel_edge_cases(dtype):
+    zeros = np.zeros(10, dtype)
+    assert KERNELS.batch_weights(zeros, np.empty(10)) == (0.0, None, False)
+    # A float32 sum of these would overflow; the float64 one does not.
+    huge = np.full(300, np.finfo(np.float32).max / 2).astype(dtype)
+    got = KERNELS.batch_weights(huge, np.empty(300))
+    assert np.isfinite(got[0]) and got[0] == fused.reference_batch_weights(huge)[0]
+    # Past numpy's cast buffer the reference itself runs: the same values.
+    many = np.random.default_rng(13).random(9000).astype(dtype)
+    got = KERNELS.batch_weights(many, np.empty(9000))
+    want = fused.reference_batch_weights(many)
+    assert got[0] == want[0]
+    np.testing.assert_array_equal(got[1], want[1])

@@ -166,6 +166,21 @@ def reference_output_delta(P, Y, D, row_weights, clipped=None):
     return D
 
 
+def reference_batch_weights(sample_weight, out=None):
+    """``(weight_sum, row_weights, nonzero)`` of one batch's sample weights.
+
+    ``weight_sum`` is their sum in float64 (a float32 sum of large weights
+    overflows), ``row_weights`` the weights over it in float64, or None when
+    the sum is 0, ``nonzero`` whether any weight is not 0. ``out``, a float64
+    buffer of the batch's length, is unused here (the kernel writes into it).
+    """
+    weight_sum = float(sample_weight.sum(dtype=np.float64))
+    row_weights = None
+    if weight_sum != 0:
+        row_weights = sample_weight.astype(np.float64, copy=False) / weight_sum
+    return weight_sum, row_weights, bool(sample_weight.any())
+
+
 #: The derivative kinds with a fused kernel: an activation record names its
 #: own (``fused_kind``), so that this module knows kinds, not activations.
 FUSED_DERIVATIVES = FUSED_KINDS
@@ -267,19 +282,30 @@ def _compile(numba):
             out[r] = -total
 
     @jit
-    def pairwise_sum(a, lo, n):
+    def pairwise_sum(a, lo, n, zero):
         # numpy's pairwise summation (its add.reduce over a contiguous axis):
         # a plain loop below 8 terms, 8 interleaved partial sums up to 128,
         # halves (cut at a multiple of 8) above; the same additions in the
-        # same order, hence the same bits.
+        # same order, hence the same bits. ``zero`` is the accumulator's type
+        # (numpy's ``sum(dtype=...)``): each term is cast to it, then added.
         if n < 8:
-            total = a.dtype.type(0)
+            total = zero
             for i in range(lo, lo + n):
                 total += a[i]
             return total
         if n <= 128:
-            r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-            r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+            r0, r1, r2, r3 = (
+                zero + a[lo],
+                zero + a[lo + 1],
+                zero + a[lo + 2],
+                zero + a[lo + 3],
+            )
+            r4, r5, r6, r7 = (
+                zero + a[lo + 4],
+                zero + a[lo + 5],
+                zero + a[lo + 6],
+                zero + a[lo + 7],
+            )
             i = lo + 8
             end = lo + n - n % 8
             while i < end:
@@ -299,7 +325,21 @@ def _compile(numba):
             return total
         half = n // 2
         half -= half % 8
-        return pairwise_sum(a, lo, half) + pairwise_sum(a, lo + half, n - half)
+        return pairwise_sum(a, lo, half, zero) + pairwise_sum(
+            a, lo + half, n - half, zero
+        )
+
+    @jit
+    def batch_weights(weights, out):
+        # sum(dtype=float64), then the weights over their sum in float64.
+        total = pairwise_sum(weights, 0, weights.shape[0], 0.0)
+        nonzero = False
+        for i in range(weights.shape[0]):
+            nonzero = nonzero or weights[i] != 0
+        if total != 0:
+            for i in range(weights.shape[0]):
+                out[i] = np.float64(weights[i]) / total
+        return total, nonzero
 
     @jit
     def bias_shift_max(Z, bias):
@@ -344,7 +384,7 @@ def _compile(numba):
                     total += Z[r, c]
                     c += 1
             else:
-                total = pairwise_sum(Z[r], 0, n)
+                total = pairwise_sum(Z[r], 0, n, Z.dtype.type(0))
             for c in range(n):
                 Z[r, c] = Z[r, c] / total
 
@@ -373,6 +413,7 @@ def _compile(numba):
         bias_shift_max,
         normalize_rows,
         output_delta,
+        batch_weights,
     )
 
 
@@ -397,6 +438,7 @@ class _Kernels:
                 self._bias_shift_max,
                 self._normalize_rows,
                 self._output_delta,
+                self._batch_weights,
             ) = _compile(numba)
 
     def adam(self, theta, grad, m, v, tmp, den, coefs):
@@ -482,8 +524,23 @@ class _Kernels:
         )
         return D
 
+    def batch_weights(self, sample_weight, out):
+        """:func:`reference_batch_weights`, in one kernel, into ``out``."""
+        # numpy sums a cast (float32) array in buffers of 8192 values, each
+        # pairwise, and the kernel only knows the unbuffered pairwise order.
+        if (
+            not self.compiled
+            or sample_weight.shape[0] > _NUMPY_BUFFER
+            or not sample_weight.flags.c_contiguous
+        ):
+            return reference_batch_weights(sample_weight)
+        out = out[: sample_weight.shape[0]]
+        weight_sum, nonzero = self._batch_weights(sample_weight, out)
+        return weight_sum, (out if weight_sum != 0 else None), nonzero
+
 
 _BACKWARD_CONSTANTS = {}
+_NUMPY_BUFFER = 8192
 
 # A stand-in for "no row weights": numba compiles one version per argument type.
 _NO_ROWS = np.zeros(1)

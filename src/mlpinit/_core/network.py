@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mlpinit._core.activations import activation_record, sample_losses
-from mlpinit._core.fused import kernels
+from mlpinit._core.fused import kernels, reference_batch_weights
 
 
 class NetworkLayout:
@@ -398,6 +398,7 @@ def loss_and_gradient(
     out_activation,
     workspace,
     dropout=None,
+    batch_weights=None,
 ):
     """Regularized mean loss of one batch and its gradient with respect to ``theta``.
 
@@ -426,6 +427,10 @@ def loss_and_gradient(
         This batch's inverted-dropout masks of the hidden layers
         (:class:`mlpinit._core.training.Dropout`, already drawn); the loss
         and gradient are those of the thinned network. None: the full one.
+    batch_weights : tuple, optional
+        ``(weight_sum, row_weights)`` of ``sample_weight`` as
+        :func:`.fused.reference_batch_weights` gives them, when the caller
+        has them already; None computes them here.
 
     Returns
     -------
@@ -448,12 +453,13 @@ def loss_and_gradient(
     if sample_weight is None:
         weight_sum, row_weights = float(n_rows), None
     else:
-        # In float64: a float32 sum of large weights overflows to inf.
-        weight_sum = float(sample_weight.sum(dtype=np.float64))
+        if batch_weights is None:
+            # In float64: a float32 sum of large weights overflows to inf.
+            batch_weights = reference_batch_weights(sample_weight)[:2]
+        weight_sum, row_weights = batch_weights
         if weight_sum == 0:  # no weighted mean: the batch contributes nothing
             grad[:] = 0
             return 0.0
-        row_weights = sample_weight.astype(np.float64, copy=False) / weight_sum
     loss = _data_loss_and_delta(
         out_activation, Y, acts[-1], row_weights, scratch[-1], deltas[-1]
     )

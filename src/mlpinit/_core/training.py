@@ -10,6 +10,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
+from mlpinit._core.fused import kernels
 from mlpinit._core.network import Workspace, loss_and_gradient, stable_dot
 
 
@@ -61,6 +62,7 @@ class BatchTrainer:
         self._Y_batch = np.empty((batch_size, Y.shape[1]), Y.dtype)
         if sample_weight is not None:
             self._sw_batch = np.empty(batch_size, sample_weight.dtype)
+            self._row_weights = np.empty(batch_size, np.float64)
 
     def _gather(self, idx):
         # take into a preallocated buffer is an order of magnitude cheaper
@@ -107,8 +109,15 @@ class BatchTrainer:
                 )
             else:
                 X_batch, Y_batch, sw = self._gather(order[start:stop])
-            if sw is not None and not sw.any():
-                continue  # zero total weight: no step, the optimizer untouched
+            weights = None
+            if sw is not None:
+                # The sum, the row weights and the check in one kernel.
+                weight_sum, row_weights, nonzero = kernels().batch_weights(
+                    sw, self._row_weights
+                )
+                if not nonzero:
+                    continue  # zero total weight: no step, the optimizer untouched
+                weights = (weight_sum, row_weights)
             if self.dropout is not None:
                 self.dropout.draw(stop - start)
             loss = loss_and_gradient(
@@ -123,6 +132,7 @@ class BatchTrainer:
                 self.out_activation,
                 self.workspace,
                 self.dropout,
+                weights,
             )
             total += loss * (stop - start)
             if self.max_grad_norm is not None:
