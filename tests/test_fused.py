@@ -240,3 +240,193 @@ def test_fits_are_bit_identical_with_and_without_numba(monkeypatch, params):
     for a, b in zip(fast.coefs_ + fast.intercepts_, slow.coefs_ + slow.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert fast.loss_curve_ == slow.loss_curve_
+
+
+def _unfused_softmax(Z, bias):
+    # The output layer as it ran before the fusion: bias add, then the
+    # activation record's softmax.
+    from mlpinit._core.activations import activation_record
+
+    Z += bias
+    return activation_record("softmax").apply(Z)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_classes", [1, 2, 3, 7, 8, 9, 10, 16, 23, 128, 129, 300])
+def test_bias_softmax_kernel_equals_reference(dtype, n_classes):
+    # The row sums cross every branch of numpy's pairwise summation (< 8
+    # terms, blocks of 8 up to 128, halves above), so a wrong order of the
+    # additions would show in the last bits of the probabilities.
+    rng = np.random.default_rng(8)
+    Z = (rng.standard_normal((37, n_classes)) * 4).astype(dtype)
+    bias = rng.standard_normal(n_classes).astype(dtype)
+    expected = fused.reference_bias_softmax(Z.copy(), bias)
+    unfused = _unfused_softmax(Z.copy(), bias)
+    got = KERNELS.bias_softmax(Z, bias)
+    assert got is Z and got.dtype == dtype
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got, unfused)
+    np.testing.assert_allclose(got.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_bias_softmax_kernel_keeps_a_nan_and_survives_huge_logits():
+    Z = np.array([[1.0, np.nan, 3.0], [1000.0, -1000.0, 999.0], [np.inf, 0, 1]])
+    bias = np.zeros(3)
+    with np.errstate(invalid="ignore"):
+        expected = fused.reference_bias_softmax(Z.copy(), bias)
+        got = KERNELS.bias_softmax(Z, bias)
+    assert np.isnan(got[0]).all()  # a diverged model's NaN reaches the loss
+    np.testing.assert_array_equal(got, expected)
+    assert np.isfinite(got[1]).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("clip", [False, True])
+def test_output_delta_kernel_equals_reference(dtype, weighted, clip):
+    rng = np.random.default_rng(9)
+    P = rng.random((41, 5)).astype(dtype)
+    P[0] = [0.0, 1.0, 0.5, np.nan, 1e-30]  # the clip's bounds, and a NaN
+    Y = np.eye(5, dtype=dtype)[rng.integers(0, 5, 41)]
+    weights = None
+    if weighted:
+        weights = rng.random(41)
+        weights /= weights.sum()
+    outputs = []
+    for run in (fused.reference_output_delta, KERNELS.output_delta):
+        D, clipped = np.empty_like(P), (np.empty_like(P) if clip else None)
+        assert run(P, Y, D, weights, clipped) is D
+        outputs.append((D, clipped))
+    (D_ref, clip_ref), (D, clipped) = outputs
+    assert D.dtype == dtype
+    np.testing.assert_array_equal(D, D_ref)
+    if clip:
+        np.testing.assert_array_equal(clipped, clip_ref)
+        eps = np.finfo(dtype).eps
+        assert clipped[0, 0] == eps and clipped[0, 1] == 1 - eps
+        assert np.isnan(clipped[0, 3])
+    # The reference against its definition, independently of both codes.
+    w = np.full(41, 1 / 41) if weights is None else weights
+    np.testing.assert_allclose(D[1:], (P[1:] - Y[1:]) * w[1:, None], rtol=1e-6)
+
+
+def _unfused_predict(coefs, intercepts, activation, out_activation, X):
+    from mlpinit._core.activations import activation_record
+
+    A = X
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        last = i == len(coefs) - 1
+        Z = A @ W
+        Z += b
+        A = activation_record(out_activation if last else activation).apply(Z)
+    return A
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "activation,out_activation",
+    [
+        ("relu", "softmax"),
+        ("leaky_relu", "logistic"),
+        ("tanh", "identity"),
+        ("gelu", "softmax"),
+    ],
+)
+def test_predict_in_chunks_equals_the_unfused_forward(
+    monkeypatch, dtype, activation, out_activation
+):
+    # The fused predict (bias and activation in one pass), chunk by chunk,
+    # gives the unfused whole-array forward pass bit for bit.
+    from mlpinit._core.network import predict_in_chunks
+
+    rng = np.random.default_rng(10)
+    shapes = [(7, 13), (13, 9), (9, 4)]
+    coefs = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    intercepts = [rng.standard_normal(s[1]).astype(dtype) for s in shapes]
+    X = rng.standard_normal((53, 7)).astype(dtype)
+    expected = _unfused_predict(coefs, intercepts, activation, out_activation, X)
+    got = predict_in_chunks(coefs, intercepts, activation, out_activation, X, 10)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, expected)
+    _reference_kernels(monkeypatch)
+    slow = predict_in_chunks(coefs, intercepts, activation, out_activation, X, 10)
+    np.testing.assert_array_equal(slow, expected)
+
+
+@pytest.mark.parametrize("out_activation", ["softmax", "logistic", "identity"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_and_gradient_outputs_equal_with_and_without_numba(
+    monkeypatch, out_activation, weighted
+):
+    # Every output's fused loss and delta against the numpy references, with
+    # and without sample weights; the logistic loss alone may differ by an ulp
+    # (its kernel's log is LLVM's), its gradient may not.
+    layout = NetworkLayout([5, 9, 3])
+    rng = np.random.default_rng(11)
+    theta = rng.standard_normal(layout.size) * 0.5
+    X = rng.standard_normal((30, 5))
+    if out_activation == "softmax":
+        Y = np.eye(3)[rng.integers(0, 3, 30)]
+    elif out_activation == "logistic":
+        Y = (rng.random((30, 3)) > 0.5).astype(float)
+    else:
+        Y = rng.standard_normal((30, 3))
+    sample_weight = rng.random(30) if weighted else None
+
+    def run():
+        grad = np.empty_like(theta)
+        loss = loss_and_gradient(
+            layout,
+            theta,
+            grad,
+            X,
+            Y,
+            sample_weight,
+            1e-3,
+            "relu",
+            out_activation,
+            Workspace(layout, 32, np.float64),
+        )
+        return loss, grad
+
+    fast = run()
+    _reference_kernels(monkeypatch)
+    slow = run()
+    np.testing.assert_array_equal(fast[1], slow[1])
+    if out_activation == "logistic":
+        assert fast[0] == pytest.approx(slow[0], rel=1e-13)
+    else:
+        assert fast[0] == slow[0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_rows", [1, 5, 8, 9, 100, 128, 129, 200, 256, 1000, 8192])
+def test_batch_weights_kernel_equals_reference(dtype, n_rows):
+    # The float64 sum of (cast) weights in numpy's pairwise order, then each
+    # weight over it: bit for bit what sample_weight.sum(dtype=np.float64)
+    # and the float64 division give.
+    rng = np.random.default_rng(12)
+    weights = (rng.random(n_rows) * 10 ** rng.uniform(-3, 3, n_rows)).astype(dtype)
+    want = fused.reference_batch_weights(weights)
+    got = KERNELS.batch_weights(weights, np.empty(9000))
+    assert isinstance(got[0], float) and isinstance(got[2], bool)
+    assert got[0] == want[0] == float(np.sum(weights, dtype=np.float64))
+    assert got[1].dtype == np.float64
+    np.testing.assert_array_equal(got[1], want[1])
+    assert got[2] is True
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_weights_kernel_edge_cases(dtype):
+    zeros = np.zeros(10, dtype)
+    assert KERNELS.batch_weights(zeros, np.empty(10)) == (0.0, None, False)
+    # A float32 sum of these would overflow; the float64 one does not.
+    huge = np.full(300, np.finfo(np.float32).max / 2).astype(dtype)
+    got = KERNELS.batch_weights(huge, np.empty(300))
+    assert np.isfinite(got[0]) and got[0] == fused.reference_batch_weights(huge)[0]
+    # Past numpy's cast buffer the reference itself runs: the same values.
+    many = np.random.default_rng(13).random(9000).astype(dtype)
+    got = KERNELS.batch_weights(many, np.empty(9000))
+    want = fused.reference_batch_weights(many)
+    assert got[0] == want[0]
+    np.testing.assert_array_equal(got[1], want[1])

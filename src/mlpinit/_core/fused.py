@@ -132,6 +132,55 @@ def reference_binary_log_loss(Y, P, out):
     return out
 
 
+def reference_bias_softmax(Z, bias):
+    """``Z = softmax(Z + bias)`` row by row, as numpy computes it.
+
+    The shift by the row maximum keeps ``exp`` from overflowing; the row
+    sums are numpy's pairwise sums. The compiled version runs the bias add,
+    the maximum and the shift in one kernel, then numpy's own ``exp`` (LLVM's
+    differs from numpy's SIMD one by an ulp here and there), then the row
+    sums and the division in a second kernel: bit for bit this function.
+    """
+    Z += bias
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+def reference_output_delta(P, Y, D, row_weights, clipped=None):
+    """``D = (P - Y) * w``: the gradient at the output pre-activation.
+
+    ``w`` is ``1 / n_rows`` when ``row_weights`` is None, else each row's
+    weight (cast to ``D``'s dtype). With ``clipped``, also writes
+    ``clip(P, eps, 1 - eps)`` there, the argument of the log loss.
+    """
+    if clipped is not None:
+        eps = np.finfo(P.dtype).eps
+        np.minimum(np.maximum(P, eps, out=clipped), 1 - eps, out=clipped)
+    np.subtract(P, Y, out=D)
+    if row_weights is None:
+        D *= 1.0 / D.shape[0]
+    else:
+        D *= row_weights.astype(D.dtype, copy=False)[:, None]
+    return D
+
+
+def reference_batch_weights(sample_weight, out=None):
+    """``(weight_sum, row_weights, nonzero)`` of one batch's sample weights.
+
+    ``weight_sum`` is their sum in float64 (a float32 sum of large weights
+    overflows), ``row_weights`` the weights over it in float64, or None when
+    the sum is 0, ``nonzero`` whether any weight is not 0. ``out``, a float64
+    buffer of the batch's length, is unused here (the kernel writes into it).
+    """
+    weight_sum = float(sample_weight.sum(dtype=np.float64))
+    row_weights = None
+    if weight_sum != 0:
+        row_weights = sample_weight.astype(np.float64, copy=False) / weight_sum
+    return weight_sum, row_weights, bool(sample_weight.any())
+
+
 #: The derivative kinds with a fused kernel: an activation record names its
 #: own (``fused_kind``), so that this module knows kinds, not activations.
 FUSED_DERIVATIVES = FUSED_KINDS
@@ -232,6 +281,127 @@ def _compile(numba):
                 total += hit + miss
             out[r] = -total
 
+    @jit
+    def pairwise_sum(a, lo, n, zero):
+        # numpy's pairwise summation (its add.reduce over a contiguous axis):
+        # a plain loop below 8 terms, 8 interleaved partial sums up to 128,
+        # halves (cut at a multiple of 8) above; the same additions in the
+        # same order, hence the same bits. ``zero`` is the accumulator's type
+        # (numpy's ``sum(dtype=...)``): each term is cast to it, then added.
+        if n < 8:
+            total = zero
+            for i in range(lo, lo + n):
+                total += a[i]
+            return total
+        if n <= 128:
+            r0, r1, r2, r3 = (
+                zero + a[lo],
+                zero + a[lo + 1],
+                zero + a[lo + 2],
+                zero + a[lo + 3],
+            )
+            r4, r5, r6, r7 = (
+                zero + a[lo + 4],
+                zero + a[lo + 5],
+                zero + a[lo + 6],
+                zero + a[lo + 7],
+            )
+            i = lo + 8
+            end = lo + n - n % 8
+            while i < end:
+                r0 += a[i]
+                r1 += a[i + 1]
+                r2 += a[i + 2]
+                r3 += a[i + 3]
+                r4 += a[i + 4]
+                r5 += a[i + 5]
+                r6 += a[i + 6]
+                r7 += a[i + 7]
+                i += 8
+            total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+            while i < lo + n:
+                total += a[i]
+                i += 1
+            return total
+        half = n // 2
+        half -= half % 8
+        return pairwise_sum(a, lo, half, zero) + pairwise_sum(
+            a, lo + half, n - half, zero
+        )
+
+    @jit
+    def batch_weights(weights, out):
+        # sum(dtype=float64), then the weights over their sum in float64.
+        total = pairwise_sum(weights, 0, weights.shape[0], 0.0)
+        nonzero = False
+        for i in range(weights.shape[0]):
+            nonzero = nonzero or weights[i] != 0
+        if total != 0:
+            for i in range(weights.shape[0]):
+                out[i] = np.float64(weights[i]) / total
+        return total, nonzero
+
+    @jit
+    def bias_shift_max(Z, bias):
+        for r in range(Z.shape[0]):
+            top = Z[r, 0] + bias[0]
+            for c in range(Z.shape[1]):
+                z = Z[r, c] + bias[c]
+                Z[r, c] = z
+                # As np.maximum: a NaN wins and stays.
+                if z > top or z != z:
+                    top = z
+            for c in range(Z.shape[1]):
+                Z[r, c] = Z[r, c] - top
+
+    @jit
+    def normalize_rows(Z):
+        n = Z.shape[1]
+        for r in range(Z.shape[0]):
+            # pairwise_sum's common cases written out: as a (recursive)
+            # call per row it costs twice the rest of the kernel.
+            if n < 8:
+                total = Z.dtype.type(0)
+                for c in range(n):
+                    total += Z[r, c]
+            elif n <= 128:
+                r0, r1, r2, r3 = Z[r, 0], Z[r, 1], Z[r, 2], Z[r, 3]
+                r4, r5, r6, r7 = Z[r, 4], Z[r, 5], Z[r, 6], Z[r, 7]
+                c = 8
+                end = n - n % 8
+                while c < end:
+                    r0 += Z[r, c]
+                    r1 += Z[r, c + 1]
+                    r2 += Z[r, c + 2]
+                    r3 += Z[r, c + 3]
+                    r4 += Z[r, c + 4]
+                    r5 += Z[r, c + 5]
+                    r6 += Z[r, c + 6]
+                    r7 += Z[r, c + 7]
+                    c += 8
+                total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+                while c < n:
+                    total += Z[r, c]
+                    c += 1
+            else:
+                total = pairwise_sum(Z[r], 0, n, Z.dtype.type(0))
+            for c in range(n):
+                Z[r, c] = Z[r, c] / total
+
+    @jit
+    def output_delta(P, Y, D, row_weights, use_rows, scale, clipped, clip):
+        eps = np.finfo(P.dtype).eps
+        top = P.dtype.type(1) - eps
+        for r in range(P.shape[0]):
+            w = D.dtype.type(row_weights[r]) if use_rows else scale
+            for c in range(P.shape[1]):
+                p = P[r, c]
+                if clip:
+                    # np.maximum then np.minimum: a NaN stays a NaN.
+                    q = eps if p < eps else p
+                    clipped[r, c] = top if q > top else q
+                D[r, c] = (p - Y[r, c]) * w
+
     return (
         adam,
         sgd,
@@ -240,6 +410,10 @@ def _compile(numba):
         bias_relu_dropout,
         backward,
         binary_log_loss,
+        bias_shift_max,
+        normalize_rows,
+        output_delta,
+        batch_weights,
     )
 
 
@@ -261,6 +435,10 @@ class _Kernels:
                 self._bias_relu_dropout,
                 self._backward,
                 self._binary_log_loss,
+                self._bias_shift_max,
+                self._normalize_rows,
+                self._output_delta,
+                self._batch_weights,
             ) = _compile(numba)
 
     def adam(self, theta, grad, m, v, tmp, den, coefs):
@@ -303,7 +481,12 @@ class _Kernels:
         if not self.compiled:
             return reference_backward(kind, A, delta, mask, scratch)
         use_mask = mask is not None
-        constants = np.array([1.0 - LEAKY_RELU_SLOPE, LEAKY_RELU_SLOPE], A.dtype)
+        constants = _BACKWARD_CONSTANTS.get(A.dtype)
+        if constants is None:
+            # Built once per dtype: an array per call costs as much as the
+            # kernel on a small layer.
+            constants = np.array([1.0 - LEAKY_RELU_SLOPE, LEAKY_RELU_SLOPE], A.dtype)
+            _BACKWARD_CONSTANTS[A.dtype] = constants
         self._backward(
             _KIND[kind], A, delta, mask if use_mask else A, use_mask, constants
         )
@@ -315,6 +498,52 @@ class _Kernels:
         self._binary_log_loss(Y, P, out)
         return out
 
+    def bias_softmax(self, Z, bias):
+        """:func:`reference_bias_softmax` in two kernels around numpy's ``exp``."""
+        if not self.compiled:
+            return reference_bias_softmax(Z, bias)
+        self._bias_shift_max(Z, bias)
+        np.exp(Z, out=Z)
+        self._normalize_rows(Z)
+        return Z
+
+    def output_delta(self, P, Y, D, row_weights, clipped=None):
+        """:func:`reference_output_delta`, one pass."""
+        if not self.compiled:
+            return reference_output_delta(P, Y, D, row_weights, clipped)
+        use_rows = row_weights is not None
+        self._output_delta(
+            P,
+            Y,
+            D,
+            row_weights if use_rows else _NO_ROWS,
+            use_rows,
+            D.dtype.type(1.0 / D.shape[0]),
+            P if clipped is None else clipped,
+            clipped is not None,
+        )
+        return D
+
+    def batch_weights(self, sample_weight, out):
+        """:func:`reference_batch_weights`, in one kernel, into ``out``."""
+        # numpy sums a cast (float32) array in buffers of 8192 values, each
+        # pairwise, and the kernel only knows the unbuffered pairwise order.
+        if (
+            not self.compiled
+            or sample_weight.shape[0] > _NUMPY_BUFFER
+            or not sample_weight.flags.c_contiguous
+        ):
+            return reference_batch_weights(sample_weight)
+        out = out[: sample_weight.shape[0]]
+        weight_sum, nonzero = self._batch_weights(sample_weight, out)
+        return weight_sum, (out if weight_sum != 0 else None), nonzero
+
+
+_BACKWARD_CONSTANTS = {}
+_NUMPY_BUFFER = 8192
+
+# A stand-in for "no row weights": numba compiles one version per argument type.
+_NO_ROWS = np.zeros(1)
 
 _KERNELS = None
 

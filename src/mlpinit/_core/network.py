@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mlpinit._core.activations import activation_record, sample_losses
-from mlpinit._core.fused import kernels
+from mlpinit._core.fused import kernels, reference_batch_weights
 
 
 class NetworkLayout:
@@ -167,8 +167,13 @@ def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_ro
             last = i == len(coefs) - 1
             Z = out[start:stop] if last else buffers[i][: stop - start]
             sparse_aware_dot(A, W, out=Z, sparse=sparse and i == 0)
-            Z += b
-            A = (output if last else hidden).apply(Z)
+            record = output if last else hidden
+            # The bias and the activation in one pass where a kernel has them.
+            if _bias_activation(record, Z, b):
+                A = Z
+            else:
+                Z += b
+                A = record.apply(Z)
     return out
 
 
@@ -291,11 +296,9 @@ def forward_into(
             sparse=sparse_input and layer == 1,
         )
         mask = None if masks is None or layer == last else masks[layer]
-        if kept is None and record.fused_forward:
-            # kernels() here only: the statistics' pass never imports numba.
-            kernels().bias_rectify(
-                record.fused_kind, Z, intercepts[layer - 1], mask, inputs[layer]
-            )
+        if kept is None and _bias_activation(
+            record, Z, intercepts[layer - 1], mask, inputs[layer]
+        ):
             continue
         Z += intercepts[layer - 1]
         record.apply(Z, None if kept is None else acts[layer])
@@ -303,19 +306,37 @@ def forward_into(
             np.multiply(acts[layer], mask, out=inputs[layer])
 
 
-def _data_loss(out_activation, Y, P, row_weights, scratch):
-    """The (row-weighted) mean of the per-sample losses of ``P`` against ``Y``.
+def _bias_activation(record, Z, bias, mask=None, dropped=None):
+    """``Z = f(Z + bias)`` (and the dropout) in fused kernels, if ``f`` has them.
+
+    Returns whether it did: relu and leaky_relu add the bias, rectify and
+    drop out in one pass; softmax runs as :func:`.fused.reference_bias_softmax`.
+    Anything else is left to the caller. Called only where ``Z`` is not kept
+    apart from ``f(Z)``: kernels() here only, so the statistics' pass never
+    imports numba.
+    """
+    if record.fused_forward:
+        kernels().bias_rectify(record.fused_kind, Z, bias, mask, dropped)
+        return True
+    if record.name == "softmax" and mask is None:
+        kernels().bias_softmax(Z, bias)
+        return True
+    return False
+
+
+def _data_loss_and_delta(out_activation, Y, P, row_weights, scratch, D):
+    """The (row-weighted) mean of the per-sample losses of ``P`` against ``Y``;
+    also writes the output delta ``D`` (:func:`.fused.reference_output_delta`).
 
     ``row_weights`` is None (the plain mean) or sums to 1. The categorical log
     loss ``-sum(Y * log(clip(P)))`` is computed in ``scratch``, without the
     three temporaries of :func:`sample_losses`: it is the loss of every
-    multiclass batch.
+    multiclass batch. Its clip and the delta are one pass over ``P``.
     """
-    if out_activation == "softmax":
-        eps = np.finfo(P.dtype).eps
-        # np.clip's two ufuncs called directly: its Python wrapper costs more
-        # than the work on one batch's probabilities.
-        np.minimum(np.maximum(P, eps, out=scratch), 1 - eps, out=scratch)
+    softmax = out_activation == "softmax"
+    kernels().output_delta(P, Y, D, row_weights, scratch if softmax else None)
+    if softmax:
+        # numpy's log, not LLVM's: the two differ by an ulp here and there.
         log_p = np.log(scratch, out=scratch)
         if row_weights is None:
             return -stable_dot(Y.ravel(), log_p.ravel()) / P.shape[0]
@@ -327,19 +348,6 @@ def _data_loss(out_activation, Y, P, row_weights, scratch):
     if row_weights is None:
         return float(per_sample.mean())
     return stable_dot(per_sample, row_weights)
-
-
-def _output_delta_into(D, P, Y, row_weights):
-    """``D = (P - Y) * row weight``: the gradient at the output pre-activation.
-
-    The 1/weight_sum of the mean is folded in here once, instead of dividing
-    every gradient block.
-    """
-    np.subtract(P, Y, out=D)
-    if row_weights is None:
-        D *= 1.0 / D.shape[0]
-    else:
-        D *= row_weights.astype(D.dtype, copy=False)[:, None]
 
 
 def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout):
@@ -356,11 +364,12 @@ def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout
     record = activation_record(activation)
     fused = None if record.fused_kind is None else kernels()
     derivative = record.derivative
+    # Only the first layer's input may be sparse.
+    sparse_input = sp.issparse(inputs[0])
     for i in range(len(coefs), 0, -1):
         A_prev = inputs[i - 1]
-        # Only the first layer's input may be sparse.
-        first = None if i == 1 else False
-        sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[i - 1], sparse=first)
+        sparse = sparse_input and i == 1
+        sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[i - 1], sparse=sparse)
         np.dot(ones, deltas[i], out=intercept_grads[i - 1])
         if i == 1:
             break
@@ -389,6 +398,7 @@ def loss_and_gradient(
     out_activation,
     workspace,
     dropout=None,
+    batch_weights=None,
 ):
     """Regularized mean loss of one batch and its gradient with respect to ``theta``.
 
@@ -417,6 +427,10 @@ def loss_and_gradient(
         This batch's inverted-dropout masks of the hidden layers
         (:class:`mlpinit._core.training.Dropout`, already drawn); the loss
         and gradient are those of the thinned network. None: the full one.
+    batch_weights : tuple, optional
+        ``(weight_sum, row_weights)`` of ``sample_weight`` as
+        :func:`.fused.reference_batch_weights` gives them, when the caller
+        has them already; None computes them here.
 
     Returns
     -------
@@ -439,17 +453,19 @@ def loss_and_gradient(
     if sample_weight is None:
         weight_sum, row_weights = float(n_rows), None
     else:
-        # In float64: a float32 sum of large weights overflows to inf.
-        weight_sum = float(sample_weight.sum(dtype=np.float64))
+        if batch_weights is None:
+            # In float64: a float32 sum of large weights overflows to inf.
+            batch_weights = reference_batch_weights(sample_weight)[:2]
+        weight_sum, row_weights = batch_weights
         if weight_sum == 0:  # no weighted mean: the batch contributes nothing
             grad[:] = 0
             return 0.0
-        row_weights = sample_weight.astype(np.float64, copy=False) / weight_sum
-    loss = _data_loss(out_activation, Y, acts[-1], row_weights, scratch[-1])
+    loss = _data_loss_and_delta(
+        out_activation, Y, acts[-1], row_weights, scratch[-1], deltas[-1]
+    )
     weights = theta[: layout.n_coef]
     if alpha:
         loss += 0.5 * alpha * stable_dot(weights, weights) / weight_sum
-    _output_delta_into(deltas[-1], acts[-1], Y, row_weights)
     _backward_into(
         workspace.views(grad),
         coefs,

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
+from mlpinit._core.fused import kernels
 from mlpinit._core.network import Workspace, loss_and_gradient, stable_dot
 
 
@@ -59,6 +60,9 @@ class BatchTrainer:
         if self._dense:
             self._X_batch = np.empty((batch_size, X.shape[1]), X.dtype)
         self._Y_batch = np.empty((batch_size, Y.shape[1]), Y.dtype)
+        if sample_weight is not None:
+            self._sw_batch = np.empty(batch_size, sample_weight.dtype)
+            self._row_weights = np.empty(batch_size, np.float64)
 
     def _gather(self, idx):
         # take into a preallocated buffer is an order of magnitude cheaper
@@ -69,7 +73,9 @@ class BatchTrainer:
         else:
             X_batch = self.X[idx]
         Y_batch = self.Y.take(idx, axis=0, out=self._Y_batch[:m])
-        sw = None if self.sample_weight is None else self.sample_weight[idx]
+        sw = None
+        if self.sample_weight is not None:
+            sw = self.sample_weight.take(idx, out=self._sw_batch[:m])
         return X_batch, Y_batch, sw
 
     def run_epoch(self, theta, optimizer, order=None):
@@ -103,8 +109,15 @@ class BatchTrainer:
                 )
             else:
                 X_batch, Y_batch, sw = self._gather(order[start:stop])
-            if sw is not None and not sw.any():
-                continue  # zero total weight: no step, the optimizer untouched
+            weights = None
+            if sw is not None:
+                # The sum, the row weights and the check in one kernel.
+                weight_sum, row_weights, nonzero = kernels().batch_weights(
+                    sw, self._row_weights
+                )
+                if not nonzero:
+                    continue  # zero total weight: no step, the optimizer untouched
+                weights = (weight_sum, row_weights)
             if self.dropout is not None:
                 self.dropout.draw(stop - start)
             loss = loss_and_gradient(
@@ -119,6 +132,7 @@ class BatchTrainer:
                 self.out_activation,
                 self.workspace,
                 self.dropout,
+                weights,
             )
             total += loss * (stop - start)
             if self.max_grad_norm is not None:
