@@ -167,6 +167,17 @@ VARIANTS = {
     "activation=selu": {"activation": "selu", "init": "lecun_normal"},
     "periodic=8": {"periodic": 8},
     "label_smoothing=0.1": {"label_smoothing": 0.1},
+    # Round 2: the pieces that helped in round 1, together.
+    "drop+lr": {"dropout": 0.15, "learning_rate_init": 0.004},
+    "drop+lr+l2": {"dropout": 0.15, "learning_rate_init": 0.004, "scaler": "l2"},
+    "drop+lr+ls": {
+        "dropout": 0.15,
+        "learning_rate_init": 0.004,
+        "label_smoothing": 0.1,
+    },
+    "drop+lr+wd": {"dropout": 0.15, "learning_rate_init": 0.004, "weight_decay": 0.02},
+    "drop+lr+e50": {"dropout": 0.15, "learning_rate_init": 0.004, "max_iter": 50},
+    "drop.3+lr": {"dropout": 0.3, "learning_rate_init": 0.004},
 }
 
 # Reference rows: what a user gets today.

@@ -31,7 +31,7 @@ __all__ = ["RobustSmoothClipScaler", "smooth_clip", "smooth_clip_inverse"]
 
 
 def smooth_clip(Z, bound):
-    """``Z / sqrt(1 + (Z / bound)**2)``, in place: odd, increasing, bounded by ``bound``.
+    """``Z / sqrt(1 + (Z / bound)**2)``, in place: odd, increasing, below ``bound``.
 
     Near 0 it is the identity (slope 1); for ``|z| >> bound`` it tends to
     ``bound * sign(z)``. ``bound=None`` leaves ``Z`` as it is.
