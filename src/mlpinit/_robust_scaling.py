@@ -148,7 +148,7 @@ class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
     >>> scaler.center_, scaler.scale_
     (array([3.]), array([2.]))
     >>> scaler.transform(X).round(3).ravel()  # 100 lands below 3
-    array([-0.949, -0.487,  0.   ,  0.487,  2.985])
+    array([-0.949, -0.493,  0.   ,  0.493,  2.994])
     >>> scaler.inverse_transform(scaler.transform(X)).round(6).ravel()
     array([  1.,   2.,   3.,   4., 100.])
     """

@@ -38,13 +38,14 @@ TABULAR_DEFAULTS = dict(
     hidden_layer_sizes=(256, 256, 256),
     init="he",
     learning_rate="cosine",
-    learning_rate_init=0.001,
+    learning_rate_init=0.004,
     beta_2=0.95,
     batch_size=256,
     max_iter=100,
     early_stopping=True,
     validation_fraction=0.2,
     n_iter_no_change=np.inf,
+    dropout=0.15,
 )
 
 _TABULAR_CONSTRAINTS = {
@@ -118,8 +119,9 @@ Parameters added to those of {base}, and the defaults that differ
 
 The inherited parameters keep their meaning (see {base}); these defaults
 differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
-``learning_rate="cosine"``, ``beta_2=0.95``, ``batch_size=256``,
-``max_iter=100``, ``early_stopping=True``, ``validation_fraction=0.2`` and
+``learning_rate="cosine"``, ``learning_rate_init=0.004``, ``beta_2=0.95``,
+``batch_size=256``, ``max_iter=100``, ``dropout=0.15``,
+``early_stopping=True``, ``validation_fraction=0.2`` and
 ``n_iter_no_change=inf``: the whole cosine schedule runs, and the weights of
 the best validated epoch are kept.
 
@@ -226,7 +228,7 @@ True
         scoring=None,
         weight_decay=0.0,
         warmup_epochs=0,
-        dropout=0.0,
+        dropout=TABULAR_DEFAULTS["dropout"],
         scaling="robust",
         periodic_features=0,
         periodic_sigma=0.1,
@@ -410,7 +412,7 @@ True
         scoring=None,
         weight_decay=0.0,
         warmup_epochs=0,
-        dropout=0.0,
+        dropout=TABULAR_DEFAULTS["dropout"],
         scaling="robust",
         periodic_features=0,
         periodic_sigma=0.1,
