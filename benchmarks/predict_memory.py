@@ -9,7 +9,7 @@ Run it from the repository root::
 The claim measured: ``predict`` on 2,000,000 rows x 100 features with hidden
 layers (256, 256) peaks at no more than 1.5 x the memory of X itself beyond
 the model. predict works through the rows in chunks of
-``mlpinit._base_mlp.PREDICT_CHUNK_ROWS``, so besides X it holds one chunk's
+``mlpinit._estimator.base.PREDICT_CHUNK_ROWS``, so besides X it holds one chunk's
 activations and the output.
 
 Each estimator is measured in a fresh subprocess, twice:
@@ -47,7 +47,7 @@ _CHILD = r"""
 import gc, json, sys, time, tracemalloc, warnings
 import numpy as np
 from mlpinit import MLPClassifier, MLPRegressor
-from mlpinit._base_mlp import PREDICT_CHUNK_ROWS
+from mlpinit._estimator.base import PREDICT_CHUNK_ROWS
 
 cfg = json.loads(sys.argv[1])
 

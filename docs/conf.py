@@ -15,6 +15,7 @@ The API reference (``api.rst``) is written here, at every build, from the
 """
 
 import importlib
+import importlib.util
 import inspect
 import os
 import pkgutil
@@ -42,7 +43,36 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
+
+def _bundled_mathjax():
+    """The folder holding ``mathjax/`` of the docs extra's
+    sphinx-mathjax-offline (MathJax 3, fonts included), or None.
+
+    Sphinx's default loads MathJax from a CDN, so a site opened without the
+    network shows raw LaTeX. The package's module name has hyphens: it is
+    found, not imported, and only its files are used.
+    """
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    static = Path(list(spec.submodule_search_locations)[0]) / "static"
+    return static if (static / "mathjax" / "tex-chtml.js").is_file() else None
+
+
+_MATHJAX = _bundled_mathjax()
+if _MATHJAX is not None:
+    # Copied into _static/mathjax/ with the site's own static files.
+    mathjax_path = "mathjax/tex-chtml.js"
+else:
+    print(
+        "conf.py: sphinx-mathjax-offline is not installed (pip install -e "
+        '".[docs]"): the formulas load MathJax from a CDN and need the network'
+    )
+
 templates_path = ["_templates"]
+# The page's table of contents (right-hand side) names a method ``fit()``,
+# not ``MLPClassifier.fit()``, so that it is not cut off.
+toc_object_entries_show_parents = "hide"
 exclude_patterns = ["_build", "readme_ecosystem.md", "**/*.md5", "**/*.ipynb"]
 root_doc = "index"
 default_role = "literal"
@@ -127,15 +157,33 @@ def _write_if_changed(path, lines):
         path.write_text(text)
 
 
+def _module_page(module_name):
+    return f"api_{module_name}"
+
+
 def write_api_pages(path, internals_path):
+    """``api.rst``, one page per public module under it, and the benchmark
+    internals' page of their own.
+
+    Each module has a page titled by its dotted name, and each name's page is
+    titled in full, ``mlpinit.initializers.register``: the sidebar then
+    groups the API by module, and no bare name is ambiguous.
+    """
     sections = public_api()
     public = [s for s in sections if not s[0].startswith(_INTERNAL_PREFIX)]
     internal = [s for s in sections if s[0].startswith(_INTERNAL_PREFIX)]
     lines = _page_header(
-        "api", "API reference", "Every public name of the package, module by module."
+        "api",
+        "API reference",
+        "Every public name of the package, module by module; the estimators "
+        "are also importable from the modules that define them.",
     )
-    lines += _api_sections(public)
+    # titlesonly: the module pages and their names, not the headings of the
+    # module docstrings.
+    lines += [".. toctree::", "   :maxdepth: 2", "   :titlesonly:", ""]
+    lines += [f"   {_module_page(name)}" for name, _ in public]
     lines += [
+        "",
         "Benchmark internals",
         "-------------------",
         "",
@@ -145,6 +193,16 @@ def write_api_pages(path, internals_path):
         "",
     ]
     _write_if_changed(path, lines)
+    for module_name, names in public:
+        page = [
+            ".. This page is written by conf.py at every build; edit conf.py.",
+            "",
+            module_name,
+            "=" * len(module_name),
+            "",
+        ]
+        page += _api_section_body(module_name, names)
+        _write_if_changed(DOCS / f"{_module_page(module_name)}.rst", page)
     internals = [":orphan:", ""] + _page_header(
         "api_benchmark",
         "Benchmark internals",
@@ -154,30 +212,29 @@ def write_api_pages(path, internals_path):
     _write_if_changed(internals_path, internals + _api_sections(internal))
 
 
+def _api_section_body(module_name, names):
+    lines = [f".. automodule:: {module_name}", "   :no-members:", ""]
+    if module_name == "mlpinit":
+        lines += [
+            "The estimators, also importable from the modules that define them.",
+            "",
+        ]
+    if not names:
+        return lines + ["Its public names are listed on other pages.", ""]
+    # Bare names under currentmodule (autosummary refuses dotted ones after
+    # automodule); each page's title is the full name (_templates/autosummary).
+    lines += [f".. currentmodule:: {module_name}", ""]
+    lines += [".. autosummary::", "   :toctree: gen_modules/", ""]
+    lines += [f"   {name}" for name in names]
+    return lines + [""]
+
+
 def _api_sections(sections):
     lines = []
     for module_name, names in sections:
         title = f":mod:`{module_name}`"
         lines += [title, "-" * len(title), ""]
-        lines += [f".. automodule:: {module_name}", "   :no-members:", ""]
-        if module_name == "mlpinit":
-            lines += [
-                "The estimators, also importable from the modules below that "
-                "define them.",
-                "",
-            ]
-        if not names:
-            lines += ["Its public names are listed above.", ""]
-            continue
-        lines += [
-            f".. currentmodule:: {module_name}",
-            "",
-            ".. autosummary::",
-            "   :toctree: gen_modules/",
-            "",
-        ]
-        lines += [f"   {name}" for name in names]
-        lines += [""]
+        lines += _api_section_body(module_name, names)
     return lines
 
 
@@ -259,7 +316,65 @@ def _unlink_sklearn_labels(app, what, name, obj, options, lines):
         lines[i] = _SKLEARN_REF.sub(lambda m: f"*{m.group(1) or m.group(2)}*", line)
 
 
+def _quick_build():
+    return os.environ.get("MLPINIT_QUICK", "") not in ("", "0")
+
+
+def _recorded_outputs(example):
+    """The output files an example records for the docs (``FIGURE_DIR /
+    "name.txt"``) that docs/_static holds from a full run."""
+    names = re.findall(r'FIGURE_DIR / "(\w+\.txt)"', example.read_text())
+    return [name for name in names if (DOCS / "_static" / name).is_file()]
+
+
+def _quick_build_warning(docname):
+    """The warning a quick build puts at the top of a gallery page: its numbers
+    and figures are a small run's, and the full run's recorded output."""
+    lines = [
+        ".. admonition:: Quick build: these numbers are not the record",
+        "   :class: warning mlpinit-quick-build",
+        "",
+        "   This site was built with ``MLPINIT_QUICK=1``: the examples of the",
+        "   gallery ran on small sizes, to check that they work, so their figures",
+        "   and printed numbers need not show what their titles say. The record is",
+        "   the full run",
+        "   (:doc:`/measured_claims`; a build without ``MLPINIT_QUICK`` reruns it).",
+        "",
+    ]
+    example = ROOT / "examples" / (docname.split("/", 1)[1] + ".py")
+    recorded = _recorded_outputs(example) if example.is_file() else []
+    if recorded:
+        lines += ["   The full run's recorded output:", ""]
+        for name in recorded:
+            lines += [
+                f"   .. literalinclude:: /_static/{name}",
+                "      :language: none",
+                "",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+_LEADING_FIELDS = re.compile(r"(?:[ \t]*\n)*(?::[\w-]+:[^\n]*\n)+")
+
+
+def _mark_quick_gallery_pages(app, docname, source):
+    # Every page a quick build changes is a gallery page: an example's, and
+    # the gallery's index with its thumbnails. (Not the execution-times page,
+    # whose :orphan: must stay its first line.)
+    if not (_quick_build() and docname.startswith("auto_examples/")):
+        return
+    stem = docname.split("/", 1)[1]
+    if stem == "index" or (ROOT / "examples" / f"{stem}.py").is_file():
+        # After the page's leading field list (the index's :orphan:), which
+        # must stay first to count.
+        fields = _LEADING_FIELDS.match(source[0])
+        at = fields.end() if fields else 0
+        warning = _quick_build_warning(docname)
+        source[0] = source[0][:at] + "\n" + warning + "\n" + source[0][at:]
+
+
 def setup(app):
+    app.connect("source-read", _mark_quick_gallery_pages)
     # Before numpydoc turns the sections into reST (priority 500).
     app.connect(
         "autodoc-process-docstring", _escape_attribute_names_in_types, priority=400
@@ -278,7 +393,7 @@ def _examples_mode_changed():
     sphinx-gallery reruns an example only when its source changed, so a full
     build after a quick one would show the quick run's numbers and figures.
     """
-    mode = "quick" if os.environ.get("MLPINIT_QUICK", "") not in ("", "0") else "full"
+    mode = "quick" if _quick_build() else "full"
     stamp = DOCS / "auto_examples" / ".examples_mode"
     changed = not stamp.is_file() or stamp.read_text() != mode
     stamp.parent.mkdir(exist_ok=True)
@@ -312,13 +427,34 @@ try:
         "navigation_with_keys": False,
         "show_prev_next": False,
         "secondary_sidebar_items": ["page-toc"],
+        # A class page's table of contents lists its methods too.
+        "show_toc_level": 2,
         # Every top-level page in the header, none under a "More" menu.
         "header_links_before_dropdown": 15,
     }
 except ImportError:  # the docs extra brings it; alabaster comes with Sphinx
     html_theme = "alabaster"
 html_title = f"mlpinit {release}"
-html_static_path = ["_static"]
+# The top-level pages have no section navigation: without the empty left
+# sidebar their text, tables and figures get its width.
+html_sidebars = {
+    page: []
+    for page in [
+        "index",
+        "getting_started",
+        "user_guide",
+        "choosing",
+        "init_depth",
+        "measured_claims",
+        "ecosystem",
+        "benchmarks",
+        "changelog",
+        "references",
+    ]
+}
+html_static_path = ["_static"] + ([str(_MATHJAX)] if _MATHJAX else [])
+# Wide tables and code blocks scroll sideways instead of running off the page.
+html_css_files = ["mlpinit.css"]
 html_show_sourcelink = False
 html_last_updated_fmt = None
 

@@ -25,6 +25,7 @@ README as they were. Apart from the note, nothing is typed by hand.
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,23 @@ def run_benchmark(options):
     return status
 
 
-def write_records(options, notes, readme=True):
+def recorded_when(default):
+    """When the run on the page was recorded, read back from the page: a
+    checkout gives benchmark.json a new mtime, and rewriting the records from
+    it (``--from-json``) must keep the run's own date."""
+    page = STATIC / "benchmark_run.rst"
+    if page.is_file():
+        found = re.search(
+            r"Recorded on (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", page.read_text()
+        )
+        if found:
+            return datetime.datetime.strptime(found[1], "%Y-%m-%d %H:%M").replace(
+                tzinfo=datetime.timezone.utc
+            )
+    return default
+
+
+def write_records(options, notes, readme=True, from_json=False):
     """Write the page's section and the README's table from benchmark.json."""
     from mlpinit.benchmark.record import (
         format_rst,
@@ -84,6 +101,8 @@ def write_records(options, notes, readme=True):
     when = datetime.datetime.fromtimestamp(
         (STATIC / "benchmark.json").stat().st_mtime, tz=datetime.timezone.utc
     )
+    if from_json:
+        when = recorded_when(when)
     # The command the run itself recorded, else the one this script ran.
     command = info.get("command") or command_line(options).split(" > ")[0]
     command += " > docs/_static/benchmark.txt"
@@ -106,7 +125,12 @@ def main(argv=None):
         if status != 0:
             print(f"the benchmark stopped (status {status}): records kept as they were")
             return status
-    write_records(options, notes, readme="--no-readme" not in argv)
+    write_records(
+        options,
+        notes,
+        readme="--no-readme" not in argv,
+        from_json="--from-json" in argv,
+    )
     return 0
 
 

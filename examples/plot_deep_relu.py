@@ -28,20 +28,19 @@ import textwrap
 import warnings
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+from mlpinit import MLPClassifier
+from mlpinit.diagnostics import initialized, layer_statistics
+from mlpinit.plotting import plot_layer_stats, plot_loss_curves
 
-from mlpinit import MLPClassifier  # noqa: E402
-from mlpinit.diagnostics import initialized, layer_statistics  # noqa: E402
-from mlpinit.plotting import plot_layer_stats, plot_loss_curves  # noqa: E402
-
+# sphinx_gallery_start_ignore
+# Where the figures go, and whether this is a quick run (see above).
 if "MLPINIT_FIGURE_DIR" in os.environ:
     FIGURE_DIR = Path(os.environ["MLPINIT_FIGURE_DIR"])
 elif "__file__" in globals():
@@ -50,6 +49,7 @@ else:  # the docs gallery runs this script from examples/, without __file__
     FIGURE_DIR = Path.cwd() / "figures"
 FIGURE_DIR.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("MLPINIT_QUICK", "") not in ("", "0")
+# sphinx_gallery_end_ignore
 
 N_WEIGHT_LAYERS, WIDTH, EPOCHS = (8, 16, 3) if QUICK else (30, 64, 40)
 

@@ -39,19 +39,18 @@ import os
 import warnings
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits, make_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+from mlpinit import MLPClassifier
+from mlpinit.initializers import AUTO_SKLEARN_MAX_HIDDEN
 
-from mlpinit import MLPClassifier  # noqa: E402
-from mlpinit.initializers import AUTO_SKLEARN_MAX_HIDDEN  # noqa: E402
-
+# sphinx_gallery_start_ignore
+# Where the figures go, and whether this is a quick run (see above).
 if "MLPINIT_FIGURE_DIR" in os.environ:
     FIGURE_DIR = Path(os.environ["MLPINIT_FIGURE_DIR"])
 elif "__file__" in globals():
@@ -60,6 +59,7 @@ else:  # the docs gallery runs this script from examples/, without __file__
     FIGURE_DIR = Path.cwd() / "figures"
 FIGURE_DIR.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("MLPINIT_QUICK", "") not in ("", "0")
+# sphinx_gallery_end_ignore
 
 INITS = ["sklearn", "glorot_uniform", "xavier", "he", "orthogonal", "lsuv", "auto"]
 # (activation, solver): relu twice, since SGD is where depth hurts most.

@@ -31,18 +31,17 @@ import textwrap
 import warnings
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+from mlpinit import MeanNormStandardizer, MLPRegressor
+from mlpinit.plotting import plot_loss_curves
 
-from mlpinit import MeanNormStandardizer, MLPRegressor  # noqa: E402
-from mlpinit.plotting import plot_loss_curves  # noqa: E402
-
+# sphinx_gallery_start_ignore
+# Where the figures go, and whether this is a quick run (see above).
 if "MLPINIT_FIGURE_DIR" in os.environ:
     FIGURE_DIR = Path(os.environ["MLPINIT_FIGURE_DIR"])
 elif "__file__" in globals():
@@ -51,6 +50,7 @@ else:  # the docs gallery runs this script from examples/, without __file__
     FIGURE_DIR = Path.cwd() / "figures"
 FIGURE_DIR.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("MLPINIT_QUICK", "") not in ("", "0")
+# sphinx_gallery_end_ignore
 
 rng = np.random.RandomState(0)
 

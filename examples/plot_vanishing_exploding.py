@@ -28,16 +28,15 @@ import os
 import textwrap
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from mlpinit import MLPRegressor
+from mlpinit.diagnostics import initialized, layer_statistics
+from mlpinit.plotting import plot_layer_stats
 
-from mlpinit import MLPRegressor  # noqa: E402
-from mlpinit.diagnostics import initialized, layer_statistics  # noqa: E402
-from mlpinit.plotting import plot_layer_stats  # noqa: E402
-
+# sphinx_gallery_start_ignore
+# Where the figures go, and whether this is a quick run (see above).
 if "MLPINIT_FIGURE_DIR" in os.environ:
     FIGURE_DIR = Path(os.environ["MLPINIT_FIGURE_DIR"])
 elif "__file__" in globals():
@@ -46,6 +45,7 @@ else:  # the docs gallery runs this script from examples/, without __file__
     FIGURE_DIR = Path.cwd() / "figures"
 FIGURE_DIR.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("MLPINIT_QUICK", "") not in ("", "0")
+# sphinx_gallery_end_ignore
 
 N_WEIGHT_LAYERS = 10 if QUICK else 50
 rng = np.random.RandomState(0)

@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-import mlpinit._solvers as solvers
+import mlpinit._core.engine as solvers
 from conftest import assert_identical, digest
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from test_bad_input import (
@@ -108,7 +108,7 @@ def test_the_state_comparison_sees_one_ulp_and_any_attribute():
 
 def test_there_are_failing_cells_of_every_estimator():
     assert {name for name, _, _ in FAILING} == set(ESTIMATORS)
-    assert len(FAILING) == 315  # 177 of the plain estimators
+    assert len(FAILING) == 317  # 177 of the plain estimators
     assert len([cell for cell in FAILING if cell[0] not in FAMILY]) == 177
 
 
@@ -184,6 +184,47 @@ def test_divergence_after_some_partial_fits_leaves_the_last_good_state():
     assert good_calls >= 2
     assert_unchanged(est, before)
     assert len(est.loss_curve_) == good_calls
+
+
+# Issue 21: class weights get sample_weight's checks; a refused one changes
+# nothing, in fit and in partial_fit (whose batch may lack a weighted class).
+BAD_CLASS_WEIGHTS = {
+    "negative": ({0: -1.0}, np.float64, "Negative values in `class_weight`"),
+    "nan": ({0: np.nan}, np.float64, "Input class_weight contains NaN"),
+    "inf": ({1: np.inf}, np.float64, "Input class_weight contains infinity"),
+    "huge-float32": ({0: 1e39}, np.float32, "float32 cannot hold"),
+    "tiny-float32": ({2: 1e-50}, np.float32, "float32 cannot hold"),
+    "string": ({0: "2"}, np.float64, "class_weight must map classes to numbers"),
+    "all-zero": (
+        {0: 0.0, 1: 0.0, 2: 0.0},
+        np.float64,
+        "class_weight gives every row of this call weight 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CLASS_WEIGHTS))
+@pytest.mark.parametrize("state", ["unfitted", "fitted", "partial_fit"])
+def test_a_refused_class_weight_leaves_no_trace(state, case):
+    class_weight, dtype, message = BAD_CLASS_WEIGHTS[case]
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    X_fit = X.astype(dtype)
+    if state == "fitted":
+        quiet(est.fit, X_fit, Y_CLASSES)
+    elif state == "partial_fit":
+        quiet(est.partial_fit, X_fit, Y_CLASSES, classes=[0, 1, 2])
+    est.set_params(class_weight=class_weight)
+    before = snapshot(est)
+    if state == "partial_fit":
+        # A batch of class 0 rows only: the bad weights of classes 1 and 2
+        # are refused all the same.
+        rows = Y_CLASSES == 0
+        fit = partial(est.partial_fit, X_fit[rows], Y_CLASSES[rows])
+    else:
+        fit = partial(est.fit, X_fit, Y_CLASSES)
+    with pytest.raises(ValueError, match=message):
+        quiet(fit)
+    assert_unchanged(est, before)
 
 
 def quiet_badly_scaled(method, *args, **kwargs):

@@ -365,10 +365,10 @@ def test_set_callbacks_is_absent_without_the_api():
         """
         import importlib, sys, warnings
         import numpy as np
-        import mlpinit._base_mlp, mlpinit._callbacks, mlpinit.neural_network
+        import mlpinit._estimator.base, mlpinit._callbacks, mlpinit.neural_network
         sys.modules["sklearn.callback"] = None  # importing it now fails
-        for name in ("_callbacks", "_base_mlp", "neural_network"):
-            importlib.reload(getattr(mlpinit, name))
+        for name in ("_callbacks", "_estimator.base", "neural_network"):
+            importlib.reload(sys.modules["mlpinit." + name])
         from mlpinit.neural_network import MLPClassifier
         assert not mlpinit._callbacks.CALLBACK_API_AVAILABLE
         model = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)

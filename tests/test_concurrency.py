@@ -16,7 +16,7 @@ import scipy.sparse as sp
 import threadpoolctl
 from sklearn.exceptions import ConvergenceWarning
 
-import mlpinit._base_mlp as base_mlp
+import mlpinit._estimator.base as base_mlp
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from mlpinit._blas_threads import BlasThreadPolicy
 

@@ -247,3 +247,62 @@ def test_scikit_learn_names_link_to_its_site(built_site):
         'href="https://scikit-learn.org/stable/modules/generated/'
         "sklearn.preprocessing.StandardScaler.html" in html
     )
+
+
+@pytest.mark.slow
+def test_a_quick_build_says_so_on_every_page_it_changes(built_site):
+    # built_site is a quick build (MLPINIT_QUICK=1): every gallery page, the
+    # index with its thumbnails included, says its numbers are not the record
+    # and shows the full run's recorded output where the example records one.
+    pages = ["index"] + [p.stem for p in (ROOT / "examples").glob("plot_*.py")]
+    for page in pages:
+        html = (built_site / "auto_examples" / f"{page}.html").read_text()
+        assert "Quick build: these numbers are not the record" in html, page
+    # The index keeps its :orphan: field (metadata, not text on the page).
+    assert "orphan:" not in (built_site / "auto_examples" / "index.html").read_text()
+    deep = (built_site / "auto_examples" / "plot_deep_relu.html").read_text()
+    recorded = (DOCS / "_static" / "deep_relu.txt").read_text().splitlines()[0]
+    assert recorded.split(":")[0].strip() in deep
+    # The pages a quick build does not change say nothing of it.
+    assert "Quick build" not in (built_site / "measured_claims.html").read_text()
+
+
+@pytest.mark.slow
+def test_math_is_served_by_the_site_itself(built_site):
+    import importlib.util
+
+    if importlib.util.find_spec("sphinx-mathjax-offline") is None:
+        pytest.skip("sphinx-mathjax-offline (the docs extra) is not installed")
+    html = (built_site / "user_guide.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', html)
+    assert scripts and not any(s.startswith(("http:", "https:", "//")) for s in scripts)
+    assert (built_site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    fonts = built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts"
+    assert any(fonts.rglob("*.woff"))
+
+
+@pytest.mark.slow
+def test_api_sidebar_groups_dotted_names_by_module(built_site):
+    api = (built_site / "api.html").read_text()
+    assert 'href="api_mlpinit.initializers.html"' in api
+    # ``register`` alone was ambiguous in the old flat sidebar; its page now
+    # carries the module it belongs to.
+    page = (built_site / "gen_modules" / "mlpinit.onnx.register.html").read_text()
+    assert "<h1>mlpinit.onnx.register" in page
+
+
+def test_getting_started_extras_table_names_every_package():
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    text = (DOCS / "getting_started.rst").read_text().lower()
+    table = text.split("extra          what it installs")[1].split("for example")[0]
+    for extra, requirements in extras.items():
+        row = table.split(f"``{extra}``")[1].split("``")[0]
+        for requirement in requirements:
+            name = re.match(r"[A-Za-z0-9_.-]+", requirement)[0].lower()
+            if name != "mlpinit":
+                assert name in row, f"{name} of the {extra!r} extra"

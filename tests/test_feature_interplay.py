@@ -16,7 +16,8 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
-import mlpinit._solvers as solvers
+import mlpinit._core.engine as engine
+import mlpinit._estimator.validation as validation
 from conftest import assert_identical
 from mlpinit import MLPClassifier, MLPRegressor
 from mlpinit._callbacks import CALLBACK_API_AVAILABLE
@@ -72,14 +73,14 @@ def encoded(est, labels):
 
 def training_rows(monkeypatch):
     """Record the training split early stopping keeps (X_train, y_train)."""
-    real, seen = solvers.train_test_split, []
+    real, seen = validation.train_test_split, []
 
     def spy(*arrays, **kwargs):
         parts = real(*arrays, **kwargs)
         seen.append((parts[0], parts[4]))
         return parts
 
-    monkeypatch.setattr(solvers, "train_test_split", spy)
+    monkeypatch.setattr(validation, "train_test_split", spy)
     return seen
 
 
@@ -184,14 +185,14 @@ def test_an_exception_in_the_middle_of_training_leaves_no_trace(
     before = copy.deepcopy(vars(est))
     calls = []
 
-    class FailingTrainer(solvers.BatchTrainer):
+    class FailingTrainer(engine.BatchTrainer):
         def run_epoch(self, *args, **kwargs):
             calls.append(1)
             if len(calls) == 4:
                 raise Boom
             return super().run_epoch(*args, **kwargs)
 
-    monkeypatch.setattr(solvers, "BatchTrainer", FailingTrainer)
+    monkeypatch.setattr(engine, "BatchTrainer", FailingTrainer)
     with pytest.raises(Boom):
         quiet(est.fit, X, targets(est))
     assert len(calls) == 4  # it did fail in the middle

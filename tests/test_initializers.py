@@ -477,9 +477,14 @@ def test_resolve_init_auto_follows_the_layer_activation(activation):
 
 
 def test_every_gain_activation_has_an_auto_rule_and_back():
-    # one name set: an activation with a gain has an "auto" rule, and back
-    assert set(init_mod._GAINS) == set(init_mod._AUTO_INIT)
-    assert set(init_mod._AUTO_INIT) == set(AUTO_BY_LAYER_ACTIVATION)
+    # one name set: each activation's record carries both its gain and its
+    # "auto" rule, and the records are exactly the activations listed here
+    from mlpinit._core.activations import ACTIVATIONS
+
+    assert set(ACTIVATIONS) == set(AUTO_BY_LAYER_ACTIVATION)
+    for name in ACTIVATIONS:
+        assert init_mod.calculate_gain(name) > 0
+        assert resolve_init("auto", name) in INITIALIZERS
 
 
 @pytest.mark.parametrize(

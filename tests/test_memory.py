@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-import mlpinit._base_mlp as base_mlp
+import mlpinit._estimator.base as base_mlp
 from mlpinit import MLPClassifier, MLPRegressor
 
 HIDDEN = (64, 64)

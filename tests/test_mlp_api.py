@@ -21,7 +21,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
-import mlpinit._solvers as solvers
+import mlpinit._estimator.validation as validation
 from conftest import quiet_fit
 from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
@@ -348,14 +348,14 @@ def test_warm_start_continues(problem, solver):
 
 def _spy_on_split(monkeypatch):
     calls = []
-    real = solvers.train_test_split
+    real = validation.train_test_split
 
     def spy(*arrays, **kwargs):
         parts = real(*arrays, **kwargs)
         calls.append((kwargs, parts))
         return parts
 
-    monkeypatch.setattr(solvers, "train_test_split", spy)
+    monkeypatch.setattr(validation, "train_test_split", spy)
     return calls
 
 

@@ -66,3 +66,57 @@ def test_readme_example_fits_well_without_convergence_warnings(capsys):
     # What the README says it prints; the accuracy is measured, not assumed.
     assert float(printed.rsplit(" ", 1)[1]) >= 0.95, printed
     assert printed == quoted
+
+
+def _recorded_run():
+    import json
+
+    document = json.loads((ROOT / "docs" / "_static" / "benchmark.json").read_text())
+    return document["rows"], document["run"]
+
+
+def _run_is_noisy(rows, info):
+    # The rule, restated from the Benchmarks page: a timed row marked noisy,
+    # or a load average before the run of at least half the CPUs.
+    timed = [r for r in rows if "speedup_min" in r and r.get("repeats", 1) > 1]
+    load = info.get("load_before")
+    busy = load is not None and load >= 0.5 * (info["machine"]["cpus"] or 1)
+    return any(r.get("noisy") for r in timed) or busy
+
+
+def test_readme_headline_table_is_the_record_and_says_which_cells_are_noisy():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- benchmark summary")[1].split("<!-- end of")[0]
+    rows, info = _recorded_run()
+    headline = [
+        r
+        for r in rows
+        if r.get("table") == "fit"
+        and r["setting"] == "same threads"
+        and r["init"] == "sklearn"
+    ]
+    assert headline
+    lines = {line.split(" | ")[0].lstrip("| "): line for line in block.splitlines()}
+    dtypes = list(dict.fromkeys(r["dtype"] for r in headline))
+    for row in headline:
+        line = next(v for k, v in lines.items() if k.startswith(row["workload"] + " ("))
+        cell = line.strip("| ").split(" | ")[1 + dtypes.index(row["dtype"])]
+        expected = f"{row['speedup']:.2f}x" + (" (noisy)" if row.get("noisy") else "")
+        assert cell == expected, (row["workload"], row["dtype"], cell)
+    if _run_is_noisy(rows, info):
+        assert "This run is marked noisy" in block
+    else:
+        assert "noisy" not in block
+
+
+def test_benchmarks_page_never_calls_a_noisy_record_quiet():
+    page = (ROOT / "docs" / "_static" / "benchmark_run.rst").read_text()
+    rows, info = _recorded_run()
+    if _run_is_noisy(rows, info):
+        assert "NOISY RUN" in page and "Quiet run" not in page
+        # "quiet" appears only in the advice to rerun on a quiet machine.
+        assert page.lower().count("quiet") == page.lower().count(
+            "rerun on a quiet machine"
+        ) + page.lower().count("than a quiet machine explains")
+    else:
+        assert "Quiet run" in page and "NOISY" not in page

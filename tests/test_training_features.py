@@ -18,7 +18,7 @@ from sklearn.metrics import get_scorer, log_loss, mean_squared_error, recall_sco
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
-import mlpinit._solvers as solvers
+import mlpinit._estimator.validation as validation
 from mlpinit import MLPClassifier, MLPRegressor
 from mlpinit._core.layer_stats import compute_layer_stats, probe_rows
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
@@ -205,7 +205,11 @@ CLASS_WEIGHT_BAD_INPUT = {
         _fit_call(Y_MULTILABEL),
         "not classes of y: \\[2\\]",
     ),
-    "all-zero": ({0: 0.0, 1: 0.0, 2: 0.0}, _fit_call(Y3), "sums to zero"),
+    "all-zero": (
+        {0: 0.0, 1: 0.0, 2: 0.0},
+        _fit_call(Y3),
+        "class_weight gives every row of this call weight 0",
+    ),
     "balanced-partial-fit": (
         "balanced",
         lambda est: est.partial_fit(X, Y3, classes=[0, 1, 2]),
@@ -243,14 +247,14 @@ def test_class_weight_none_is_exactly_the_default():
 # --------------------------------------------------------------------------
 def _held_out_rows(monkeypatch):
     """Record the validation rows early stopping holds out."""
-    real, seen = solvers.train_test_split, []
+    real, seen = validation.train_test_split, []
 
     def spy(*arrays, **kwargs):
         parts = real(*arrays, **kwargs)
         seen.append(parts)
         return parts
 
-    monkeypatch.setattr(solvers, "train_test_split", spy)
+    monkeypatch.setattr(validation, "train_test_split", spy)
     return seen
 
 

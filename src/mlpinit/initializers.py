@@ -11,12 +11,14 @@ All named presets are special cases of :func:`variance_scaling`: the weights
 have mean 0 and variance ``scale / n``, where ``n`` is ``fan_in``, ``fan_out``
 or their average, drawn from an untruncated Gaussian or from the uniform
 distribution with the same variance. :func:`orthogonal` draws a scaled
-orthogonal matrix instead, with the gain of :func:`calculate_gain`, the one
-table of per-activation constants. :func:`lsuv` rescales any start, layer by
-layer, to unit output variance on a batch of data.
+orthogonal matrix instead, with the gain of :func:`calculate_gain`, which
+each activation's record holds. :func:`lsuv` rescales any start, layer by
+layer, to unit output variance on a batch of data. Those two live in
+:mod:`mlpinit._core.init_orthogonal` and are public here.
 
-This module belongs to the numerical core: it imports numpy, scipy and the
-core's activation table, nothing of scikit-learn.
+This module belongs to the numerical core: it imports numpy and the core
+(the activation records, the shared checks and docstring text, orthogonal
+and LSUV), nothing of scikit-learn.
 
 Naming
 ------
@@ -59,15 +61,22 @@ References
 """
 
 import math
-import numbers
-import re
-import textwrap
-import time
 
 import numpy as np
-import scipy.sparse as sp
 
-from mlpinit._core.activations import ACTIVATIONS
+from mlpinit._core.activations import ACTIVATIONS, activation_record
+from mlpinit._core.init_common import (
+    LAYER_PARAMETERS,
+    LAYER_RAISES,
+    check_activation,
+    check_choice,
+    check_fan,
+    check_layer,
+    check_real,
+    references,
+    shared_doc,
+)
+from mlpinit._core.init_orthogonal import lsuv, orthogonal, orthogonal_draw
 
 __all__ = [
     "INITIALIZERS",
@@ -89,6 +98,7 @@ __all__ = [
     "xavier",
 ]
 
+
 _MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("normal", "uniform")
 
@@ -104,80 +114,13 @@ _PRESETS = {
     "he_uniform": (2.0, "fan_in", "uniform"),
 }
 
-# The preset ``init="auto"`` picks for a layer, from that layer's own
-# activation, hidden or output: the article's rule (He for ReLU layers, its
-# "Xavier", 1/fan_in, for tanh), extended to the other activations.
-_AUTO_INIT = {
-    # He et al. 2015 derive 2/fan_in for rectifiers; leaky_relu's exact
-    # 2 / (1 + a^2) is within 0.01% of it at the default slope a = 0.01.
-    "relu": "he",
-    "leaky_relu": "he",
-    # Smooth rectifiers: their squared gains (elu 1.55, gelu 2.35, silu 2.81;
-    # see calculate_gain) lie nearer He's 2 than LeCun's 1.
-    "elu": "he",
-    "gelu": "he",
-    "silu": "he",
-    # Klambauer et al. 2017: SELU self-normalizes on LeCun-normal weights.
-    "selu": "lecun_normal",
-    # The article's Xavier for tanh; logistic and identity are linear near 0.
-    "tanh": "xavier",
-    "logistic": "xavier",
-    "identity": "xavier",
-    # Output layers: no activation of the network follows them, so the
-    # linear rule, 1/fan_in, as the article gives every non-ReLU layer.
-    "softmax": "xavier",
-    "exp": "xavier",
-}
-
-
-# --------------------------------------------------------------------------
-# shared docstring text, written once and filled in by _shared_doc
-# --------------------------------------------------------------------------
-_SOURCES = {
-    "lecun": 'Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient '
-    'BackProp", in *Neural Networks: Tricks of the Trade*, Springer, 1998.',
-    "glorot": 'X. Glorot and Y. Bengio, "Understanding the difficulty of '
-    'training deep feedforward neural networks", AISTATS 2010.',
-    "he": 'K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: '
-    'Surpassing Human-Level Performance on ImageNet Classification", ICCV 2015.',
-    "klambauer": "G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter, "
-    '"Self-Normalizing Neural Networks", NeurIPS 2017.',
-    "saxe": 'A. M. Saxe, J. L. McClelland and S. Ganguli, "Exact solutions to '
-    'the nonlinear dynamics of learning in deep linear neural networks", '
-    "ICLR 2014.",
-    "mezzadri": 'F. Mezzadri, "How to generate random matrices from the '
-    'classical compact groups", Notices of the AMS 54(5), 2007.',
-    "mishkin": 'D. Mishkin and J. Matas, "All you need is a good init", ICLR 2016.',
-    "torch": "PyTorch, ``torch.nn.init.calculate_gain``, "
-    "https://pytorch.org/docs/stable/nn.init.html.",
-}
-
-_LAYER_PARAMETERS = """\
-fan_in : int
-    Number of inputs of the layer (rows of the weight matrix), >= 1.
-fan_out : int
-    Number of outputs of the layer (columns of the weight matrix), >= 1.
-random_state : numpy.random.RandomState
-    Source of all randomness. The weights are one draw of size
-    ``(fan_in, fan_out)`` from its ``normal`` or ``uniform`` method.
-dtype : dtype-like, default=np.float64
-    Floating dtype of the result. The values are drawn in float64 and then
-    cast, so a float32 result holds the rounded float64 draw."""
-
-_LAYER_RAISES = """\
-ValueError
-    If ``fan_in`` or ``fan_out`` is not a positive integer, or ``dtype`` is
-    not a floating dtype.
-TypeError
-    If ``random_state`` is not a :class:`numpy.random.RandomState`."""
-
 
 def _preset_sections(name, sources):
     scale, mode, distribution = _PRESETS[name]
     return f"""\
 Parameters
 ----------
-{_LAYER_PARAMETERS}
+{LAYER_PARAMETERS}
 
 Returns
 -------
@@ -187,119 +130,21 @@ weights : ndarray of shape (fan_in, fan_out)
 
 Raises
 ------
-{_LAYER_RAISES}
+{LAYER_RAISES}
 
-{_references(sources)}"""
-
-
-def _references(sources):
-    entries = [
-        textwrap.fill(
-            f".. [{number}] {_SOURCES[key]}", width=76, subsequent_indent="   "
-        )
-        for number, key in enumerate(sources, start=1)
-    ]
-    return "References\n----------\n" + "\n".join(entries)
+{references(sources)}"""
 
 
 def _shared_doc(*sources):
-    """Fill in the shared text of a docstring.
-
-    A line that holds only ``{layer_parameters}``, ``{layer_raises}``,
-    ``{references}`` (the ``sources``, keys of ``_SOURCES``, numbered
-    ``[1]_``, ``[2]_``, ... in the order given) or ``{preset_sections}``
-    (Parameters, Returns, Raises and References of the preset named like the
-    function) is replaced by that text, indented like the line. The result
-    is an ordinary numpydoc docstring, so Sphinx, ``help()`` and doctest read
-    it as if it were written out.
-    """
-
-    def decorate(func):
-        if func.__doc__ is None:  # python -OO strips docstrings
-            return func
-        blocks = {
-            "layer_parameters": lambda: _LAYER_PARAMETERS,
-            "layer_raises": lambda: _LAYER_RAISES,
-            "references": lambda: _references(sources),
-            "preset_sections": lambda: _preset_sections(func.__name__, sources),
-        }
-        lines = []
-        for line in func.__doc__.splitlines():
-            placeholder = re.fullmatch(r"(\s*)\{(\w+)\}", line)
-            if placeholder is None:
-                lines.append(line)
-                continue
-            indent, key = placeholder.groups()
-            # A KeyError here, at import, is a misspelt placeholder.
-            text = blocks[key]()
-            lines.extend(indent + row if row else "" for row in text.split("\n"))
-        func.__doc__ = "\n".join(lines)
-        return func
-
-    return decorate
-
-
-# --------------------------------------------------------------------------
-# argument checks, made once by each public function
-# --------------------------------------------------------------------------
-def _check_fan(name, value):
-    """Return ``value`` as a Python int, or raise if it is not a positive int."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(
-            f"{name} must be a positive integer, got {value!r} "
-            f"of type {type(value).__name__}."
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
-def _check_dtype(dtype):
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise ValueError(f"dtype must be a floating dtype, got {dtype!r}.") from exc
-    if not np.issubdtype(dtype, np.floating):
-        raise ValueError(f"dtype must be a floating dtype, got {dtype}.")
-    return dtype
-
-
-def _check_layer(fan_in, fan_out, random_state, dtype):
-    """Check the four arguments every initializer takes; return them normalized."""
-    fan_in = _check_fan("fan_in", fan_in)
-    fan_out = _check_fan("fan_out", fan_out)
-    if not isinstance(random_state, np.random.RandomState):
-        raise TypeError(
-            "random_state must be a numpy.random.RandomState instance (use "
-            "sklearn.utils.check_random_state to make one), got "
-            f"{type(random_state).__name__}."
-        )
-    return fan_in, fan_out, random_state, _check_dtype(dtype)
-
-
-def _check_real(name, value, positive=True):
-    """Return ``value`` as a float, or raise if it is not a finite (positive) real."""
-    what = "a positive finite number" if positive else "a finite number"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(
-            f"{name} must be {what}, got {value!r} of type {type(value).__name__}."
-        )
-    value = float(value)
-    if not (math.isfinite(value) and (value > 0.0 or not positive)):
-        raise ValueError(f"{name} must be {what}, got {value!r}.")
-    return value
-
-
-def _check_choice(name, value, choices):
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
-    return value
-
-
-def _check_activation(activation):
-    if not isinstance(activation, str):
-        raise ValueError(f"activation must be a string, got {activation!r}.")
-    return activation
+    """:func:`~mlpinit._core.init_common.shared_doc` with ``{preset_sections}``:
+    Parameters, Returns, Raises and References of the preset named like the
+    function."""
+    return shared_doc(
+        *sources,
+        blocks={
+            "preset_sections": lambda func: _preset_sections(func.__name__, sources)
+        },
+    )
 
 
 # --------------------------------------------------------------------------
@@ -409,12 +254,12 @@ def variance_scaling(
     >>> print(U.dtype, bool(np.abs(U).max() <= np.sqrt(3 / 400)))
     float32 True
     """
-    fan_in, fan_out, random_state, dtype = _check_layer(
+    fan_in, fan_out, random_state, dtype = check_layer(
         fan_in, fan_out, random_state, dtype
     )
-    scale = _check_real("scale", scale)
-    mode = _check_choice("mode", mode, _MODES)
-    distribution = _check_choice("distribution", distribution, _DISTRIBUTIONS)
+    scale = check_real("scale", scale)
+    mode = check_choice("mode", mode, _MODES)
+    distribution = check_choice("distribution", distribution, _DISTRIBUTIONS)
     spread = _spread(fan_in, fan_out, scale, mode, distribution)
     if not (math.isfinite(spread) and spread > 0.0):
         what = "standard deviation" if distribution == "normal" else "uniform bound"
@@ -426,7 +271,7 @@ def variance_scaling(
 
 
 def _preset(name, fan_in, fan_out, random_state, dtype):
-    args = _check_layer(fan_in, fan_out, random_state, dtype)
+    args = check_layer(fan_in, fan_out, random_state, dtype)
     return _draw(*args, *_PRESETS[name])
 
 
@@ -659,61 +504,31 @@ def sklearn_uniform(
     >>> print(b.shape, bool(np.abs(W).max() <= bound), bool(np.abs(b).max() <= bound))
     (100,) True True
     """
-    args = _check_layer(fan_in, fan_out, random_state, dtype)
-    return _sklearn_draw(*args, _check_activation(activation))
+    args = check_layer(fan_in, fan_out, random_state, dtype)
+    return _sklearn_draw(*args, check_activation(activation))
 
 
 # --------------------------------------------------------------------------
-# gains: one table of per-activation constants
+# gains: each activation's record holds its own (mlpinit._core.activations,
+# where the values are derived)
 # --------------------------------------------------------------------------
-def _leaky_relu_gain(negative_slope):
-    # He et al.'s 2015 rule for rectifiers with slope a below 0: 2 / (1 + a^2).
-    return math.sqrt(2.0 / (1.0 + negative_slope**2))
-
-
-def _elu_gain(alpha):
-    # 1 / sqrt(E[elu(z)^2]), z ~ N(0, 1), in closed form: the positive half
-    # gives 1/2, and E[exp(t z); z < 0] = exp(t^2 / 2) Phi(-t) gives the rest.
-    def phi_below(t):  # Phi(-t), the standard normal CDF at -t
-        return 0.5 * math.erfc(t / math.sqrt(2.0))
-
-    negative = math.exp(2.0) * phi_below(2.0) - 2.0 * math.exp(0.5) * phi_below(1.0)
-    return 1.0 / math.sqrt(0.5 + alpha**2 * (negative + 0.5))
-
-
-# name -> gain, or (for the two activations with a parameter) gain(param).
-# identity, logistic, tanh, relu and leaky_relu are torch.nn.init's values.
-# selu is 1, not torch's 3/4: with it, lecun_normal and orthogonal keep the
-# unit variance of Klambauer et al.'s self-normalizing fixed point (torch's
-# own note says to use 1 for that). elu, gelu and silu, which torch and Keras
-# leave out, get 1 / sqrt(E[f(z)^2]) for z ~ N(0, 1): the gain that keeps
-# the second moment of a unit-variance pre-activation, He et al.'s argument
-# applied to f. That rule gives relu, leaky_relu and selu their values above
-# exactly; gelu's moment is 1/3 + 1/(2 pi sqrt 3), silu's was integrated
-# numerically (tests check all three by quadrature).
-_GAINS = {
-    "identity": 1.0,
-    "logistic": 1.0,
-    "tanh": 5.0 / 3.0,
-    "relu": math.sqrt(2.0),
-    "leaky_relu": _leaky_relu_gain,
-    "elu": _elu_gain,
-    "selu": 1.0,
-    "gelu": 1.0 / math.sqrt(1.0 / 3.0 + 1.0 / (2.0 * math.pi * math.sqrt(3.0))),
-    "silu": 1.6765324703310913,
-    # output layers: no activation follows them inside the network
-    "softmax": 1.0,
-    "exp": 1.0,
-}
-_GAIN_PARAMETERS = {"leaky_relu": ("negative_slope", 0.01), "elu": ("alpha", 1.0)}
+def _record_of(activation, purpose):
+    try:
+        return activation_record(activation)
+    except ValueError:
+        raise ValueError(
+            f"activation must be one of {list(ACTIVATIONS)} {purpose}, got "
+            f"{activation!r}."
+        ) from None
 
 
 @_shared_doc("he", "klambauer", "torch")
 def calculate_gain(activation, param=None):
     """The gain of an activation: the weight scale factor that keeps the signal's.
 
-    One table of per-activation constants, after ``torch.nn.init.calculate_gain``
-    [3]_. :func:`orthogonal` multiplies its matrix by the gain, and
+    Each activation's record holds its gain (the table below), after
+    ``torch.nn.init.calculate_gain`` [3]_. :func:`orthogonal` multiplies its
+    matrix by the gain, and
     ``variance_scaling(scale=gain**2, mode="fan_in")`` is the Gaussian or
     uniform initialization with the same scale; ``init="orthogonal"`` takes
     the gain of the layer's activation.
@@ -779,285 +594,19 @@ def calculate_gain(activation, param=None):
     >>> round(calculate_gain("leaky_relu", 0.2), 4)
     1.3868
     """
-    if not isinstance(activation, str) or activation not in _GAINS:
-        raise ValueError(
-            f"activation must be one of {list(_GAINS)} to have a gain, got "
-            f"{activation!r}."
+    record = _record_of(activation, "to have a gain")
+    if record.gain_parameter is not None:
+        parameter = record.gain_parameter
+        value = parameter.default if param is None else param
+        return record.gain(
+            check_real(f"param ({parameter.name})", value, parameter.positive)
         )
-    gain = _GAINS[activation]
-    if activation in _GAIN_PARAMETERS:
-        name, default = _GAIN_PARAMETERS[activation]
-        value = default if param is None else param
-        return gain(_check_real(f"param ({name})", value, activation == "elu"))
     if param is not None:
         raise ValueError(
             f"activation={activation!r} takes no param; got param={param!r}."
         )
+    gain = record.gain
     return gain
-
-
-# --------------------------------------------------------------------------
-# orthogonal
-# --------------------------------------------------------------------------
-def _orthogonal_draw(fan_in, fan_out, random_state, dtype, gain):
-    draw = random_state.normal(0.0, 1.0, (fan_in, fan_out))
-    # The reduced QR of a tall matrix gives orthonormal columns; a widening
-    # layer factors the transpose and gets orthonormal rows.
-    tall = draw if fan_in >= fan_out else draw.T
-    q, r = np.linalg.qr(tall)
-    # QR fixes Q only up to the sign of each column. Making diag(R) positive
-    # picks one Q per Gaussian draw, and that Q is Haar (uniformly)
-    # distributed; LAPACK's own signs are not (Mezzadri 2007).
-    q *= np.where(np.diagonal(r) < 0.0, -1.0, 1.0)
-    weights = q if fan_in >= fan_out else q.T
-    return np.ascontiguousarray(gain * weights, dtype=dtype)
-
-
-@_shared_doc("saxe", "mezzadri")
-def orthogonal(fan_in, fan_out, random_state, dtype=np.float64, *, gain=1.0):
-    """Orthogonal initialization: ``W = gain * Q``, ``Q`` uniformly random orthogonal.
-
-    For ``fan_in >= fan_out`` the columns of ``W`` are orthogonal,
-    ``W.T @ W = gain**2 * I``; otherwise its rows are, ``W @ W.T = gain**2 *
-    I``. Saxe, McClelland & Ganguli 2014 [1]_ show that such weights keep
-    every singular value of a deep linear network at ``gain``, so signals and
-    gradients neither grow nor vanish with depth, where Gaussian weights of
-    the same variance only do so on average. ``Q`` is the QR factor of a
-    standard Gaussian matrix with the signs of its columns set so that
-    ``diag(R) > 0``, which makes it uniformly (Haar) distributed, Mezzadri
-    2007 [2]_.
-
-    Parameters
-    ----------
-    {layer_parameters}
-    gain : float, default=1.0
-        Positive finite scale, usually ``calculate_gain(activation)``; the
-        estimators' ``init="orthogonal"`` takes the gain of the layer's
-        activation.
-
-    Returns
-    -------
-    weights : ndarray of shape (fan_in, fan_out)
-        C-contiguous; the QR runs in float64 whatever ``dtype``.
-
-    Raises
-    ------
-    {layer_raises}
-    ValueError
-        If ``gain`` is not a positive finite number.
-
-    See Also
-    --------
-    calculate_gain : The per-activation gains.
-
-    {references}
-
-    Examples
-    --------
-    >>> from mlpinit.initializers import calculate_gain, orthogonal
-    >>> W = orthogonal(300, 100, np.random.RandomState(0), gain=calculate_gain("relu"))
-    >>> bool(np.allclose(W.T @ W, 2 * np.eye(100)))
-    True
-    """
-    args = _check_layer(fan_in, fan_out, random_state, dtype)
-    return _orthogonal_draw(*args, _check_real("gain", gain))
-
-
-# --------------------------------------------------------------------------
-# LSUV: a data-dependent rescaling of any start, orthogonal by default
-# --------------------------------------------------------------------------
-def _check_weights(coefs, intercepts):
-    if isinstance(coefs, np.ndarray) or not isinstance(coefs, (list, tuple)):
-        raise ValueError(
-            f"coefs must be a list of weight matrices, got {type(coefs).__name__}."
-        )
-    if not coefs or len(intercepts) != len(coefs):
-        raise ValueError(
-            f"coefs and intercepts must be non-empty lists of the same length, "
-            f"got {len(coefs)} and {len(intercepts)}."
-        )
-    fan_in = None
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        W, b = np.asarray(W), np.asarray(b)
-        if W.ndim != 2 or not np.issubdtype(W.dtype, np.floating):
-            raise ValueError(
-                f"coefs[{i}] must be a 2-D floating array, got {W.ndim}-D {W.dtype}."
-            )
-        if fan_in is not None and W.shape[0] != fan_in:
-            raise ValueError(
-                f"coefs[{i}] has {W.shape[0]} rows but layer {i - 1} has "
-                f"{fan_in} outputs."
-            )
-        if b.shape != (W.shape[1],):
-            raise ValueError(
-                f"intercepts[{i}] has shape {b.shape}; expected ({W.shape[1]},)."
-            )
-        if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise ValueError(f"coefs[{i}] or intercepts[{i}] is not finite.")
-        fan_in = W.shape[1]
-
-
-def _check_hidden_activations(activation, n_hidden):
-    names = [activation] * n_hidden if isinstance(activation, str) else activation
-    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
-        raise ValueError(f"activation must be a str or a list of str, got {names!r}.")
-    if len(names) != n_hidden:
-        raise ValueError(
-            f"activation must name one activation per hidden layer ({n_hidden}), "
-            f"got {len(names)}: {list(names)!r}."
-        )
-    for name in names:
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {list(ACTIVATIONS)}, got {name!r}."
-            )
-    return list(names)
-
-
-def _check_batch(X, n_features):
-    if not sp.issparse(X):
-        X = np.asarray(X)
-    if X.ndim != 2 or X.shape[0] < 2:
-        raise ValueError(
-            f"X must be a 2-D batch of at least 2 rows, got shape {X.shape}."
-        )
-    if X.shape[1] != n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but coefs[0] takes {n_features}."
-        )
-    values = X.data if sp.issparse(X) else X
-    if not np.issubdtype(values.dtype, np.number) or not np.isfinite(values).all():
-        raise ValueError("X must hold finite numbers only (no NaN or inf).")
-    return X
-
-
-def _unit_variance_layer(A, W, b, tol, max_iter):
-    """Rescale ``W`` in place until ``Var(A @ W + b)`` is within ``tol`` of 1.
-
-    Returns the last pre-activation, its variance and the number of
-    rescalings (each costs one more product with the batch).
-    """
-    n_rescaled = 0
-    while True:
-        Z = A @ W
-        Z += b
-        variance = float(Z.var(dtype=np.float64))
-        done = abs(variance - 1.0) <= tol or n_rescaled == max_iter
-        # A layer whose output is constant (every unit dead) cannot be scaled.
-        if done or not (math.isfinite(variance) and variance > 0.0):
-            return Z, variance, n_rescaled
-        W *= W.dtype.type(1.0 / math.sqrt(variance))
-        n_rescaled += 1
-
-
-@_shared_doc("mishkin", "saxe")
-def lsuv(coefs, intercepts, activation, X, *, tol=0.1, max_iter=10):
-    """Layer-sequential unit-variance initialization (LSUV) on a batch of data.
-
-    Mishkin & Matas 2016 [1]_: start from orthogonal weights (Saxe et al.
-    2014 [2]_, :func:`orthogonal`), then, from the first layer to the last,
-    divide each layer's weights by ``sqrt(Var(Z))``, where ``Z = A @ W + b``
-    is that layer's output on the batch (``A`` the previous layer's
-    activations, ``X`` for the first), until ``|Var(Z) - 1| <= tol`` or
-    ``max_iter`` rescalings. It enforces the article's second rule, unit
-    variance through the network, on the user's own data. Nothing is
-    random: the result depends only on the arguments, so a seeded start and
-    a seeded batch give the same weights bit for bit.
-
-    Parameters
-    ----------
-    coefs : list of ndarray of shape (n_units[i], n_units[i + 1])
-        The starting weights, one floating matrix per layer, usually
-        :func:`orthogonal`. Not modified.
-    intercepts : list of ndarray of shape (n_units[i + 1],)
-        The biases, used as they are and not modified; a constant shift does
-        not change a variance, so zero biases (every ``init`` but
-        ``"sklearn"``) leave the rescaling exact.
-    activation : str or list of str
-        The hidden activation, for every hidden layer, or one name per
-        hidden layer (``len(coefs) - 1``), among the core's activations.
-        The output layer's own activation is not needed: its ``Z`` is what
-        is rescaled.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        The batch, at least 2 rows, finite. A scipy.sparse ``X`` is
-        multiplied with ``@`` as it is, never densified nor modified.
-    tol : float, default=0.1
-        Accepted distance of each layer's output variance from 1
-        (Mishkin & Matas's ``Tol_var``).
-    max_iter : int, default=10
-        Most rescalings per layer (their ``T_max``).
-
-    Returns
-    -------
-    coefs : list of ndarray
-        The rescaled weights, new arrays of the dtypes and shapes given:
-        each is a positive multiple of the starting matrix.
-    record : dict
-        What the rescaling did and cost:
-
-        - ``"n_iter"``: list of int, the rescalings of each layer;
-        - ``"variance"``: list of float, each layer's final output variance;
-        - ``"converged"``: list of bool, whether it is within ``tol`` of 1
-          (False for a layer cut off by ``max_iter``, or whose output is
-          constant, for example every ReLU dead);
-        - ``"n_forward"``: int, the layer products with the batch computed,
-          ``sum(n_iter) + len(coefs)``;
-        - ``"seconds"``: float, the wall time taken.
-
-    Raises
-    ------
-    ValueError
-        If the layers' shapes do not chain, an array is not finite, an
-        activation is unknown or there is not one per hidden layer, ``X``
-        has fewer than 2 rows or the wrong number of features, or ``tol``
-        or ``max_iter`` is not positive.
-
-    Notes
-    -----
-    ``Var`` is over every entry of ``Z``, as in the paper. This rescales the
-    pre-activation ``Z``, not the activation that follows: a bounded
-    activation such as tanh can never reach unit variance, and for a fixed
-    batch ``Var(A @ (c W)) = c^2 Var(A @ W)``, so one rescaling per layer
-    reaches 1 up to rounding; the next layer's check confirms it. The cost
-    is about ``len(coefs) + sum(n_iter)`` forward layer products on the
-    batch, a fraction of one training epoch for a batch of a few hundred
-    rows.
-
-    {references}
-
-    Examples
-    --------
-    >>> from mlpinit.initializers import lsuv, orthogonal
-    >>> rng = np.random.RandomState(0)
-    >>> X = 5.0 * rng.normal(size=(256, 20))  # inputs far from unit variance
-    >>> units = [20, 64, 64, 3]
-    >>> coefs = [orthogonal(m, n, rng) for m, n in zip(units[:-1], units[1:])]
-    >>> intercepts = [np.zeros(n) for n in units[1:]]
-    >>> coefs, record = lsuv(coefs, intercepts, "relu", X)
-    >>> record["converged"], record["n_forward"]
-    ([True, True, True], 6)
-    """
-    _check_weights(coefs, intercepts)
-    names = _check_hidden_activations(activation, len(coefs) - 1)
-    X = _check_batch(X, np.shape(coefs[0])[0])
-    tol = _check_real("tol", tol)
-    max_iter = _check_fan("max_iter", max_iter)
-
-    start = time.perf_counter()
-    record = {"n_iter": [], "variance": [], "converged": [], "n_forward": 0}
-    rescaled, A = [], X
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        W = np.array(W, order="C")  # a copy: the caller's weights stay as they are
-        Z, variance, n_iter = _unit_variance_layer(A, W, np.asarray(b), tol, max_iter)
-        rescaled.append(W)
-        record["n_iter"].append(n_iter)
-        record["variance"].append(variance)
-        record["converged"].append(abs(variance - 1.0) <= tol)
-        record["n_forward"] += n_iter + 1
-        if i < len(names):
-            A = ACTIVATIONS[names[i]](Z)
-    record["seconds"] = time.perf_counter() - start
-    return rescaled, record
 
 
 # --------------------------------------------------------------------------
@@ -1147,12 +696,19 @@ def resolve_init(init, activation):
     if callable(init):
         return init
     if isinstance(init, str) and init == "auto":
-        if not isinstance(activation, str) or activation not in _AUTO_INIT:
+        try:
+            preset = activation_record(activation).auto_init
+        except ValueError:
             raise ValueError(
                 f"init='auto' has no rule for activation={activation!r}; "
-                f"known activations are {list(_AUTO_INIT)}."
+                f"known activations are {list(ACTIVATIONS)}."
+            ) from None
+        if preset not in INITIALIZERS:
+            raise ValueError(
+                f"The record of activation {activation!r} gives init='auto' the "
+                f"preset {preset!r}, which is not one of {list(INITIALIZERS)}."
             )
-        return _AUTO_INIT[activation]
+        return preset
     if isinstance(init, str) and init in INIT_NAMES:
         return init
     raise ValueError(
@@ -1226,15 +782,15 @@ def initialize_layer(
     >>> round(float(W.var()) * 400, 1)  # 1/fan_in, not He's 2/fan_in
     1.0
     """
-    args = _check_layer(fan_in, fan_out, random_state, dtype)
+    args = check_layer(fan_in, fan_out, random_state, dtype)
     own = activation if layer_activation is None else layer_activation
     init = resolve_init(init, own)
     if callable(init):
         weights = _call_user_init(init, *args)
     elif init == "sklearn":
-        return _sklearn_draw(*args, _check_activation(activation))
+        return _sklearn_draw(*args, check_activation(activation))
     elif init in ("orthogonal", "lsuv"):  # lsuv's start; initialize_network rescales
-        weights = _orthogonal_draw(*args, calculate_gain(own))
+        weights = orthogonal_draw(*args, calculate_gain(own))
     else:
         weights = _draw(*args, *_PRESETS[init])
     return weights, np.zeros(args[1], dtype=args[3])
@@ -1331,7 +887,7 @@ def initialize_network(
         return coefs, intercepts, None
     if X is None:
         raise ValueError("init='lsuv' needs the training data X.")
-    n_rows = min(_check_fan("lsuv_batch_rows", lsuv_batch_rows), X.shape[0])
+    n_rows = min(check_fan("lsuv_batch_rows", lsuv_batch_rows), X.shape[0])
     if n_rows < 2:
         record = {"n_iter": [], "variance": [], "converged": [], "n_forward": 0}
         return coefs, intercepts, {**record, "seconds": 0.0, "n_rows": n_rows}

@@ -15,9 +15,9 @@ convert, onnxruntime to run the result). Without skl2onnx the module still
 imports (there is nothing to register with), and :func:`register` raises an
 ``ImportError`` that says what to install.
 
-The hidden layers are written here, from the activation table: skl2onnx's
-MLP converter knows only identity, tanh, logistic and relu, and the table
-gives each activation its ONNX operator (or, for gelu and silu, the few
+The hidden layers are written here, from the activation records: skl2onnx's
+MLP converter knows only identity, tanh, logistic and relu, and each
+activation's record gives its ONNX operator (or, for gelu and silu, the few
 operators that compose it). The output layer and everything after it
 (probabilities, labels, zipmap) come from skl2onnx's own converters for
 scikit-learn's MLPs, shown a one-layer network that reads the last hidden
@@ -64,13 +64,9 @@ else:
     _SKL2ONNX_IMPORT_ERROR = None
 
 from mlpinit._core.activations import (
-    ELU_ALPHA,
     HIDDEN_ACTIVATION_TABLE,
-    LEAKY_RELU_SLOPE,
     OUTPUT_ACTIVATIONS,
-    SELU_ALPHA,
-    SELU_SCALE,
-    SQRT_HALF,
+    activation_record,
 )
 from mlpinit.neural_network import MLPClassifier, MLPRegressor, target_type
 from mlpinit.preprocessing import MeanNormStandardizer
@@ -102,11 +98,12 @@ def _float_proto_type(variable):
 def _network_view(model, **overrides):
     """The fitted attributes skl2onnx's MLP converters read, as a plain object."""
     check_is_fitted(model)
-    if model.activation not in _EXPORTABLE_HIDDEN:
+    exportable = _exportable_hidden()
+    if model.activation not in exportable:
         raise ValueError(
             f"{type(model).__name__}(activation={model.activation!r}) cannot be "
             "exported to ONNX: mlpinit writes only "
-            f"{sorted(_EXPORTABLE_HIDDEN)} as ONNX operators."
+            f"{sorted(exportable)} as ONNX operators."
         )
     attributes = {
         "coefs_": [np.asarray(c) for c in model.coefs_],
@@ -146,75 +143,41 @@ def _node(scope, container, op_type, inputs, **attributes):
     return output
 
 
-def _gelu_nodes(scope, container, z, proto):
-    # The exact form, z * (1 + erf(z / sqrt 2)) / 2: Erf is in every opset
-    # since 9, where the Gelu operator needs opset 20. onnxruntime has no
-    # double Erf, so a double graph takes erf in float (relative error 6e-8).
-    scaled = _node(
-        scope, container, "Mul", [z, _scalar(scope, container, proto, SQRT_HALF)]
-    )
-    if proto == onnx_proto.TensorProto.DOUBLE:
-        scaled = _node(
-            scope, container, "Cast", scaled, to=onnx_proto.TensorProto.FLOAT
-        )
-        cdf = _node(scope, container, "Erf", scaled)
-        cdf = _node(scope, container, "Cast", cdf, to=proto)
-    else:
-        cdf = _node(scope, container, "Erf", scaled)
-    cdf = _node(scope, container, "Add", [cdf, _scalar(scope, container, proto, 1.0)])
-    cdf = _node(scope, container, "Mul", [cdf, _scalar(scope, container, proto, 0.5)])
-    return _node(scope, container, "Mul", [z, cdf])
+class _Graph:
+    """The builder an activation record's ``onnx_nodes`` writes with.
+
+    See :mod:`mlpinit._core.activations`: ``node`` adds one node and returns
+    its output's name, ``constant`` a scalar of the graph's element type.
+    """
+
+    def __init__(self, scope, container, proto):
+        self._scope, self._container = scope, container
+        self.compute_type = proto
+        self.float_type = onnx_proto.TensorProto.FLOAT
+        self.double = proto == onnx_proto.TensorProto.DOUBLE
+
+    def node(self, op_type, inputs, **attributes):
+        return _node(self._scope, self._container, op_type, inputs, **attributes)
+
+    def constant(self, value):
+        return _scalar(self._scope, self._container, self.compute_type, value)
 
 
-def _silu_nodes(scope, container, z, proto):
-    return _node(scope, container, "Mul", [z, _node(scope, container, "Sigmoid", z)])
+def _exportable_hidden():
+    """The hidden activations whose record gives an ONNX form (read live)."""
+    return {name for name, r in HIDDEN_ACTIVATION_TABLE.items() if r.exportable}
 
 
-def _leaky_relu_nodes(scope, container, z, proto):
-    # max(z, slope * z), for a slope below 1.
-    slope = _scalar(scope, container, proto, LEAKY_RELU_SLOPE)
-    return _node(
-        scope, container, "Max", [z, _node(scope, container, "Mul", [z, slope])]
-    )
+def _activation_nodes(graph, record, z):
+    """``f(z)``: the record's operator, or the operators composing it.
 
-
-def _exponential_linear_nodes(alpha, scale):
-    # scale * (relu(z) + alpha * (exp(min(z, 0)) - 1)): elu and selu.
-    def nodes(scope, container, z, proto):
-        zero, one = (_scalar(scope, container, proto, v) for v in (0.0, 1.0))
-        negative = _node(scope, container, "Min", [z, zero])
-        tail = _node(scope, container, "Exp", negative)
-        tail = _node(scope, container, "Sub", [tail, one])
-        tail = _node(
-            scope, container, "Mul", [tail, _scalar(scope, container, proto, alpha)]
-        )
-        out = _node(scope, container, "Add", [_node(scope, container, "Relu", z), tail])
-        if scale == 1.0:
-            return out
-        return _node(
-            scope, container, "Mul", [out, _scalar(scope, container, proto, scale)]
-        )
-
-    return nodes
-
-
-# Hidden activations written from several operators: gelu and silu always
-# (no operator of the common opsets computes them), the others in double
-# precision only, where onnxruntime lacks a kernel for Elu and Selu (and for
-# LeakyRelu at some opsets); their float graphs use the table's operator.
-_COMPOSED_ACTIVATIONS = {
-    "gelu": _gelu_nodes,
-    "silu": _silu_nodes,
-    "leaky_relu": _leaky_relu_nodes,
-    "elu": _exponential_linear_nodes(ELU_ALPHA, 1.0),
-    "selu": _exponential_linear_nodes(SELU_ALPHA, SELU_SCALE),
-}
-
-_EXPORTABLE_HIDDEN = {
-    name
-    for name, entry in HIDDEN_ACTIVATION_TABLE.items()
-    if entry.onnx_operator is not None or name in _COMPOSED_ACTIVATIONS
-}
+    The composed form is used where there is no operator (gelu, silu), and in
+    double precision, where onnxruntime lacks some operators' double
+    kernels (Elu and Selu, LeakyRelu at some opsets).
+    """
+    if record.onnx_nodes is not None and (record.onnx_operator is None or graph.double):
+        return record.onnx_nodes(graph, z)
+    return graph.node(record.onnx_operator, z, **record.onnx_attributes)
 
 
 def _hidden_layers(scope, operator, container, view):
@@ -226,7 +189,8 @@ def _hidden_layers(scope, operator, container, view):
     proto = _float_proto_type(operator.inputs[0])
     dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
     current = _node(scope, container, "Cast", operator.inputs[0].full_name, to=proto)
-    entry = HIDDEN_ACTIVATION_TABLE[view.activation]
+    graph = _Graph(scope, container, proto)
+    record = activation_record(view.activation)
     for W, b in zip(view.coefs_[:-1], view.intercepts_[:-1]):
         weights = scope.get_unique_variable_name("coefficient")
         container.add_initializer(
@@ -236,15 +200,7 @@ def _hidden_layers(scope, operator, container, view):
         container.add_initializer(biases, proto, [1, b.size], b.astype(dtype))
         z = _node(scope, container, "MatMul", [current, weights])
         z = _node(scope, container, "Add", [z, biases])
-        double = proto == onnx_proto.TensorProto.DOUBLE
-        if view.activation in _COMPOSED_ACTIVATIONS and (
-            entry.onnx_operator is None or double
-        ):
-            current = _COMPOSED_ACTIVATIONS[view.activation](scope, container, z, proto)
-        else:
-            current = _node(
-                scope, container, entry.onnx_operator, z, **entry.onnx_attributes
-            )
+        current = _activation_nodes(graph, record, z)
     last_hidden = SimpleNamespace(full_name=current, type=operator.inputs[0].type)
     output_layer = SimpleNamespace(
         **{

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from mlpinit.diagnostics import _split_pipeline
+
 __all__ = ["plot_layer_stats", "plot_loss_curves"]
 
 _INSTALL_HINT = (
@@ -35,16 +37,11 @@ def _axes(ax):
     return _pyplot().subplots()[1] if ax is None else ax
 
 
-def _final_step(estimator):
-    steps = getattr(estimator, "steps", None)
-    return steps[-1][1] if steps else estimator
-
-
 def _stats_mapping(stats):
     """A mapping of statistic arrays from whatever the caller passed."""
     if isinstance(stats, Mapping):
         return stats
-    recorded = getattr(_final_step(stats), "layer_stats_", None)
+    recorded = getattr(_split_pipeline(stats)[0], "layer_stats_", None)
     if recorded is None:
         raise TypeError(
             "Expected the result of mlpinit.diagnostics.layer_statistics, a "
@@ -197,7 +194,7 @@ def _is_curve(item):
 
 def _loss_curve(item):
     if _is_estimator(item):
-        curve = getattr(_final_step(item), "loss_curve_", None)
+        curve = getattr(_split_pipeline(item)[0], "loss_curve_", None)
     elif _is_curve(item):
         curve = item
     else:

@@ -22,7 +22,12 @@ This module is the numerical core: numpy (and numba) only.
 
 import numpy as np
 
-from mlpinit._core.activations import LEAKY_RELU_SLOPE, sample_losses
+from mlpinit._core.activations import (
+    FUSED_KINDS,
+    FUSED_RECTIFIER_KINDS,
+    LEAKY_RELU_SLOPE,
+    sample_losses,
+)
 
 
 # ----------------------------------------------------------------------
@@ -127,11 +132,12 @@ def reference_binary_log_loss(Y, P, out):
     return out
 
 
-#: The hidden activations whose derivative has a fused kernel.
-FUSED_DERIVATIVES = ("relu", "tanh", "logistic", "leaky_relu")
+#: The derivative kinds with a fused kernel: an activation record names its
+#: own (``fused_kind``), so that this module knows kinds, not activations.
+FUSED_DERIVATIVES = FUSED_KINDS
 
-#: The hidden activations whose bias add and activation have a fused kernel.
-FUSED_ACTIVATIONS = ("relu", "leaky_relu")
+#: The kinds whose bias add, activation and dropout have a fused kernel.
+FUSED_ACTIVATIONS = FUSED_RECTIFIER_KINDS
 _KIND = {name: code for code, name in enumerate(FUSED_DERIVATIVES)}
 
 
@@ -287,6 +293,10 @@ class _Kernels:
             self._bias_relu(Z, bias, leaky, slope)
         else:
             self._bias_relu_dropout(Z, bias, leaky, slope, mask, dropped)
+
+    def bias_rectify(self, kind, Z, bias, mask=None, dropped=None):
+        """:meth:`bias_relu` of the rectifier ``kind`` (:data:`FUSED_ACTIVATIONS`)."""
+        self.bias_relu(Z, bias, mask, dropped, leaky=kind == "leaky_relu")
 
     def backward(self, kind, A, delta, mask, scratch):
         """:func:`reference_backward`, one pass."""

@@ -4,42 +4,20 @@ The numerical core: numpy and scipy only. Used by :mod:`mlpinit.diagnostics`
 and by the estimators' ``record_layer_stats`` option, which calls
 :func:`compute_layer_stats` once per epoch on a fixed probe batch.
 
-The forward and backward passes here keep every layer's pre-activations,
-activations and backpropagated errors, which the training loop does not, and
-compute the same gradient as the training loop's
-:func:`mlpinit._core.network.loss_and_gradient` for an unweighted batch.
+The forward pass is the training loop's own
+(:func:`mlpinit._core.network.forward_into`), run on buffers that keep every
+layer's pre-activations and activations; the backward pass keeps every
+layer's backpropagated errors, which the training loop does not, and
+computes the same gradient as :func:`mlpinit._core.network.loss_and_gradient`
+for an unweighted batch. Which outputs count as saturated or dead is each
+activation's record's rule (:class:`~mlpinit._core.activations.ActivationRecord`).
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._core.activations import (
-    ACTIVATIONS,
-    DERIVATIVES,
-    ELU_ALPHA,
-    SELU_ALPHA,
-    SELU_SCALE,
-)
-from mlpinit._core.network import canonical_sparse, sparse_aware_dot
-
-# A unit counts as saturated when its output is within 1% of the distance
-# from the centre of the activation's range to either bound: |a| > 0.99 for
-# tanh, and a < 0.005 or a > 0.995 for the logistic (which is tanh rescaled
-# to (0, 1), so the two rules agree). elu and selu saturate on one side only,
-# towards -alpha and -scale * alpha: within 1% of that bound, f' is below 1%
-# of its value at 0 from the left. gelu and silu have no bound (their
-# negative side returns to 0), so no saturation is defined for them.
-_SATURATION = {
-    "tanh": lambda A: np.abs(A) > 0.99,
-    "logistic": lambda A: (A < 0.005) | (A > 0.995),
-    "elu": lambda A: A < -0.99 * ELU_ALPHA,
-    "selu": lambda A: A < -0.99 * SELU_SCALE * SELU_ALPHA,
-}
-
-# A unit is dead when it sits on a rectifier's flat (relu) or nearly flat
-# (leaky_relu, slope 0.01) side for every probe row: its output is <= 0
-# everywhere, and its gradient is 0, or 1% of a live unit's.
-_RECTIFIERS = ("relu", "leaky_relu")
+from mlpinit._core.activations import activation_record
+from mlpinit._core.network import canonical_sparse, forward_into, sparse_aware_dot
 
 STAT_NAMES = (
     "preactivation_mean",
@@ -269,15 +247,17 @@ def forward_backward(
     (True, True)
     """
     n_layers = len(coefs)
-    preactivations, activations = [], []
-    A = X
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = sparse_aware_dot(A, W)
-        Z += b
-        name = out_activation if i == n_layers - 1 else activation
-        A = ACTIVATIONS[name](Z.copy())
-        preactivations.append(Z)
-        activations.append(A)
+    preactivations, activations = _kept_buffers(coefs, X)
+    acts = [X, *activations]
+    forward_into(
+        acts,
+        coefs,
+        intercepts,
+        activation,
+        out_activation,
+        acts,
+        preacts=[None, *preactivations],
+    )
     if Y is None:
         return preactivations, activations, None, None
 
@@ -288,11 +268,10 @@ def forward_backward(
     deltas = [None] * n_layers
     coef_grads = [None] * n_layers
     deltas[-1] = D
-    derivative = DERIVATIVES[activation]
+    derivative = activation_record(activation).derivative
     for i in range(n_layers - 1, -1, -1):
         A_prev = X if i == 0 else activations[i - 1]
-        G = A_prev.T @ deltas[i] if sp.issparse(A_prev) else np.dot(A_prev.T, deltas[i])
-        G = np.asarray(G)
+        G = sparse_aware_dot(A_prev.T, deltas[i])
         if alpha:
             G += (alpha / n_rows) * coefs[i]
         coef_grads[i] = G
@@ -302,6 +281,22 @@ def forward_backward(
             Z_prev = preactivations[i - 1].copy()
             deltas[i - 1] = derivative(A_prev, D, np.empty_like(D), Z_prev)
     return preactivations, activations, deltas, coef_grads
+
+
+def _kept_buffers(coefs, X):
+    """Empty pre-activation and activation arrays for every layer.
+
+    Each layer's dtype is that of its product, ``result_type`` of its input
+    and weights, as a fresh ``A @ W`` would have it.
+    """
+    n_rows, dtype = X.shape[0], X.dtype
+    preactivations, activations = [], []
+    for W in coefs:
+        dtype = np.result_type(dtype, W.dtype)
+        shape = (n_rows, W.shape[1])
+        preactivations.append(np.empty(shape, dtype))
+        activations.append(np.empty(shape, dtype))
+    return preactivations, activations
 
 
 def _mean_row_norm(A):
@@ -398,8 +393,10 @@ def compute_layer_stats(
         Zs, As, Ds, Gs = forward_backward(
             coefs, intercepts, activation, out_activation, X, Y, alpha
         )
+        hidden = activation_record(activation)
+        output = activation_record(out_activation)
         for i in range(n_layers):
-            name = out_activation if i == n_layers - 1 else activation
+            record = output if i == n_layers - 1 else hidden
             # Sums of squares overflow float32 long before the values do:
             # accumulate in float64 (the probe batch is small; a no-op for
             # a float64 network).
@@ -414,11 +411,11 @@ def compute_layer_stats(
             stats["activation_mean"][i] = mean
             stats["activation_std"][i] = std
             stats["activation_norm"][i] = np.sqrt(row_squares).mean()
-            if name in _SATURATION:
+            if record.saturated is not None:
                 stats["saturated_fraction"][i] = (
-                    np.count_nonzero(_SATURATION[name](A)) / A.size
+                    np.count_nonzero(record.saturated(A)) / A.size
                 )
-            if name in _RECTIFIERS:
+            if record.rectifier:
                 stats["dead_fraction"][i] = (
                     np.count_nonzero(A.max(axis=0) <= 0) / A.shape[1]
                 )

@@ -12,13 +12,8 @@ This module is the numerical core: numpy and scipy only.
 import numpy as np
 import scipy.sparse as sp
 
-from mlpinit._core.activations import (
-    ACTIVATIONS,
-    DERIVATIVES,
-    NEEDS_PREACTIVATION,
-    sample_losses,
-)
-from mlpinit._core.fused import FUSED_ACTIVATIONS, FUSED_DERIVATIVES, kernels
+from mlpinit._core.activations import activation_record, sample_losses
+from mlpinit._core.fused import kernels
 
 
 class NetworkLayout:
@@ -99,9 +94,34 @@ def sparse_column_abs_max(X):
     return abs(canonical_sparse(X)).max(axis=0).toarray().ravel()
 
 
-def sparse_aware_dot(A, W):
-    # Sparse inputs only ever appear as the first layer's activations.
-    return A @ W if sp.issparse(A) else np.dot(A, W)
+def sparse_aware_dot(A, W, out=None, sparse=None):
+    """``A @ W`` for a dense or scipy.sparse ``A``: the one such product.
+
+    Parameters
+    ----------
+    A : ndarray or sparse matrix
+        Sparse inputs only ever appear as the first layer's activations (or,
+        transposed, in its weight gradient).
+    W : ndarray
+    out : ndarray, optional
+        Written with the product (of the product's dtype, C-contiguous) and
+        returned; else a new array.
+    sparse : bool, optional
+        Whether ``A`` is sparse, when the caller knows: saves the check.
+
+    Returns
+    -------
+    ndarray
+    """
+    if sparse is None:
+        sparse = sp.issparse(A)
+    if out is None:
+        return np.asarray(A @ W) if sparse else np.dot(A, W)
+    if sparse:
+        out[...] = A @ W
+    else:
+        np.dot(A, W, out=out)
+    return out
 
 
 def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_rows):
@@ -134,20 +154,21 @@ def predict_in_chunks(coefs, intercepts, activation, out_activation, X, chunk_ro
     out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
     rows = min(chunk_rows, max(n_samples, 1))
     buffers = [np.empty((rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
-    hidden = ACTIVATIONS[activation]
+    hidden, output = activation_record(activation), activation_record(out_activation)
+    sparse = sp.issparse(X)
     for start in range(0, n_samples, chunk_rows):
         stop = min(start + chunk_rows, n_samples)
         A = X[start:stop]
+        if not sparse:
+            # Only the input can differ from the model's dtype; casting one
+            # chunk of it is cheaper than a mixed-type product.
+            A = A.astype(dtype, copy=False)
         for i, (W, b) in enumerate(zip(coefs, intercepts)):
-            Z = out[start:stop] if i == len(coefs) - 1 else buffers[i][: stop - start]
-            if sp.issparse(A):
-                Z[...] = A @ W
-            else:
-                # Only the input can differ from the model's dtype; casting
-                # one chunk of it is cheaper than a mixed-type product.
-                np.dot(A.astype(dtype, copy=False), W, out=Z)
+            last = i == len(coefs) - 1
+            Z = out[start:stop] if last else buffers[i][: stop - start]
+            sparse_aware_dot(A, W, out=Z, sparse=sparse and i == 0)
             Z += b
-            A = ACTIVATIONS[out_activation](Z) if i == len(coefs) - 1 else hidden(Z)
+            A = (output if last else hidden).apply(Z)
     return out
 
 
@@ -186,7 +207,8 @@ class Workspace:
     def preactivations(self):
         """Buffers for the hidden layers' ``Z``, allocated on first use.
 
-        Only a hidden activation in ``NEEDS_PREACTIVATION`` asks for them.
+        Only a hidden activation whose record ``needs_preactivation`` asks
+        for them.
         """
         if self._preactivations is None:
             self._preactivations = (
@@ -229,49 +251,56 @@ class Workspace:
         return cached[1]
 
 
-def _product_into(A, W, out, sparse):
-    """``out[...] = A @ W``, ``A`` dense or (``sparse``) a sparse matrix."""
-    if sparse:
-        out[...] = A @ W
-    else:
-        np.dot(A, W, out=out)
-
-
-def _forward_into(
-    acts, coefs, intercepts, activation, out_activation, inputs, masks, preacts
+def forward_into(
+    acts,
+    coefs,
+    intercepts,
+    activation,
+    out_activation,
+    inputs,
+    masks=None,
+    preacts=None,
 ):
     """Fill ``acts[1:]`` with each layer's output, from the input ``acts[0]``.
 
+    The one forward pass of the core: training runs it on the workspace's
+    buffers, the layer statistics on buffers that keep every layer's values.
+
     ``inputs[i]`` is what layer ``i + 1`` reads: ``acts[i]`` itself, or, for a
-    hidden layer with a dropout mask, ``acts[i] * masks[i]`` written there.
-    ``preacts`` is None, or holds a buffer per hidden layer that keeps its
-    pre-activation, for activations whose derivative needs it. A relu or
-    leaky_relu layer adds its bias, rectifies and drops out in one pass (:mod:`.fused`).
+    hidden layer with a dropout mask (``masks[i]``, None for none),
+    ``acts[i] * masks[i]`` written there. ``preacts`` is None, or a list by
+    layer whose entry is None or a buffer that keeps that layer's
+    pre-activation ``Z``, the layer's output ``f(Z)`` then going to
+    ``acts``: training keeps the hidden ones of an activation whose
+    derivative needs them, the statistics all. A relu or leaky_relu layer
+    whose ``Z`` is not kept adds its bias, rectifies and drops out in one
+    pass (:mod:`.fused`).
     """
     last = len(coefs)
-    hidden = ACTIVATIONS[activation]
-    fused = kernels()
+    hidden, output = activation_record(activation), activation_record(out_activation)
     # Only the input can be sparse; checking it once saves the others' check.
     sparse_input = sp.issparse(inputs[0])
-    for i in range(last):
-        keep = preacts is not None and i + 1 < last
-        Z = preacts[i + 1] if keep else acts[i + 1]
-        _product_into(inputs[i], coefs[i], Z, sparse_input and i == 0)
-        mask = None if masks is None or i + 1 == last else masks[i + 1]
-        if i + 1 == last:
-            Z += intercepts[i]
-            ACTIVATIONS[out_activation](Z)
-        elif activation in FUSED_ACTIVATIONS:
-            leaky = activation == "leaky_relu"
-            fused.bias_relu(Z, intercepts[i], mask, inputs[i + 1], leaky)
-        else:
-            Z += intercepts[i]
-            if keep:
-                hidden(Z, acts[i + 1])
-            else:
-                hidden(Z)
-            if mask is not None:
-                np.multiply(acts[i + 1], mask, out=inputs[i + 1])
+    for layer in range(1, last + 1):
+        record = output if layer == last else hidden
+        kept = None if preacts is None else preacts[layer]
+        Z = acts[layer] if kept is None else kept
+        sparse_aware_dot(
+            inputs[layer - 1],
+            coefs[layer - 1],
+            out=Z,
+            sparse=sparse_input and layer == 1,
+        )
+        mask = None if masks is None or layer == last else masks[layer]
+        if kept is None and record.fused_forward:
+            # kernels() here only: the statistics' pass never imports numba.
+            kernels().bias_rectify(
+                record.fused_kind, Z, intercepts[layer - 1], mask, inputs[layer]
+            )
+            continue
+        Z += intercepts[layer - 1]
+        record.apply(Z, None if kept is None else acts[layer])
+        if mask is not None:
+            np.multiply(acts[layer], mask, out=inputs[layer])
 
 
 def _data_loss(out_activation, Y, P, row_weights, scratch):
@@ -318,26 +347,29 @@ def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout
 
     ``grads`` is ``(coef_grads, intercept_grads)``; ``rows`` the workspace's
     ``(scratch, ones, preacts)`` for this batch; ``dropout`` the masks or
-    None. Each relu, leaky_relu, tanh or logistic layer applies its dropout mask and
-    derivative in one pass (:mod:`.fused`).
+    None. A layer whose activation record names a ``fused_kind`` (relu,
+    leaky_relu, tanh, logistic) applies its dropout mask and derivative in
+    one pass (:mod:`.fused`).
     """
     coef_grads, intercept_grads = grads
     scratch, ones, preacts = rows
-    fused = kernels() if activation in FUSED_DERIVATIVES else None
-    derivative = DERIVATIVES[activation]
+    record = activation_record(activation)
+    fused = None if record.fused_kind is None else kernels()
+    derivative = record.derivative
     for i in range(len(coefs), 0, -1):
         A_prev = inputs[i - 1]
-        if i == 1 and sp.issparse(A_prev):
-            coef_grads[i - 1][...] = A_prev.T @ deltas[i]
-        else:
-            np.dot(A_prev.T, deltas[i], out=coef_grads[i - 1])
+        # Only the first layer's input may be sparse.
+        first = None if i == 1 else False
+        sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[i - 1], sparse=first)
         np.dot(ones, deltas[i], out=intercept_grads[i - 1])
         if i == 1:
             break
         np.dot(deltas[i], coefs[i - 1].T, out=deltas[i - 1])
         mask = None if dropout is None else dropout[i - 1]
         if fused is not None:
-            fused.backward(activation, acts[i - 1], deltas[i - 1], mask, scratch[i - 1])
+            fused.backward(
+                record.fused_kind, acts[i - 1], deltas[i - 1], mask, scratch[i - 1]
+            )
             continue
         if mask is not None:
             deltas[i - 1] *= mask
@@ -393,7 +425,7 @@ def loss_and_gradient(
     n_rows = X.shape[0]
     coefs, intercepts = workspace.views(theta)
     acts, deltas, scratch, ones, preacts = workspace.rows(
-        n_rows, activation in NEEDS_PREACTIVATION
+        n_rows, activation_record(activation).needs_preactivation
     )
     acts = [X, *acts[1:]]
     if dropout is None:
@@ -401,7 +433,7 @@ def loss_and_gradient(
     else:
         masks, dropped = dropout.rows(n_rows)
         inputs = [a if d is None else d for a, d in zip(acts, dropped)]
-    _forward_into(
+    forward_into(
         acts, coefs, intercepts, activation, out_activation, inputs, masks, preacts
     )
     if sample_weight is None:

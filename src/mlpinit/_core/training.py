@@ -1,8 +1,8 @@
 """One epoch of minibatch training over the flat parameter vector.
 
-The numerical core: numpy and scipy only. The estimators own the epoch loop
-(stopping rules, validation, warnings); this module owns the hot inner loop
-over batches.
+The numerical core: numpy and scipy only. The engine
+(:mod:`mlpinit._core.engine`) owns the epoch loop (stopping rules,
+validation, warnings); this module owns the hot inner loop over batches.
 """
 
 import math

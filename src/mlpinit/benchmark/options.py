@@ -38,7 +38,7 @@ def check_options(dtypes, inits, workloads, threads):
     workloads : sequence of str or None
         None means every workload.
     threads : int or None
-        None means every CPU.
+        None means every CPU; at most the machine's CPUs.
 
     Returns
     -------
@@ -50,8 +50,14 @@ def check_options(dtypes, inits, workloads, threads):
     if workloads is None:
         workloads = WORKLOAD_NAMES
     workloads = _check_names("workloads", workloads, WORKLOAD_NAMES)
+    cpus = os.cpu_count() or 1
     if threads is None:
-        threads = os.cpu_count() or 1
+        threads = cpus
     elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    elif threads > cpus:
+        # More threads than CPUs only oversubscribe: the timings would mislead.
+        raise ValueError(
+            f"threads must be at most the {cpus} CPUs of this machine, got {threads}"
+        )
     return dtypes, inits, workloads, threads

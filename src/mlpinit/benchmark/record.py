@@ -8,7 +8,7 @@ the same column definitions as the command's own tables
 (:mod:`~mlpinit.benchmark.tables`): nothing is typed by hand.
 """
 
-from mlpinit.benchmark.report import describe_run, noise_note
+from mlpinit.benchmark.report import busy_before, describe_run, noise_note, run_is_noisy
 from mlpinit.benchmark.tables import (
     TITLES,
     cells,
@@ -39,6 +39,37 @@ def summary_caption(rows, info):
     )
 
 
+def noisy_cells_text(rows, info):
+    """What the compact table's ``(noisy)`` marks mean for this run, in one
+    paragraph, or ``""`` for a quiet run (:func:`run_is_noisy`)."""
+    if not run_is_noisy(rows, info):
+        return ""
+    if busy_before(info):
+        return (
+            "This run is marked noisy: the load average before it says other "
+            "work was running, so every cell may be off, the ones marked "
+            "(noisy) the most. Rerun on a quiet machine before quoting them."
+        )
+    return (
+        "This run is marked noisy: the cells marked (noisy) come from rows whose "
+        "paired ratios spread more than a quiet machine explains; the other "
+        "cells' rows stayed within it. Rerun on a quiet machine before quoting "
+        "the cells marked (noisy)."
+    )
+
+
+def check_notes(rows, info, notes):
+    """A ValueError if a note calls a noisy run quiet: the run's own verdict
+    (:func:`~mlpinit.benchmark.report.noise_note`) is the only one."""
+    if run_is_noisy(rows, info):
+        for note in notes:
+            if "quiet" in note.lower():
+                raise ValueError(
+                    f"the note {note!r} speaks of a quiet machine, but the run "
+                    "is marked noisy: leave the verdict to the run's own note"
+                )
+
+
 def format_rst(rows, info, command, notes=(), when=None):
     """The Benchmarks page's record of a run, in reST.
 
@@ -59,18 +90,23 @@ def format_rst(rows, info, command, notes=(), when=None):
     -------
     str
     """
+    check_notes(rows, info, notes)
     lines = [".. Written by docs/record_benchmark.py from benchmark.json.", ""]
     if when is not None:
         lines += [f"Recorded on {when:%Y-%m-%d %H:%M} UTC by:", ""]
     lines += [".. code-block:: bash", "", f"   {command}", ""]
     lines += [f"{note}\n" for note in notes]
     lines += [describe_run(info), ""]
-    lines += ["Summary", "^^^^^^^", "", summary_caption(rows, info), ""]
-    header, body, _ = summary_cells(rows)
-    lines += [rst_list_table(header, body), ""]
+    # The run's verdict, quiet or noisy, comes before any of its figures.
     note = noise_note(rows, info)
     if note:
         lines += [note, ""]
+    lines += ["Summary", "^^^^^^^", "", summary_caption(rows, info), ""]
+    header, body, _ = summary_cells(rows)
+    lines += [rst_list_table(header, body), ""]
+    noisy = noisy_cells_text(rows, info)
+    if noisy:
+        lines += [noisy, ""]
     lines += [
         ".. figure:: /_static/benchmark.png",
         "   :alt: speedup of mlpinit over scikit-learn per workload, dtype and init",
@@ -101,10 +137,12 @@ def summary_markdown(rows, info, when=None):
     header, body, _ = summary_cells(rows)
     date = f" on {when:%Y-%m-%d}" if when is not None else ""
     caption = summary_caption(rows, info).replace("``", "`")
-    return (
+    text = (
         f"From the latest recorded run{date} (`docs/_static/benchmark.txt`). "
         f"{caption}\n\n{markdown_table(header, body)}"
     )
+    noisy = noisy_cells_text(rows, info)
+    return text + (f"\n\n{noisy}" if noisy else "")
 
 
 def replace_between_markers(text, block, start=README_START, end=README_END):

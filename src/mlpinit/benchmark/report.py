@@ -15,9 +15,12 @@ from dataclasses import asdict
 import numpy as np
 
 from mlpinit.benchmark.tables import (
+    SAME_MODEL_NOTE,
     TITLES,
     cells,
+    collapse_auto_rows,
     markdown_table,
+    numeric_columns,
     rows_by_table,
     spread_text,
     table_of,
@@ -72,42 +75,79 @@ def describe_run(info):
     )
 
 
+def busy_before(info):
+    """Whether the load average before the run says other work was running:
+    at least half a CPU's worth of runnable work, per CPU of the machine."""
+    if not info or info.get("load_before") is None:
+        return False
+    cpus = info["machine"]["cpus"] or 1
+    return info["load_before"] >= 0.5 * cpus
+
+
+def run_is_noisy(rows, info=None):
+    """The one rule that calls a run noisy: a timed row is marked noisy (its
+    paired ratios spread more than a quiet machine explains, or a GEMM bound
+    exceeded its epoch), or the load average before the run was high. Every
+    report (the closing note, the docs' record, the README) asks this."""
+    timed = [r for r in rows if "speedup_min" in r and r.get("repeats", 1) > 1]
+    return any(r.get("noisy") for r in timed) or busy_before(info)
+
+
 def noise_note(rows, info=None):
-    """Whether the run was quiet enough to quote, in one sentence."""
+    """Whether the run was quiet enough to quote, in one statement.
+
+    A run is noisy by :func:`run_is_noisy`; a noisy run opens with
+    ``NOISY RUN`` and gives each reason, a quiet one opens with ``Quiet
+    run``. No run is called both.
+    """
     timed = [r for r in rows if "speedup_min" in r and r.get("repeats", 1) > 1]
     noisy = [r for r in timed if r.get("noisy")]
-    busy = ""
-    if info and info.get("load_before") is not None:
-        cpus = info["machine"]["cpus"] or 1
-        if info["load_before"] >= 0.5 * cpus:
-            busy = (
-                f" The load average before the run ({info['load_before']} on "
-                f"{cpus} CPUs) says other work was running."
-            )
+    reasons = []
     if noisy:
+        reasons.append(
+            f"in {len(noisy)} of {len(timed)} rows the paired ratios spread "
+            "(max/min) more than a quiet machine explains for fits of their "
+            "length and number, or a GEMM bound exceeded an epoch (a GEMM share "
+            "above 100%)"
+        )
+    if busy_before(info):
+        reasons.append(
+            f"the load average before the run ({info['load_before']} on "
+            f"{info['machine']['cpus'] or 1} CPUs) says other work was running"
+        )
+    if reasons:
         return (
-            f"NOISY RUN: in {len(noisy)} of {len(timed)} rows the paired ratios "
-            "spread (max/min) more than a quiet machine explains for fits of "
-            "their length and number, or a GEMM bound exceeded an epoch, so "
-            "something else competed for the CPUs; rerun on a quiet machine "
-            f"before quoting these figures.{busy}"
+            f"NOISY RUN: {'; and '.join(reasons)}. Something else competed for "
+            "the CPUs: rerun on a quiet machine before quoting these figures; "
+            "the rows marked noisy are the least reliable."
         )
     if not timed:
-        return busy.strip()
+        return ""
     return (
         "Quiet run: in every row the paired ratios stay within what a quiet "
-        f"machine gives fits of their length and number.{busy}"
+        "machine gives fits of their length and number, and the load average "
+        "before the run was low."
     )
 
 
 def _sections(rows, info, render, short):
-    """The run's line, each table under its title, and the noise note."""
+    """The run's line, each table under its title, and the noise note.
+
+    The short (terminal) tables show an ``init="auto"`` row that trained the
+    same model as its ``init="sklearn"`` row once, and say so.
+    """
     sections = [describe_run(info)] if info is not None else []
+    collapsed = 0
     for name, table_rows in rows_by_table(rows).items():
+        if short:
+            table_rows, dropped = collapse_auto_rows(table_rows)
+            collapsed += dropped
         if table_rows:
             if info is not None:
                 sections.append(TITLES[name])
             sections.append(render(*cells(name, table_rows, short)))
+    if collapsed:
+        sections.append(SAME_MODEL_NOTE)
     note = noise_note(rows, info) if info is not None else ""
     return sections + ([note] if note else [])
 
@@ -181,6 +221,8 @@ def print_report(rows, info=None, markdown=False, file=None):
 
 
 def _print_rich(rows, info, file):
+    import io
+
     from rich.console import Console
     from rich.table import Table
 
@@ -189,21 +231,33 @@ def _print_rich(rows, info, file):
     width = 100
     if hasattr(file, "isatty") and file.isatty():
         width = min(width, shutil.get_terminal_size((width, 24)).columns)
-    console = Console(file=file, width=width, highlight=False, soft_wrap=False)
+    # rich pads every line to the table's width: draw into a buffer and strip
+    # the trailing spaces, so that a copied line ends where its text does.
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, highlight=False, soft_wrap=False, color_system=None
+    )
     for part in _sections(rows, info, lambda h, b: (h, b), short=True):
         if isinstance(part, str):
-            console.print(part, markup=False)
+            console.print(textwrap.fill(part, width, break_on_hyphens=False))
             console.print()
             continue
         header, body = part
         table = Table(box=None, pad_edge=False, header_style="bold")
-        for name in header:
-            table.add_column(name, no_wrap=True)
+        for name, numeric in zip(header, numeric_columns(header, body)):
+            # A header never wraps: its column is at least as wide as it.
+            table.add_column(
+                name,
+                no_wrap=True,
+                min_width=len(name),
+                justify="right" if numeric else "left",
+            )
         for row in body:
             table.add_row(*row)
         console.print(table)
         console.print()
-    file.flush()
+    lines = buffer.getvalue().splitlines()
+    print("\n".join(line.rstrip() for line in lines), file=file, flush=True)
 
 
 def _plotted(rows):
@@ -217,21 +271,23 @@ def _plotted(rows):
 
 
 def _tick_label(row):
-    """Workload, dtype, then the init line, named so that it does not read
-    like a library: ``init=sklearn`` is mlpinit's parameter."""
+    """Workload, dtype, then the init, named so that it does not read like a
+    library: ``init=sklearn`` is mlpinit's parameter."""
     if table_of(row) == "predict":
-        return f"predict_proba\n{row['dtype']}\n{row['shape'].split('x')[0]} rows"
-    return f"{row['workload']}\n{row['dtype']}\ninit={row['init']}"
+        return f"predict_proba {row['dtype']}, {row['shape'].split('x')[0]} rows"
+    return f"{row['workload']} {row['dtype']} init={row['init']}"
 
 
 def plot_speedups(rows, path, info=None):
     """Save a bar chart of the headline speedups, with their spread, to ``path``.
 
-    One bar per whole-``fit()`` row (same threads) and per prediction row,
-    with the min-max of the paired ratios as an error bar and, where known,
-    the GEMM-only speedup (perfect elementwise code) as a marker. The
-    figure is drawn on its own Agg canvas, so the caller's matplotlib
-    backend is left as it was.
+    One horizontal bar per whole-``fit()`` row (same threads) and per
+    prediction row, with the min-max of the paired ratios as an error bar
+    and, where known, the GEMM-only speedup (perfect elementwise code) as a
+    marker. The bars run across and the labels sit on the left, so that the
+    figure keeps a page's width however many rows it has; the legend sits
+    under the axes, clear of every bar and marker. The figure is drawn on its
+    own Agg canvas, so the caller's matplotlib backend is left as it was.
 
     Parameters
     ----------
@@ -247,6 +303,8 @@ def plot_speedups(rows, path, info=None):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("--plot needs matplotlib: pip install mlpinit[plot]") from exc
     rows = _plotted(rows)
@@ -254,61 +312,77 @@ def plot_speedups(rows, path, info=None):
     speedups = np.array([r["speedup"] for r in rows])
     low = np.array([r.get("speedup_min", r["speedup"]) for r in rows])
     high = np.array([r.get("speedup_max", r["speedup"]) for r in rows])
-    fig = Figure(figsize=(max(10, 0.95 * len(rows)), 6.5))
+    fig = Figure(figsize=(8, 2.4 + 0.34 * len(rows)))
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    x = np.arange(len(rows))
+    y = np.arange(len(rows))
     colors = ["tab:red" if r.get("noisy") else "tab:blue" for r in rows]
-    ax.bar(x, speedups, color=colors, yerr=[speedups - low, high - speedups])
-    for i, value in enumerate(speedups):
-        # The value inside its bar, clear of the error bar and the marker.
-        ax.text(
-            i,
-            value / 2,
-            f"{value:.2f}x",
-            ha="center",
-            va="center",
-            rotation=90,
-            color="white",
-            fontsize=9,
-            fontweight="bold",
-        )
-    ceiling = [
-        (i, r["gemm_only_speedup"]) for i, r in enumerate(rows) if "gemm_bound_s" in r
-    ]
+    # The y = 1 line (as fast as scikit-learn) is drawn under the bars.
+    ax.axvline(1.0, color="black", lw=1, zorder=1)
+    ax.barh(
+        y,
+        speedups,
+        color=colors,
+        xerr=[speedups - low, high - speedups],
+        height=0.7,
+        zorder=2,
+    )
+    ceiling = {
+        i: r["gemm_only_speedup"] for i, r in enumerate(rows) if "gemm_bound_s" in r
+    }
     if ceiling:
         ax.scatter(
-            *zip(*ceiling),
-            marker="_",
-            s=300,
+            list(ceiling.values()),
+            list(ceiling.keys()),
+            marker="|",
+            s=200,
             color="black",
             zorder=3,
-            label="GEMM-only speedup (perfect elementwise code)",
         )
-        ax.legend(fontsize=9, loc="upper left")
-    ax.axhline(1.0, color="black", lw=1)
+    # The values go in the row labels, where no bar, line or marker can
+    # cross them.
+    right = np.maximum(high, [ceiling.get(i, 0) for i in range(len(rows))])
+    ax.set_xlim(0, 1.05 * right.max())
+    labels = [f"{label}: {value:.2f}x" for label, value in zip(labels, speedups)]
     n_fit = sum(table_of(r) != "predict" for r in rows)
     if 0 < n_fit < len(rows):  # training rows, then prediction rows
-        ax.axvline(n_fit - 0.5, color="gray", ls=":", lw=1)
-    ax.set_xticks(x, labels, fontsize=8)
+        ax.axhline(n_fit - 0.5, color="gray", ls=":", lw=1)
+    ax.set_yticks(y, labels, fontsize=10)
+    ax.invert_yaxis()
     ax.set_xlabel(
-        "workload, dtype, and init=: mlpinit's init parameter (scikit-learn "
-        "always uses its own initialization; init=sklearn is the same network "
-        "in both)",
+        "speedup over scikit-learn (x)\ninit=: mlpinit's init parameter "
+        "(init=sklearn is the same network in both)",
         fontsize=9,
     )
-    ax.set_ylabel("speedup over scikit-learn (x)")
-    title = "mlpinit vs sklearn.neural_network: median paired ratio (min-max)"
+    handles = [
+        Patch(color="tab:blue", label="median paired speedup (min-max)"),
+        Patch(color="tab:red", label="row marked noisy"),
+        Line2D([], [], color="black", lw=1, label="1x: as fast as scikit-learn"),
+    ]
+    if ceiling:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker="|",
+                ls="",
+                markersize=12,
+                label="GEMM-only speedup (perfect elementwise code)",
+            )
+        )
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    title = "mlpinit vs sklearn.neural_network: whole fit() and predict_proba"
     if info is not None:
         title += (
             f"\n{info['mode']} run, {info['threads_given']} threads given, "
             f"{info['machine']['cpu']} ({info['machine']['cpus']} CPUs)"
         )
         if info.get("noisy_rows"):
-            title += f"; NOISY: {info['noisy_rows']} rows (red)"
+            title += f"; NOISY: {info['noisy_rows']} rows"
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(path, dpi=110)
     return path
 
 

@@ -49,7 +49,11 @@ def spread_text(row):
 
 
 def _share(key):
-    return lambda r: f"{r[key]:.0%}" if key in r else "-"
+    # Above 100% the GEMM bound took longer than the whole epoch that contains
+    # it: the bound was disturbed, and the row is marked noisy for it.
+    return lambda r: (
+        "-" if key not in r else f"{r[key]:.0%}" + (" noisy" if r[key] > 1 else "")
+    )
 
 
 def _torch(key, fmt):
@@ -186,13 +190,19 @@ def markdown_table(header, body):
     return "\n".join(lines)
 
 
-def text_table(header, body):
-    """Plain text, aligned: text columns to the left, numbers to the right."""
-    widths = [max(len(x) for x in column) for column in zip(header, *body)]
-    numeric = [
+def numeric_columns(header, body):
+    """Per column, whether every cell is a number (or ``-``): those are
+    right-aligned, in the plain and in rich's tables."""
+    return [
         all(cell[:1].isdigit() or cell == "-" for cell in column)
         for column in zip(*body)
     ] or [False] * len(header)
+
+
+def text_table(header, body):
+    """Plain text, aligned: text columns to the left, numbers to the right."""
+    widths = [max(len(x) for x in column) for column in zip(header, *body)]
+    numeric = numeric_columns(header, body)
 
     def line(row):
         padded = [
@@ -222,6 +232,62 @@ def rst_list_table(header, body, indent=""):
 def rows_by_table(rows):
     """The rows of each table, in the report's order."""
     return {name: [r for r in rows if table_of(r) == name] for name in TITLES}
+
+
+def _pair_key(row):
+    return (
+        table_of(row),
+        row["workload"],
+        row["dtype"],
+        row.get("setting"),
+        row.get("sklearn_threads"),
+        row.get("mlpinit_threads"),
+    )
+
+
+def same_model_as_sklearn(row, rows):
+    """Whether an ``init="auto"`` row trained the same network as the
+    ``init="sklearn"`` row beside it (same workload, dtype and threads): the
+    same final losses, bit for bit, which ``"auto"`` gives on networks of up
+    to 8 hidden layers, where it is scikit-learn's scheme."""
+    if row.get("init") != "auto":
+        return False
+    for other in rows:
+        if other.get("init") == "sklearn" and _pair_key(other) == _pair_key(row):
+            losses = [
+                (r.get("mlpinit_loss"), r.get("sklearn_loss")) for r in (other, row)
+            ]
+            return None not in losses[0] and losses[0] == losses[1]
+    return False
+
+
+def collapse_auto_rows(rows):
+    """The rows without the ``init="auto"`` ones that repeat an
+    ``init="sklearn"`` row's network (:func:`same_model_as_sklearn`); the
+    kept ``init="sklearn"`` rows then read ``init`` as ``sklearn=auto``.
+
+    Returns
+    -------
+    rows, n_dropped
+    """
+    dropped = [r for r in rows if same_model_as_sklearn(r, rows)]
+    keys = {_pair_key(r) for r in dropped}
+    kept = [
+        dict(r, init="sklearn=auto")
+        if r.get("init") == "sklearn" and _pair_key(r) in keys
+        else r
+        for r in rows
+        if not any(r is d for d in dropped)
+    ]
+    return kept, len(dropped)
+
+
+SAME_MODEL_NOTE = (
+    "init=sklearn=auto: on these networks (at most 8 hidden layers) "
+    'init="auto" is scikit-learn\'s scheme and trained the same model (the '
+    "same losses, bit for bit), so the terminal shows one row; --markdown and "
+    "--json keep the init=auto timings."
+)
 
 
 def _summary_init(rows):

@@ -8,6 +8,8 @@ import importlib.util
 
 import numpy as np
 
+from mlpinit._core.activations import activation_record
+
 
 def torch_installed():
     """Whether PyTorch can be imported (checked without importing it)."""
@@ -34,6 +36,14 @@ def torch_adam_kind(torch):
     except (RuntimeError, TypeError, ValueError):
         return "foreach"
     return "fused"
+
+
+def _torch_activation(torch, name):
+    """The ``torch.nn`` module class of activation ``name``, from its record."""
+    module = activation_record(name).torch_module
+    if module is None:
+        raise ValueError(f"the torch participant has no module for activation={name!r}")
+    return getattr(torch.nn, module)
 
 
 class TorchTrainer:
@@ -85,12 +95,7 @@ class TorchTrainer:
         hidden = params["hidden_layer_sizes"]
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         units = [X.shape[1], *hidden, n_out]
-        activation = {
-            "relu": torch.nn.ReLU,
-            "tanh": torch.nn.Tanh,
-            "logistic": torch.nn.Sigmoid,
-            "identity": torch.nn.Identity,
-        }[params["activation"]]
+        activation = _torch_activation(torch, params["activation"])
         self.random_state = np.random.RandomState(seed)
         out_activation = {
             "squared_error": "identity",

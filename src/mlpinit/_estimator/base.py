@@ -1,11 +1,12 @@
 """What MLPClassifier and MLPRegressor share: parameters, fitting, prediction.
 
 This floor speaks scikit-learn (parameter validation, ``validate_data``,
-tags, early stopping, ``partial_fit`` and ``warm_start``) and calls the
-plain-numpy core for every number it computes. The BLAS-thread policy lives
-in :mod:`mlpinit._blas_threads`, the stopping bookkeeping in
-:mod:`mlpinit._stopping`, the per-epoch layer statistics in
-:mod:`mlpinit._core.layer_stats`.
+tags, early stopping, ``partial_fit`` and ``warm_start``). A fit validates,
+builds the training data, builds a :class:`~mlpinit._estimator.plan.FitPlan`,
+runs the engine (:func:`mlpinit._core.engine.train`, which knows no
+estimator), writes the fitted attributes (:mod:`mlpinit._estimator.fitted`)
+and raises the warnings of the engine's result. The BLAS-thread policy lives
+in :mod:`mlpinit._blas_threads`.
 
 Three functions give the diagnostics what they need from a model without
 reaching into its methods: :func:`draw_initial_weights` (fit's own first
@@ -13,32 +14,35 @@ pass), :func:`checked_input` and :func:`checked_input_and_targets`.
 """
 
 import warnings
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.metrics import get_scorer_names
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
-from mlpinit._core.activations import HIDDEN_ACTIVATIONS, sample_losses
+from mlpinit._core.activations import sample_losses
+from mlpinit._core.engine import CONVERGENCE, USER, train
+from mlpinit._core.engine import TrainingData as EngineData
 from mlpinit._core.network import (
     NetworkLayout,
     predict_in_chunks,
     sparse_column_abs_max,
 )
+from mlpinit._core.optimizers import STOCHASTIC_SOLVERS
+from mlpinit._estimator import fitted, parameters
+from mlpinit._estimator.plan import FitPlan
+from mlpinit._estimator.validation import split_validation, validation_closure
 from mlpinit._rollback import rolled_back_on_error
-from mlpinit._solvers import divergence_error, fit_lbfgs, fit_stochastic
-from mlpinit._stopping import fresh_record
 from mlpinit._warnings import warn_at_caller
-from mlpinit.initializers import INIT_NAMES, initialize_network
+from mlpinit.initializers import initialize_network
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+# The engine's warning kinds, in scikit-learn's categories.
+_WARNING_CATEGORIES = {CONVERGENCE: ConvergenceWarning, USER: UserWarning}
 # Rows per chunk in predict: big enough for efficient GEMMs, small enough
 # that one chunk's hidden activations stay in cache-sized megabytes.
 PREDICT_CHUNK_ROWS = 4096
@@ -141,48 +145,11 @@ def checked_input_and_targets(mlp, X, y):
 class BaseMLP(CallbackSupport, BaseEstimator):
     """Shared machinery of the MLP estimators. Not for direct use."""
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions(set(INIT_NAMES)), callable],
-        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "record_layer_stats": ["boolean"],
-        # scikit-learn's scorer names, read when the class is defined.
-        "scoring": [StrOptions({"loss", *get_scorer_names()}), callable, None],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-    }
+    # Each parameter's constraint is written once, with its text, in
+    # mlpinit._estimator.parameters.
+    _parameter_constraints: dict = parameters.constraints(
+        parameters.SHARED, parameters.TRAINING
+    )
 
     # ------------------------------------------------------------------
     # Subclass hooks
@@ -219,7 +186,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental):
         # With scikit-learn >= 1.9 callbacks (set_callbacks), each epoch or
         # L-BFGS iteration is reported as one task; see mlpinit._callbacks.
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver in STOCHASTIC_SOLVERS:
             max_tasks = 1 if incremental else self.max_iter
         else:
             max_tasks = self.max_iter + 1
@@ -238,27 +205,42 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         return self
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, callbacks=NO_HOOKS):
+        # validate and build the training data, plan, train, write, warn.
         data = self._begin_fit(X, y, sample_weight, incremental)
         layout = data.layout
+        plan = FitPlan.build(
+            self.get_params(deep=False), layout.n_layers - 2, incremental
+        )
         theta = layout.pack(self.coefs_, self.intercepts_, data.X.dtype)
         callbacks.train_on(data.X, data.y_labels, data.sample_weight)
-
+        validate = record = None
+        if plan.stochastic:
+            record = fitted.record_of(self, plan.early_stopping)
+            if plan.early_stopping:
+                data = split_validation(self, data, plan.validation_fraction)
+                callbacks.train_on(data.X, data.y_labels, data.sample_weight)
+                validate = validation_closure(self, data, plan.scoring)
+        engine_data = EngineData(
+            data.X,
+            data.Y,
+            data.sample_weight,
+            layout,
+            self.out_activation_,
+            data.random_state,
+        )
         # A diverging fit overflows on its way to inf; it is reported once, as
-        # the ValueError below with advice, not as numpy RuntimeWarnings first
-        # (which ``-W error`` would turn into a less helpful exception).
+        # the engine's ValueError with advice, not as numpy RuntimeWarnings
+        # first (which ``-W error`` would turn into a less helpful exception).
         with (
             BLAS_THREADS.for_network(layout.layer_units[1:-1]),
             np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         ):
-            if self.solver in _STOCHASTIC_SOLVERS:
-                fit_stochastic(self, data, theta, incremental, callbacks)
-            else:
-                fit_lbfgs(self, data, theta, callbacks)
-
-        if not np.isfinite(theta).all():
-            raise divergence_error(
-                "Training produced non-finite weights; the optimization diverged."
+            result = train(
+                plan, engine_data, theta, record, validate, callbacks, BLAS_THREADS
             )
+        for kind, message in result.warnings:
+            warn_at_caller(message, _WARNING_CATEGORIES[kind])
+        fitted.store(self, result)
         self.coefs_, self.intercepts_ = layout.views(theta)
 
     def _begin_fit(self, X, y, sample_weight, incremental):
@@ -330,12 +312,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                     f"{lsuv_record['n_rows']} rows, "
                     f"{1e3 * lsuv_record['seconds']:.1f} ms"
                 )
-        self._best_params = None
-        # A fresh start forgets the state a warm start would continue from.
-        self.__dict__.pop("_optimizer_state", None)
-        self.__dict__.pop("layer_stats_", None)
-        if self.solver in _STOCHASTIC_SOLVERS:
-            fresh_record(self)
+        fitted.forget_training(self)
+        if self.solver in STOCHASTIC_SOLVERS:
+            fitted.fresh_record(self)
 
     def _forward(self, X):
         # Inputs near the float maximum can overflow inside the network: that
@@ -421,7 +400,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         )
 
     def _check_partial_fit_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in STOCHASTIC_SOLVERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
