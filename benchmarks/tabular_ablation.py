@@ -1,388 +1,215 @@
-"""Ablation of the tabular defaults: each piece on and off, over real data sets.
+"""Ablation of the TabularMLP defaults on the real-data suite.
 
-Each configuration is a dict of pieces (see :func:`build`): the input
-scaling, periodic features, and the MLP's own parameters. Every
-configuration is fitted on every data set, on ``--splits`` repeated splits
-(75% train, 25% test, stratified for classification; split ``s`` uses seed
-``s`` for the split and for the model's ``random_state``), on one BLAS thread.
-The score is test accuracy (classification) or R² (regression).
+Each configuration is the provisional defaults (:data:`BASE`) with one piece
+switched off or changed (:data:`CHANGES`). Every configuration is fitted by
+the suite's own runner (:func:`mlpinit.benchmark.tabular.run_suite`: its
+data sets, its 80/20 splits with seed = split number, one BLAS thread, its
+results cache) and summarized by its report (mean rank among the rows run,
+mean score, wins / ties / losses against scikit-learn's MLP under the
+suite's tie rule, median fit seconds).
 
-Every fit appends one JSON line to ``--out`` (so an interrupted run keeps
-what it did, and a rerun skips what is there), and the summary prints, per
-configuration: its mean score over the data sets, its mean rank among the
-configurations run, wins/ties/losses against ``--reference`` (a tie is a
-mean difference within ``TIE`` of the reference's), and the median fit time.
-
-The data sets ship inside scikit-learn and statsmodels; nothing is
-downloaded.
+A piece that applies to one task only (label smoothing for classification;
+the target's standardization and the clamping of predictions for
+regression) is fitted on that task's sets; on the other task's sets its row
+takes the base row's results, so that every row is summarized over the same
+sets.
 
 Usage::
 
-    python benchmarks/tabular_ablation.py --list
-    python benchmarks/tabular_ablation.py --configs base,scaler=standard --splits 3
-    python benchmarks/tabular_ablation.py --summary-only --out results.jsonl
+    python benchmarks/tabular_ablation.py --cache-dir /work/tabcache --list
+    python benchmarks/tabular_ablation.py --cache-dir /work/tabcache --only base,lr=0.01
+    python benchmarks/tabular_ablation.py --cache-dir /work/tabcache --summary-only
 """
 
 import argparse
-import json
-import os
 import time
-import warnings
-from pathlib import Path
 
-import numpy as np
 from _arguments import positive_int
-from sklearn import datasets as skd
-from sklearn.compose import TransformedTargetRegressor
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from sklearn.neural_network import MLPRegressor as SkMLPRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
-from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
-from mlpinit.preprocessing import PeriodicFeatures, RobustSmoothClipScaler
+from mlpinit import TabularMLPClassifier, TabularMLPRegressor
+from mlpinit.benchmark.tabular import (
+    DATASETS,
+    REFERENCE,
+    default_models,
+    run_suite,
+    summarize,
+)
 
-# A mean difference this small (accuracy or R²) counts as a tie.
-TIE = 0.005
-# Rows kept of the larger sets, drawn once with a fixed seed: the machine
-# is shared, and the ablation compares configurations, not data sizes.
-MAX_ROWS = 2000
-
-
-# -- data sets ------------------------------------------------------------
-def _subsample(X, y, seed=0):
-    if len(y) <= MAX_ROWS:
-        return X, y
-    keep = np.random.RandomState(seed).choice(len(y), MAX_ROWS, replace=False)
-    return X[np.sort(keep)], y[np.sort(keep)]
-
-
-def _sklearn(loader):
-    def load():
-        return loader(return_X_y=True)
-
-    return load
-
-
-def _statsmodels(name, target, drop=(), one_hot=(), transform=None):
-    """A statsmodels data set: ``target`` column as y, the rest as X."""
-
-    def load():
-        import pandas as pd
-        from statsmodels import datasets as smd
-
-        frame = getattr(smd, name).load_pandas().data.dropna()
-        y = frame[target].to_numpy() if transform is None else transform(frame)
-        X = frame.drop(columns=[target, *drop])
-        X = pd.get_dummies(X, columns=list(one_hot), dtype=float)
-        return X.to_numpy(dtype=float), y
-
-    return load
-
-
-DATASETS = {
-    # name: (loader, task)
-    "breast_cancer": (_sklearn(skd.load_breast_cancer), "classification"),
-    "wine": (_sklearn(skd.load_wine), "classification"),
-    "iris": (_sklearn(skd.load_iris), "classification"),
-    "digits": (_sklearn(skd.load_digits), "classification"),
-    "fair": (
-        _statsmodels("fair", "affairs", transform=lambda f: (f.affairs > 0).to_numpy()),
-        "classification",
-    ),
-    "anes96": (
-        _statsmodels("anes96", "vote", drop=("logpopul",)),
-        "classification",
-    ),
-    "modechoice": (
-        _statsmodels("modechoice", "choice", drop=("individual",), one_hot=("mode",)),
-        "classification",
-    ),
-    "diabetes": (_sklearn(skd.load_diabetes), "regression"),
-    "engel": (_statsmodels("engel", "foodexp"), "regression"),
-    "star98": (
-        _statsmodels(
-            "star98",
-            "NABOVE",
-            drop=("NBELOW",),
-            transform=lambda f: (f.NABOVE / (f.NABOVE + f.NBELOW)).to_numpy(),
-        ),
-        "regression",
-    ),
-    "grunfeld": (
-        _statsmodels("grunfeld", "invest", one_hot=("firm",)),
-        "regression",
-    ),
-    "randhie": (_statsmodels("randhie", "mdvis"), "regression"),
-    "ccard": (_statsmodels("ccard", "AVGEXP"), "regression"),
-}
-
-
-def load(name):
-    loader, task = DATASETS[name]
-    X, y = loader()
-    X, y = _subsample(np.asarray(X, dtype=float), np.asarray(y))
-    if task == "regression":
-        y = y.astype(float)
-    return X, y, task
-
-
-# -- configurations ---------------------------------------------------------
-# The starting point: RealMLP-TD's pieces that exist in mlpinit today.
+# The provisional defaults (the first ablation rounds, on 13 sets), written
+# out here so that the ablation does not move when tabular.py's defaults do.
 BASE = dict(
-    scaler="robust",
-    periodic=0,
+    scaling="robust",
     hidden_layer_sizes=(256, 256, 256),
     activation="relu",
     init="he",
-    learning_rate_init=0.001,
-    learning_rate="cosine",
+    solver="adam",
+    learning_rate_init=0.004,
     beta_2=0.95,
-    batch_size=256,
+    learning_rate="cosine",
     max_iter=100,
+    batch_size=256,
+    dropout=0.15,
+    early_stopping=True,
+    validation_fraction=0.2,
+    n_iter_no_change=float("inf"),
     weight_decay=0.0,
-    dropout=0.0,
-    best_epoch=True,
+    periodic_features=0,
 )
+CLASSIFICATION_ONLY = dict(label_smoothing=0.0)
+REGRESSION_ONLY = dict(standardize_target=True, clip_predictions=True)
 
-# Each variant changes one piece of BASE.
-VARIANTS = {
-    "base": {},
-    "scaler=standard": {"scaler": "standard"},
-    "scaler=l2": {"scaler": "l2"},
-    "width=100": {"hidden_layer_sizes": (100,)},
-    "beta_2=0.999": {"beta_2": 0.999},
-    "lr=0.004": {"learning_rate_init": 0.004},
-    "lr=0.0003": {"learning_rate_init": 0.0003},
-    "schedule=constant": {"learning_rate": "constant"},
-    "wd=0.02": {"weight_decay": 0.02},
-    "dropout=0.15": {"dropout": 0.15},
-    "best_epoch=off": {"best_epoch": False},
-    "epochs=50": {"max_iter": 50},
-    "epochs=200": {"max_iter": 200},
-    "init=lsuv": {"init": "lsuv"},
-    "activation=selu": {"activation": "selu", "init": "lecun_normal"},
-    "periodic=8": {"periodic": 8},
-    "label_smoothing=0.1": {"label_smoothing": 0.1},
-    # Round 2: the pieces that helped in round 1, together.
-    "drop+lr": {"dropout": 0.15, "learning_rate_init": 0.004},
-    "drop+lr+l2": {"dropout": 0.15, "learning_rate_init": 0.004, "scaler": "l2"},
-    "drop+lr+ls": {
-        "dropout": 0.15,
-        "learning_rate_init": 0.004,
-        "label_smoothing": 0.1,
-    },
-    "drop+lr+wd": {"dropout": 0.15, "learning_rate_init": 0.004, "weight_decay": 0.02},
-    "drop+lr+e50": {"dropout": 0.15, "learning_rate_init": 0.004, "max_iter": 50},
-    "drop.3+lr": {"dropout": 0.3, "learning_rate_init": 0.004},
-}
-
-# Reference rows: what a user gets today.
-REFERENCES = {
-    "sklearn": {"reference": "sklearn"},
-    "article": {"reference": "article"},
+# name -> (the parameters changed from BASE, the task it applies to or None).
+CHANGES = {
+    "base": ({}, None),
+    "scaling=rms": ({"scaling": "rms"}, None),
+    "scaling=l2": ({"scaling": "l2"}, None),
+    "scaling=none": ({"scaling": None}, None),
+    "dropout=0": ({"dropout": 0.0}, None),
+    "lr=0.001": ({"learning_rate_init": 0.001}, None),
+    "lr=0.01": ({"learning_rate_init": 0.01}, None),
+    "schedule=coslog4": ({"learning_rate": "coslog4"}, None),
+    "schedule=constant": ({"learning_rate": "constant"}, None),
+    "best_epoch=off": ({"early_stopping": False}, None),
+    "width=100": ({"hidden_layer_sizes": (100,)}, None),
+    "epochs=50": ({"max_iter": 50}, None),
+    "beta_2=0.999": ({"beta_2": 0.999}, None),
+    "label_smoothing=0.1": ({"label_smoothing": 0.1}, "classification"),
+    "standardize_target=off": ({"standardize_target": False}, "regression"),
+    "clip_predictions=off": ({"clip_predictions": False}, "regression"),
+    "periodic=8": ({"periodic_features": 8}, None),
+    "epochs=256": ({"max_iter": 256}, None),
+    "weight_decay=0.02": ({"weight_decay": 0.02}, None),
+    # Round 2: the single changes the first round supports, together.
+    "l2+dropout=0": ({"scaling": "l2", "dropout": 0.0}, None),
+    "l2+dropout=0+epochs=50": (
+        {"scaling": "l2", "dropout": 0.0, "max_iter": 50},
+        None,
+    ),
 }
 
 
-def config(name):
-    if name in REFERENCES:
-        return dict(REFERENCES[name])
-    return {**BASE, **VARIANTS[name]}
+def factory(change):
+    """The suite factory of the base with ``change`` applied."""
+
+    def make(task, random_state):
+        if task == "classification":
+            params = {**BASE, **CLASSIFICATION_ONLY}
+            cls = TabularMLPClassifier
+        else:
+            params = {**BASE, **REGRESSION_ONLY}
+            cls = TabularMLPRegressor
+        params.update({k: v for k, v in change.items() if k in params})
+        return cls(random_state=random_state, **params)
+
+    return make
 
 
-def _scaler(kind):
-    return {
-        "robust": RobustSmoothClipScaler,
-        "standard": StandardScaler,
-        "l2": MeanNormStandardizer,
-        "rms": lambda: MeanNormStandardizer(norm="rms"),
-    }[kind]()
+def datasets_of(task):
+    """The suite's data sets of ``task`` (None: all)."""
+    return [name for name, spec in DATASETS.items() if task in (None, spec.task)]
 
 
-def build(cfg, task, seed):
-    """The model of configuration ``cfg`` for ``task``, seeded with ``seed``."""
-    cfg = dict(cfg)
-    reference = cfg.pop("reference", None)
-    if reference == "sklearn":
-        # scikit-learn's MLP at its defaults, with StandardScaler.
-        estimator = (SkMLPClassifier if task == "classification" else SkMLPRegressor)(
-            random_state=seed
-        )
-        steps = [StandardScaler(), estimator]
-    elif reference == "article":
-        estimator = (MLPClassifier if task == "classification" else MLPRegressor)(
-            init="he", random_state=seed
-        )
-        steps = [MeanNormStandardizer(), estimator]
-    else:
-        steps = _pieces(cfg, task, seed)
-    model = make_pipeline(*steps)
-    if task == "regression":
-        model = TransformedTargetRegressor(model, transformer=StandardScaler())
-    return model
-
-
-def _pieces(cfg, task, seed):
-    steps = [_scaler(cfg.pop("scaler"))]
-    periodic = cfg.pop("periodic")
-    if periodic:
-        steps.append(PeriodicFeatures(periodic, random_state=seed))
-    smoothing = cfg.pop("label_smoothing", 0.0)
-    if cfg.pop("best_epoch"):
-        # The whole schedule runs; the best validated epoch is restored.
-        cfg.update(
-            early_stopping=True,
-            validation_fraction=0.2,
-            n_iter_no_change=cfg["max_iter"],
-        )
-    if smoothing:
-        from mlpinit.tabular import TabularMLPClassifier
-
-        steps.append(
-            TabularMLPClassifier(
-                random_state=seed, scaling=None, label_smoothing=smoothing, **cfg
+def run(names, cache_dir, n_splits, log):
+    """Fit the configurations ``names`` (cached fits are read back)."""
+    suites = []
+    for name in names:
+        change, task = CHANGES[name]
+        suites.append(
+            run_suite(
+                {name: factory(change)},
+                datasets=datasets_of(task),
+                n_splits=n_splits,
+                cache_dir=cache_dir,
+                log=log,
             )
         )
-        return steps
-    estimator = MLPClassifier if task == "classification" else MLPRegressor
-    steps.append(estimator(random_state=seed, **cfg))
-    return steps
+    return suites
 
 
-# -- running --------------------------------------------------------------
-def fit_and_score(cfg, name, split):
-    X, y, task = load(name)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X,
-        y,
-        test_size=0.25,
-        random_state=split,
-        stratify=y if task == "classification" else None,
-    )
-    if task == "regression" and "label_smoothing" in cfg:
-        cfg = {k: v for k, v in cfg.items() if k != "label_smoothing"}
-    model = build(cfg, task, split)
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        start = time.perf_counter()
-        model.fit(X_train, y_train)
-        seconds = time.perf_counter() - start
-    return float(model.score(X_test, y_test)), seconds
+def combined(names, cache_dir, n_splits):
+    """One suite result of the reference and every configuration, over all sets.
 
-
-def _done(out):
-    done = set()
-    if Path(out).exists():
-        for line in Path(out).read_text().splitlines():
-            row = json.loads(line)
-            done.add((row["config"], row["dataset"], row["split"]))
-    return done
-
-
-def run(configs, names, splits, out):
-    done = _done(out)
-    for config_name in configs:
-        for name in names:
-            for split in range(splits):
-                if (config_name, name, split) in done:
-                    continue
-                score, seconds = fit_and_score(config(config_name), name, split)
-                row = dict(
-                    config=config_name,
-                    dataset=name,
-                    split=split,
-                    score=score,
-                    seconds=seconds,
-                    load=os.getloadavg()[0],
-                )
-                with open(out, "a") as f:
-                    f.write(json.dumps(row) + "\n")
-                print(
-                    f"{config_name:24s} {name:14s} {split} {score:.4f} {seconds:7.2f}s",
-                    flush=True,
-                )
-
-
-def summary(out, reference, configs=None, names=None):
-    rows = [json.loads(line) for line in Path(out).read_text().splitlines()]
-    if configs:
-        rows = [r for r in rows if r["config"] in configs]
-    if names:
-        rows = [r for r in rows if r["dataset"] in names]
-    configs = list(dict.fromkeys(r["config"] for r in rows))
-    # Only data sets every configuration has finished, so means compare.
-    names = sorted(
-        n
-        for n in {r["dataset"] for r in rows}
-        if all(
-            any(r["config"] == c and r["dataset"] == n for r in rows) for c in configs
-        )
-    )
-    mean = {
-        (c, n): np.mean(
-            [r["score"] for r in rows if r["config"] == c and r["dataset"] == n]
-        )
-        for c in configs
-        for n in names
-    }
-    ranks = {c: [] for c in configs}
-    for n in names:
-        order = sorted(configs, key=lambda c: -mean[c, n])
-        scores = np.array([mean[c, n] for c in order])
-        for c in configs:
-            # Ties within TIE of the best share the rank they would span.
-            ranks[c].append(1 + np.sum(scores > mean[c, n] + TIE))
-    lines = [
-        f"{len(names)} data sets: {', '.join(names)}",
-        f"{'config':24s} {'mean':>7s} {'rank':>5s} {'W/T/L vs ' + reference:>14s} "
-        f"{'median s':>9s}",
-    ]
-    for c in sorted(configs, key=lambda c: np.mean(ranks[c])):
-        wins = ties = losses = 0
-        if reference in configs:
-            for n in names:
-                diff = mean[c, n] - mean[reference, n]
-                wins += diff > TIE
-                losses += diff < -TIE
-                ties += abs(diff) <= TIE
-        seconds = [
-            r["seconds"] for r in rows if r["config"] == c and r["dataset"] in names
+    A task-specific configuration borrows the base row's results on the
+    other task's sets.
+    """
+    reference = {REFERENCE: default_models()[REFERENCE]}
+    suite = run_suite(reference, n_splits=n_splits, cache_dir=cache_dir)
+    base = run(["base"], cache_dir, n_splits, None)[0]["results"]
+    for name in names:
+        change, task = CHANGES[name]
+        own = run([name], cache_dir, n_splits, None)[0]["results"]
+        borrowed = [
+            dict(r, model=name)
+            for r in base
+            if task is not None and DATASETS[r["dataset"]].task != task
         ]
+        suite["results"].extend(own + borrowed)
+        suite["models"].append(name)
+    return suite
+
+
+def _against_base(summary, name):
+    """Wins / ties / losses of ``name`` against the base row, by data set
+    (a tie: mean difference within 0.005)."""
+    wins = ties = losses = 0
+    for by_model in summary["per_dataset"].values():
+        if name not in by_model or "base" not in by_model:
+            continue
+        diff = by_model[name]["mean"] - by_model["base"]["mean"]
+        if abs(diff) <= 0.005:
+            ties += 1
+        elif diff > 0:
+            wins += 1
+        else:
+            losses += 1
+    return f"{wins}/{ties}/{losses}"
+
+
+def ablation_table(summary, names):
+    """Markdown: one row per configuration, the reference first."""
+    lines = [
+        "| configuration | mean rank | mean score | W/T/L vs sklearn-mlp "
+        "| W/T/L vs base | median fit s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in [REFERENCE, *names]:
+        row = summary["models"][name]
+        scores = [
+            by_model[name]["mean"]
+            for by_model in summary["per_dataset"].values()
+            if name in by_model
+        ]
+        wtl = "—" if name == REFERENCE else "{wins}/{ties}/{losses}".format(**row)
         lines.append(
-            f"{c:24s} {np.mean([mean[c, n] for n in names]):7.4f} "
-            f"{np.mean(ranks[c]):5.2f} {f'{wins}/{ties}/{losses}':>14s} "
-            f"{np.median(seconds):9.2f}"
+            f"| {name} | {row['mean_rank']:.2f} | {sum(scores) / len(scores):.4f} "
+            f"| {wtl} | {_against_base(summary, name)} "
+            f"| {row['median_fit_seconds']:.2f} |"
         )
-    per_set = [f"{'':24s} " + " ".join(f"{n[:8]:>8s}" for n in names)]
-    for c in configs:
-        per_set.append(f"{c:24s} " + " ".join(f"{mean[c, n]:8.3f}" for n in names))
-    return "\n".join(lines + [""] + per_set)
+    return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--configs", default="sklearn,article,base")
-    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--cache-dir", required=True)
     parser.add_argument("--splits", type=positive_int, default=3)
-    parser.add_argument("--out", default="tabular_ablation.jsonl")
-    parser.add_argument("--reference", default="sklearn")
-    parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument("--only", help="comma-separated configurations to fit")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--summary-only", action="store_true")
     args = parser.parse_args(argv)
     if args.list:
-        print("\n".join([*REFERENCES, *VARIANTS]))
+        for name, (change, task) in CHANGES.items():
+            print(f"{name:24s} {change} {task or ''}")
         return
-    configs = args.configs.split(",")
-    names = args.datasets.split(",")
-    for c in configs:
-        if c not in REFERENCES and c not in VARIANTS:
-            parser.error(f"unknown configuration {c!r}; see --list")
+    names = list(CHANGES) if args.only is None else args.only.split(",")
     if not args.summary_only:
-        run(configs, names, args.splits, args.out)
-    print(summary(args.out, args.reference, configs, names))
+        start = time.perf_counter()
+
+        def log(line):
+            print(f"{time.perf_counter() - start:7.0f} s  {line}", flush=True)
+
+        run(names, args.cache_dir, args.splits, log)
+    summary = summarize(combined(names, args.cache_dir, args.splits))
+    print(ablation_table(summary, names))
 
 
 if __name__ == "__main__":

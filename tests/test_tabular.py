@@ -24,8 +24,8 @@ from mlpinit import (
     TabularMLPClassifier,
     TabularMLPRegressor,
 )
-from mlpinit._base_mlp import checked_input_and_targets
 from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._estimator.base import checked_input_and_targets, draw_initial_weights
 from mlpinit.preprocessing import PeriodicFeatures, RobustSmoothClipScaler
 
 SMALL = dict(hidden_layer_sizes=(16, 8), max_iter=8, random_state=0)
@@ -329,3 +329,53 @@ def test_sparse_input_needs_scaling_none():
     sparse = TabularMLPClassifier(**SMALL, scaling=None).fit(sp.csr_matrix(X), y)
     dense = TabularMLPClassifier(**SMALL, scaling=None).fit(X, y)
     np.testing.assert_allclose(sparse.predict_proba(X), dense.predict_proba(X))
+
+
+# -- the schedules offered as learning_rate, and the warnings by design ----
+def _small_regression():
+    X, y = load_diabetes(return_X_y=True)
+    return X[:64], (y[:64] - y[:64].mean()) / y[:64].std()
+
+
+# One full batch, no shuffling: epoch k is update k.
+_FULL_BATCH = dict(
+    hidden_layer_sizes=(8,), batch_size=64, shuffle=False, random_state=0
+)
+
+
+def test_coslog4_starts_at_rate_zero():
+    # (1 - cos(2 pi log2(1 + 15 t))) / 2 is 0 at t = 0: one full-batch epoch
+    # leaves the initial weights as drawn, where the constant schedule moves them.
+    X, y = _small_regression()
+    start = MLPRegressor(**_FULL_BATCH)
+    draw_initial_weights(start, X, y)
+    for schedule, moves in (("coslog4", False), ("constant", True)):
+        mlp = MLPRegressor(**_FULL_BATCH, learning_rate=schedule, max_iter=1)
+        mlp.fit(X, y)
+        same = all(np.array_equal(a, b) for a, b in zip(mlp.coefs_, start.coefs_))
+        assert same is not moves, schedule
+
+
+def test_flat_cos_keeps_the_rate_for_the_first_half():
+    # Over 4 full-batch updates flat_cos's rate is 1, 1, 1 (t = 0, 1/4, 1/2),
+    # then 1/2 (t = 3/4): the losses of the 4 epochs (each before its update)
+    # are the constant schedule's, the final weights are not.
+    X, y = _small_regression()
+    flat = MLPRegressor(**_FULL_BATCH, learning_rate="flat_cos", max_iter=4).fit(X, y)
+    const = MLPRegressor(**_FULL_BATCH, learning_rate="constant", max_iter=4).fit(X, y)
+    np.testing.assert_allclose(flat.loss_curve_, const.loss_curve_, rtol=1e-12)
+    assert not np.allclose(flat.coefs_[0], const.coefs_[0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_the_designed_full_schedule_does_not_warn(kind):
+    X, y = (load_iris if kind == "classifier" else load_diabetes)(return_X_y=True)
+    est = (TabularMLPClassifier if kind == "classifier" else TabularMLPRegressor)(
+        hidden_layer_sizes=(8,), max_iter=3, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.fit(X[::3], y[::3])  # 50 rows: batch_size 256 > the training rows
+    # The same run with a constant rate is not designed to end there.
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        est.set_params(learning_rate="constant").fit(X[::3], y[::3])

@@ -48,6 +48,12 @@ TABULAR_DEFAULTS = dict(
     dropout=0.15,
 )
 
+# The starts of the two engine warnings that the design makes expected.
+_MAX_ITER_REACHED = "Stochastic Optimizer: Maximum iterations"
+_CLIPPED_BATCH = "Got `batch_size` less than 1 or larger than sample size"
+# Schedules that bring the rate to 0 at max_iter: reaching it is the plan.
+_SCHEDULES_TO_ZERO = ("cosine", "coslog4", "flat_cos")
+
 _TABULAR_CONSTRAINTS = {
     "scaling": [StrOptions(set(_SCALERS)), None],
     "periodic_features": [Interval(Integral, 0, None, closed="left")],
@@ -94,6 +100,22 @@ class _TabularInput:
 
     def _check_fitted_input(self, X):
         return self._transform_input(super()._check_fitted_input(X))
+
+    def _fit_warnings(self, warnings):
+        # By design the schedule runs all max_iter epochs (the best epoch is
+        # kept), and batch_size is at most the number of training rows:
+        # neither is news to the user, so neither warns.
+        return [
+            (kind, message)
+            for kind, message in warnings
+            if not (
+                message.startswith(_CLIPPED_BATCH)
+                or (
+                    message.startswith(_MAX_ITER_REACHED)
+                    and self.learning_rate in _SCHEDULES_TO_ZERO
+                )
+            )
+        ]
 
     @contextmanager
     def _without_early_stopping(self):
