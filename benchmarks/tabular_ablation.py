@@ -81,6 +81,11 @@ CHANGES = {
     "weight_decay=0.02": ({"weight_decay": 0.02}, None),
     # Round 2: the single changes the first round supports, together.
     "l2+dropout=0": ({"scaling": "l2", "dropout": 0.0}, None),
+    "l2+width=100": ({"scaling": "l2", "hidden_layer_sizes": (100,)}, None),
+    "l2+dropout=0+width=100": (
+        {"scaling": "l2", "dropout": 0.0, "hidden_layer_sizes": (100,)},
+        None,
+    ),
     "l2+dropout=0+epochs=50": (
         {"scaling": "l2", "dropout": 0.0, "max_iter": 50},
         None,

@@ -113,6 +113,14 @@ _EXPECTED_FAILURES = {
 
 def _expected_failures(estimator):
     params = estimator.get_params()
+    if type(estimator).__name__.startswith("TabularMLP") and params["early_stopping"]:
+        # Their partial_fit trains without a validation split, so only the
+        # weight-equivalence checks see the held-out rows differ.
+        return {
+            check: reason
+            for check, reason in _EXPECTED_FAILURES["early_stopping"].items()
+            if check.startswith("check_sample_weight_equivalence")
+        }
     if params.get("class_weight") == "balanced":
         return _EXPECTED_FAILURES["balanced"]
     if params.get("early_stopping"):

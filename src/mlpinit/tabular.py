@@ -46,6 +46,7 @@ TABULAR_DEFAULTS = dict(
     validation_fraction=0.2,
     n_iter_no_change=np.inf,
     dropout=0.15,
+    scaling="l2",
 )
 
 # The starts of the two engine warnings that the design makes expected.
@@ -142,17 +143,21 @@ Parameters added to those of {base}, and the defaults that differ
 The inherited parameters keep their meaning (see {base}); these defaults
 differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
 ``learning_rate="cosine"``, ``learning_rate_init=0.004``, ``beta_2=0.95``,
-``batch_size=256``, ``max_iter=100``, ``dropout=0.15``,
-``early_stopping=True``, ``validation_fraction=0.2`` and
-``n_iter_no_change=inf``: the whole cosine schedule runs, and the weights of
-the best validated epoch are kept.
+``batch_size=256`` (at most the training rows, without a warning),
+``max_iter=100``, ``dropout=0.15``, ``early_stopping=True``, ``validation_fraction=0.2`` and
+``n_iter_no_change=inf``: the whole cosine schedule runs (so reaching
+``max_iter`` raises no ``ConvergenceWarning``), and the weights of the best
+validated epoch are kept. Each default is the one the ablation on the
+real-data suite supports (``benchmarks/tabular_ablation.py``; the table is
+in the documentation's "How to choose settings" page).
 
-scaling : {{"robust", "rms", "l2"}} or None, default="robust"
+scaling : {{"robust", "rms", "l2"}} or None, default="l2"
     How ``X`` is scaled inside ``fit``, on the training rows: ``"robust"``
     is :class:`~mlpinit.preprocessing.RobustSmoothClipScaler` (median,
     interquartile range, smooth clip to (-3, 3)), ``"rms"`` and ``"l2"`` are
     :class:`~mlpinit.MeanNormStandardizer` with that ``norm``, None passes
-    ``X`` through as given. The fitted transformer is in
+    ``X`` through as given. ``"l2"`` (each column of standard deviation
+    ``1 / sqrt(n)``) ranked best in the ablation, ahead of ``"robust"``. The fitted transformer is in
     ``input_transforms_``; ``partial_fit`` fits it on its first batch and
     keeps it.
 periodic_features : int, default=0
@@ -169,8 +174,8 @@ class TabularMLPClassifier(_TabularInput, MLPClassifier):
         """Multi-layer perceptron classifier with defaults for tabular data.
 
 :class:`~mlpinit.MLPClassifier` with defaults chosen on real tabular data sets
-(``benchmarks/tabular_ablation.py``), its own robust input scaling, and label
-smoothing. Give it the raw numeric features: it scales them inside ``fit``.
+(``benchmarks/tabular_ablation.py``), its own input scaling, and label
+smoothing (off by default). Give it the raw numeric features: it scales them inside ``fit``.
 """
         + _TABULAR_PARAMETERS_DOC.format(base=":class:`~mlpinit.MLPClassifier`")
         + """label_smoothing : float, default=0.0
@@ -204,8 +209,7 @@ Examples
 >>> from sklearn.datasets import load_breast_cancer
 >>> from mlpinit import TabularMLPClassifier
 >>> X, y = load_breast_cancer(return_X_y=True)
->>> clf = TabularMLPClassifier(hidden_layer_sizes=(32,), max_iter=20,
-...                            random_state=0).fit(X, y)
+>>> clf = TabularMLPClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, y)
 >>> float(clf.score(X, y)) > 0.9
 True
 """
@@ -251,7 +255,7 @@ True
         weight_decay=0.0,
         warmup_epochs=0,
         dropout=TABULAR_DEFAULTS["dropout"],
-        scaling="robust",
+        scaling=TABULAR_DEFAULTS["scaling"],
         periodic_features=0,
         periodic_sigma=0.1,
         label_smoothing=0.0,
@@ -345,8 +349,8 @@ class TabularMLPRegressor(_TabularInput, MLPRegressor):
         """Multi-layer perceptron regressor with defaults for tabular data.
 
 :class:`~mlpinit.MLPRegressor` with defaults chosen on real tabular data sets
-(``benchmarks/tabular_ablation.py``), its own robust input scaling, a
-standardized target and predictions clamped to the training targets' range.
+(``benchmarks/tabular_ablation.py``), its own input scaling and a
+standardized target.
 Give it the raw numeric features and targets.
 """
         + _TABULAR_PARAMETERS_DOC.format(base=":class:`~mlpinit.MLPRegressor`")
@@ -355,9 +359,9 @@ Give it the raw numeric features and targets.
     only; ignored for ``"poisson"``, whose targets must stay non-negative),
     and predict back in the units of ``y``. ``loss_`` and ``loss_curve_`` are
     then in standardized units.
-clip_predictions : bool, default=True
+clip_predictions : bool, default=False
     Clamp predictions to ``[min(y), max(y)]`` of the training targets, per
-    output.
+    output. Off by default: in the ablation it changed no data set's score.
 
 Attributes
 ----------
@@ -366,7 +370,8 @@ input_transforms_ : list of transformers
 target_mean_, target_scale_ : ndarray of shape (n_outputs,)
     What the targets were standardized with (0 and 1 when they were not).
 target_min_, target_max_ : ndarray of shape (n_outputs,)
-    The training targets' range, which predictions are clamped to.
+    The training targets' range, which predictions are clamped to with
+    ``clip_predictions=True``.
 
 Every attribute of :class:`~mlpinit.MLPRegressor`, too.
 
@@ -387,9 +392,8 @@ Examples
 >>> from sklearn.datasets import load_diabetes
 >>> from mlpinit import TabularMLPRegressor
 >>> X, y = load_diabetes(return_X_y=True)
->>> reg = TabularMLPRegressor(hidden_layer_sizes=(32,), max_iter=20,
-...                           random_state=0).fit(X, y)
->>> bool(reg.predict(X).min() >= y.min())
+>>> reg = TabularMLPRegressor(hidden_layer_sizes=(32,), random_state=0).fit(X, y)
+>>> float(reg.score(X, y)) > 0.3
 True
 """
     )
@@ -435,11 +439,11 @@ True
         weight_decay=0.0,
         warmup_epochs=0,
         dropout=TABULAR_DEFAULTS["dropout"],
-        scaling="robust",
+        scaling=TABULAR_DEFAULTS["scaling"],
         periodic_features=0,
         periodic_sigma=0.1,
         standardize_target=True,
-        clip_predictions=True,
+        clip_predictions=False,
     ):
         super().__init__(
             loss=loss,
