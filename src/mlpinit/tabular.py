@@ -144,8 +144,8 @@ The inherited parameters keep their meaning (see {base}); these defaults
 differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
 ``learning_rate="cosine"``, ``learning_rate_init=0.004``, ``beta_2=0.95``,
 ``batch_size=256`` (at most the training rows, without a warning),
-``max_iter=100``, ``dropout=0.15``, ``early_stopping=True``, ``validation_fraction=0.2`` and
-``n_iter_no_change=inf``: the whole cosine schedule runs (so reaching
+``max_iter=100``, ``dropout=0.15``, ``early_stopping=True``,
+``validation_fraction=0.2`` and ``n_iter_no_change=inf``: the whole cosine schedule runs (so reaching
 ``max_iter`` raises no ``ConvergenceWarning``), and the weights of the best
 validated epoch are kept. Each default is the one the ablation on the
 real-data suite supports (``benchmarks/tabular_ablation.py``; the table is
@@ -157,9 +157,9 @@ scaling : {{"robust", "rms", "l2"}} or None, default="l2"
     interquartile range, smooth clip to (-3, 3)), ``"rms"`` and ``"l2"`` are
     :class:`~mlpinit.MeanNormStandardizer` with that ``norm``, None passes
     ``X`` through as given. ``"l2"`` (each column of standard deviation
-    ``1 / sqrt(n)``) ranked best in the ablation, ahead of ``"robust"``. The fitted transformer is in
-    ``input_transforms_``; ``partial_fit`` fits it on its first batch and
-    keeps it.
+    ``1 / sqrt(n)``) ranked best in the ablation, ahead of ``"robust"``.
+    The fitted transformer is in ``input_transforms_``; ``partial_fit``
+    fits it on its first batch and keeps it.
 periodic_features : int, default=0
     If > 0, each scaled feature is expanded by
     :class:`~mlpinit.preprocessing.PeriodicFeatures` into this many cosine
@@ -175,7 +175,8 @@ class TabularMLPClassifier(_TabularInput, MLPClassifier):
 
 :class:`~mlpinit.MLPClassifier` with defaults chosen on real tabular data sets
 (``benchmarks/tabular_ablation.py``), its own input scaling, and label
-smoothing (off by default). Give it the raw numeric features: it scales them inside ``fit``.
+smoothing (off by default). Give it the raw numeric features: it scales
+them inside ``fit``.
 """
         + _TABULAR_PARAMETERS_DOC.format(base=":class:`~mlpinit.MLPClassifier`")
         + """label_smoothing : float, default=0.0
