@@ -145,9 +145,9 @@ differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
 ``learning_rate="cosine"``, ``learning_rate_init=0.004``, ``beta_2=0.95``,
 ``batch_size=256`` (at most the training rows, without a warning),
 ``max_iter=100``, ``dropout=0.15``, ``early_stopping=True``,
-``validation_fraction=0.2`` and ``n_iter_no_change=inf``: the whole cosine schedule runs (so reaching
-``max_iter`` raises no ``ConvergenceWarning``), and the weights of the best
-validated epoch are kept. Each default is the one the ablation on the
+``validation_fraction=0.2`` and ``n_iter_no_change=inf``: the whole cosine
+schedule runs (so reaching ``max_iter`` raises no ``ConvergenceWarning``),
+and the weights of the best validated epoch are kept. Each default is the one the ablation on the
 real-data suite supports (``benchmarks/tabular_ablation.py``; the table is
 in the documentation's "How to choose settings" page).
 

@@ -16,11 +16,12 @@ def _stratification(estimator, data):
 
     Binary (and one-class) targets: the binarized column as bool (above 0.5,
     so that label-smoothed targets, which are never exactly 0, split as the
-    plain ones do), which is scikit-learn's own choice, so the same seed draws the same validation
-    rows and a class too small to split is named as scikit-learn names it
-    ('True', 'False'). scikit-learn leaves multiclass unstratified (it
-    stratifies only single-column targets); here multiclass is stratified by
-    its labels, a documented departure. Multilabel is not stratified.
+    plain ones do), which is scikit-learn's own choice, so the same seed
+    draws the same validation rows and a class too small to split is named
+    as scikit-learn names it ('True', 'False'). scikit-learn leaves
+    multiclass unstratified (it stratifies only single-column targets); here
+    multiclass is stratified by its labels, a documented departure.
+    Multilabel is not stratified.
     """
     if not estimator._stratify_validation():
         return None
