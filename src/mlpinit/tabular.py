@@ -147,9 +147,10 @@ differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
 ``max_iter=100``, ``dropout=0.15``, ``early_stopping=True``,
 ``validation_fraction=0.2`` and ``n_iter_no_change=inf``: the whole cosine
 schedule runs (so reaching ``max_iter`` raises no ``ConvergenceWarning``),
-and the weights of the best validated epoch are kept. Each default is the one the ablation on the
-real-data suite supports (``benchmarks/tabular_ablation.py``; the table is
-in the documentation's "How to choose settings" page).
+and the weights of the best validated epoch are kept. Each default is the
+one the ablation on the real-data suite supports
+(``benchmarks/tabular_ablation.py``; the table is in the documentation's
+"How to choose settings" page).
 
 scaling : {{"robust", "rms", "l2"}} or None, default="l2"
     How ``X`` is scaled inside ``fit``, on the training rows: ``"robust"``
