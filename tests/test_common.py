@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import mlpinit
+import mlpinit.preprocessing
 
 # Extra settings per estimator class name; every estimator is also checked
 # with its defaults. Settings shrink max_iter only where the checks' small
@@ -104,6 +105,14 @@ _EXPECTED_FAILURES = {
 
 def _expected_failures(estimator):
     params = estimator.get_params()
+    if type(estimator).__name__.startswith("TabularMLP") and params["early_stopping"]:
+        # Their partial_fit trains without a validation split, so only the
+        # weight-equivalence checks see the held-out rows differ.
+        return {
+            check: reason
+            for check, reason in _EXPECTED_FAILURES["early_stopping"].items()
+            if check.startswith("check_sample_weight_equivalence")
+        }
     if params.get("class_weight") == "balanced":
         return _EXPECTED_FAILURES["balanced"]
     if params.get("early_stopping"):
@@ -116,11 +125,18 @@ def _expected_failures(estimator):
 
 
 def _exported_estimator_classes():
+    # mlpinit's and mlpinit.preprocessing's: the transformers that only the
+    # latter exports (RobustSmoothClipScaler, PeriodicFeatures) are public too.
     classes = []
-    for name in mlpinit.__all__:
-        obj = getattr(mlpinit, name)
-        if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
-            classes.append(obj)
+    for module in (mlpinit, mlpinit.preprocessing):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseEstimator)
+                and obj not in classes
+            ):
+                classes.append(obj)
     return classes
 
 
@@ -137,6 +153,8 @@ def test_every_exported_estimator_is_checked():
     # A package that exports nothing would make the checks below vacuous.
     names = {type(est).__name__ for est in _instances()}
     assert "MeanNormStandardizer" in names
+    assert {"RobustSmoothClipScaler", "PeriodicFeatures"} <= names
+    assert {"TabularMLPClassifier", "TabularMLPRegressor"} <= names
     assert names >= set(CONFIGURATIONS)
 
 

@@ -7,7 +7,15 @@ watch each layer's activations and gradients while training.
 
 from mlpinit.neural_network import MLPClassifier, MLPRegressor
 from mlpinit.preprocessing import MeanNormStandardizer
+from mlpinit.tabular import TabularMLPClassifier, TabularMLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "MeanNormStandardizer", "__version__"]
+__all__ = [
+    "MLPClassifier",
+    "MLPRegressor",
+    "MeanNormStandardizer",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
+    "__version__",
+]

@@ -18,9 +18,11 @@ from sklearn.utils.validation import (
 )
 
 from mlpinit._core.range_safe import peak_magnitude, range_safe_factor
+from mlpinit._periodic import PeriodicFeatures
+from mlpinit._robust_scaling import RobustSmoothClipScaler
 from mlpinit._rollback import rolled_back_on_error
 
-__all__ = ["MeanNormStandardizer"]
+__all__ = ["MeanNormStandardizer", "PeriodicFeatures", "RobustSmoothClipScaler"]
 
 _SPARSE_FORMATS = ("csr", "csc")
 

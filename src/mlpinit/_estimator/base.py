@@ -238,10 +238,18 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             result = train(
                 plan, engine_data, theta, record, validate, callbacks, BLAS_THREADS
             )
-        for kind, message in result.warnings:
+        for kind, message in self._fit_warnings(result.warnings):
             warn_at_caller(message, _WARNING_CATEGORIES[kind])
         fitted.store(self, result)
         self.coefs_, self.intercepts_ = layout.views(theta)
+
+    def _fit_warnings(self, warnings):
+        """The engine's ``(kind, message)`` warnings that this fit raises.
+
+        All of them; a subclass whose design makes one of them the expected
+        outcome (a schedule meant to run to its end) drops that one.
+        """
+        return warnings
 
     def _begin_fit(self, X, y, sample_weight, incremental):
         """fit's first steps: validate, encode the labels, lay out, initialize.

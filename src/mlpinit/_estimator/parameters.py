@@ -27,9 +27,15 @@ from mlpinit._docs import (
 )
 from mlpinit.initializers import AUTO_SKLEARN_MAX_HIDDEN, INIT_NAMES
 
-# The schedules the learning_rate parameter offers (of SCHEDULES; coslog4
-# and flat_cos are not offered yet).
-LEARNING_RATE_SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
+# The schedules the learning_rate parameter offers (of SCHEDULES).
+LEARNING_RATE_SCHEDULES = (
+    "constant",
+    "invscaling",
+    "adaptive",
+    "cosine",
+    "coslog4",
+    "flat_cos",
+)
 assert set(LEARNING_RATE_SCHEDULES) <= set(SCHEDULES)
 
 
@@ -111,8 +117,15 @@ learning_rate : {choices(LEARNING_RATE_SCHEDULES)}, default="constant"
     every update from ``learning_rate_init`` towards 0 over ``max_iter``
     epochs, ``learning_rate_init * (1 + cos(pi * progress)) / 2``
     (Loshchilov & Hutter, "SGDR", 2017, without restarts), after an
-    optional linear warmup of ``warmup_epochs``. Early stopping or the
-    ``tol`` rule can end it before it reaches 0; every ``fit``, with
+    optional linear warmup of ``warmup_epochs``. ``"coslog4"`` runs four
+    cosine cycles on a log time axis,
+    ``learning_rate_init * (1 - cos(2 pi log2(1 + 15 progress))) / 2``,
+    each twice as long as the one before (Holzmüller et al., "Better by
+    Default", 2024); ``"flat_cos"`` keeps ``learning_rate_init`` for the
+    first half, then decays it along a cosine to 0. Like ``"cosine"``, both
+    run over ``max_iter`` epochs of updates, after the optional warmup.
+    Early stopping or the ``tol`` rule can end these three before they
+    reach 0; every ``fit``, with
     ``warm_start`` too, starts the schedule again (a warm restart), while
     successive ``partial_fit`` calls continue along it, one epoch each, and
     stay at 0 after ``max_iter`` of them.

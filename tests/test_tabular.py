@@ -1,0 +1,384 @@
+"""The tabular pieces against independent truths, and the tabular estimators' promises.
+
+- RobustSmoothClipScaler against a numpy reference of its formula;
+- PeriodicFeatures against a loop over features and frequencies;
+- the label-smoothed log loss: the core's gradient against central
+  differences, with soft targets;
+- TabularMLP*: determinism, sample and class weights, skops, clone, and
+  the parameter list kept in step with MLPClassifier/MLPRegressor's.
+"""
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.exceptions import ConvergenceWarning
+
+from mlpinit import (
+    MLPClassifier,
+    MLPRegressor,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
+from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._estimator.base import checked_input_and_targets, draw_initial_weights
+from mlpinit.preprocessing import PeriodicFeatures, RobustSmoothClipScaler
+
+SMALL = dict(hidden_layer_sizes=(16, 8), max_iter=8, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", "Got `batch_size`")
+        yield
+
+
+# -- RobustSmoothClipScaler ----------------------------------------------
+def _reference_robust(X_fit, X, c=3.0):
+    """The formula, written out column by column with numpy's own quantiles."""
+    out = np.empty_like(X, dtype=float)
+    for j in range(X.shape[1]):
+        col = X_fit[:, j]
+        median = np.median(col)
+        iqr = np.percentile(col, 75) - np.percentile(col, 25)
+        scale = iqr if iqr > 0 else (col.max() - col.min()) / 2
+        scale = scale if scale > 0 else 1.0
+        z = (X[:, j] - median) / scale
+        out[:, j] = z / np.sqrt(1 + (z / c) ** 2) if c is not None else z
+    return out
+
+
+def _heavy_tailed(n=200, seed=0):
+    rng = np.random.RandomState(seed)
+    X = np.c_[
+        rng.standard_cauchy(n),  # outliers
+        rng.exponential(5.0, n) + 100,  # skewed, offset
+        np.r_[np.zeros(n - 20), rng.normal(size=20)],  # IQR 0: half range
+        np.full(n, 7.0),  # constant: scale 1
+    ]
+    return X
+
+
+@pytest.mark.parametrize("clip", [3.0, 1.5, None])
+def test_robust_scaler_matches_numpy_reference(clip):
+    X = _heavy_tailed()
+    X_new = _heavy_tailed(50, seed=1)
+    scaler = RobustSmoothClipScaler(clip=clip).fit(X)
+    np.testing.assert_allclose(
+        scaler.transform(X_new), _reference_robust(X, X_new, clip), rtol=1e-12
+    )
+    assert scaler.scale_[2] == pytest.approx((X[:, 2].max() - X[:, 2].min()) / 2)
+    assert scaler.scale_[3] == 1.0
+
+
+def test_robust_scaler_output_is_bounded_and_invertible():
+    X = _heavy_tailed()
+    scaler = RobustSmoothClipScaler().fit(X)
+    Z = scaler.transform(X)
+    assert np.abs(Z).max() < 3.0
+    keep = np.abs(Z).max(axis=1) < 2.9  # away from the bound, where it is exact
+    np.testing.assert_allclose(
+        scaler.inverse_transform(Z[keep]), X[keep], rtol=1e-9, atol=1e-9
+    )
+    with pytest.raises(ValueError, match=r"inside \(-clip, clip\)"):
+        scaler.inverse_transform(np.full((1, 4), 3.0))
+
+
+def test_robust_scaler_keeps_nan_refuses_sparse_and_keeps_input():
+    X = _heavy_tailed()
+    X[3, 0] = np.nan
+    before = X.copy()
+    scaler = RobustSmoothClipScaler().fit(X)
+    np.testing.assert_array_equal(X, before)
+    assert scaler.center_[0] == pytest.approx(np.nanmedian(X[:, 0]))
+    assert np.isnan(scaler.transform(X)[3, 0])
+    with pytest.raises(TypeError, match="dense data is required"):
+        RobustSmoothClipScaler().fit(sp.csr_matrix(np.eye(3)))
+
+
+def test_robust_scaler_float32_in_float32_out():
+    X = _heavy_tailed().astype(np.float32)
+    assert RobustSmoothClipScaler().fit_transform(X).dtype == np.float32
+
+
+# -- PeriodicFeatures ---------------------------------------------------------
+@pytest.mark.parametrize("include_original", [True, False])
+def test_periodic_features_match_a_loop(include_original):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    periodic = PeriodicFeatures(
+        4, sigma=0.7, include_original=include_original, random_state=0
+    ).fit(X)
+    F = periodic.frequencies_
+    expected = []
+    for j in range(3):
+        if include_original:
+            expected.append(X[:, j])
+        expected += [np.cos(2 * np.pi * F[j, k] * X[:, j]) for k in range(4)]
+        expected += [np.sin(2 * np.pi * F[j, k] * X[:, j]) for k in range(4)]
+    np.testing.assert_allclose(periodic.transform(X), np.column_stack(expected))
+    names = periodic.get_feature_names_out()
+    assert len(names) == periodic.transform(X).shape[1]
+
+
+def test_periodic_frequencies_are_normal_with_sigma_and_seeded():
+    X = np.zeros((2, 50))
+    a = PeriodicFeatures(200, sigma=0.1, random_state=3).fit(X).frequencies_
+    b = PeriodicFeatures(200, sigma=0.1, random_state=3).fit(X).frequencies_
+    np.testing.assert_array_equal(a, b)
+    # 10,000 draws: the sample standard deviation is within 3% of sigma.
+    assert abs(a.std() - 0.1) < 0.003
+    assert abs(a.mean()) < 0.003
+
+
+# -- label smoothing ---------------------------------------------------------
+STEP = 1e-6
+
+
+@pytest.mark.parametrize("out_activation,n_out", [("softmax", 3), ("logistic", 1)])
+def test_soft_target_log_loss_gradient_matches_central_differences(
+    out_activation, n_out
+):
+    # The core's gradient P - Y is that of -sum Y log P (softmax, rows of Y
+    # summing to 1) and of the binary log loss, for soft targets too.
+    rng = np.random.RandomState(0)
+    layout = NetworkLayout([4, 5, n_out])
+    X = rng.normal(size=(12, 4))
+    labels = rng.randint(0, max(n_out, 2), 12)
+    eps = 0.1
+    K = 2 if n_out == 1 else n_out
+    Y = (np.eye(K)[labels][:, 1:] if n_out == 1 else np.eye(K)[labels]) * (1 - eps)
+    Y += eps / K
+    theta = rng.normal(scale=0.5, size=layout.size)
+
+    def core(t):
+        grad = np.empty(layout.size)
+        ws = Workspace(layout, 12, np.float64)
+        loss = loss_and_gradient(
+            layout, t, grad, X, Y, None, 0.0, "tanh", out_activation, ws
+        )
+        return loss, grad
+
+    _, grad = core(theta)
+    numeric = np.empty(layout.size)
+    for k in range(layout.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[k] += STEP
+        minus[k] -= STEP
+        numeric[k] = (core(plus)[0] - core(minus)[0]) / (2 * STEP)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_label_smoothing_encodes_the_soft_targets(n_classes):
+    X, y = load_iris(return_X_y=True)
+    keep = y < n_classes
+    X, y = X[keep], y[keep]
+    clf = TabularMLPClassifier(label_smoothing=0.2, **SMALL).fit(X, y)
+    _, Y = checked_input_and_targets(clf, X, y)
+    if n_classes == 2:
+        expected = np.where(y == 1, 0.9, 0.1)[:, None]
+    else:
+        expected = np.eye(3)[y] * 0.8 + 0.2 / 3
+    np.testing.assert_allclose(Y, expected)
+
+
+# -- the estimators ------------------------------------------------------------
+def _data(kind):
+    if kind == "classifier":
+        return (TabularMLPClassifier, *load_breast_cancer(return_X_y=True))
+    return (TabularMLPRegressor, *load_diabetes(return_X_y=True))
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize("extra", [{}, {"periodic_features": 2}])
+def test_same_seed_same_model(kind, extra):
+    cls, X, y = _data(kind)
+    a = cls(**SMALL, **extra).fit(X, y)
+    b = cls(**SMALL, **extra).fit(X, y)
+    for wa, wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(wa, wb)
+    c = cls(**{**SMALL, "random_state": 1}, **extra).fit(X, y)
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_raw_inputs_are_scaled_inside(kind):
+    # The model on raw X equals MLP* fitted on the scaler's output, with the
+    # same settings: the scaling is all that was added.
+    cls, X, y = _data(kind)
+    base = MLPClassifier if kind == "classifier" else MLPRegressor
+    params = dict(SMALL, early_stopping=False, scaling="robust")
+    ours = cls(**params).fit(X, y)
+    Xs = RobustSmoothClipScaler().fit_transform(X)
+    inherited = {k: v for k, v in ours.get_params().items() if k in base().get_params()}
+    if kind == "classifier":
+        theirs = base(**inherited).fit(Xs, y)
+        np.testing.assert_array_equal(ours.predict_proba(X), theirs.predict_proba(Xs))
+    else:
+        target = (y - y.mean()) / y.std()
+        theirs = base(**inherited).fit(Xs, target)
+        expected = np.clip(theirs.predict(Xs) * y.std() + y.mean(), y.min(), y.max())
+        np.testing.assert_allclose(ours.predict(X), expected, rtol=1e-12)
+
+
+def test_regressor_predictions_stay_in_the_training_range():
+    _, X, y = _data("regressor")
+    reg = TabularMLPRegressor(**SMALL, clip_predictions=True).fit(X, y)
+    far = X * 50
+    pred = reg.predict(far)
+    assert pred.min() >= y.min() and pred.max() <= y.max()
+    assert reg.target_mean_[0] == pytest.approx(y.mean())
+    unclipped = TabularMLPRegressor(**SMALL, clip_predictions=False).fit(X, y)
+    assert (
+        unclipped.predict(far).max() > y.max() or unclipped.predict(far).min() < y.min()
+    )
+
+
+def test_class_weight_equals_its_sample_weight():
+    _, X, y = _data("classifier")
+    a = TabularMLPClassifier(class_weight={0: 3.0}, **SMALL).fit(X, y)
+    b = TabularMLPClassifier(**SMALL).fit(
+        X, y, sample_weight=np.where(y == 0, 3.0, 1.0)
+    )
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_sample_weight_counts(kind):
+    cls, X, y = _data(kind)
+    # Doubling every weight changes no weighted mean: the same model (with
+    # alpha=0; the L2 term is divided by the weights' sum, as in scikit-learn).
+    a = cls(**SMALL, alpha=0.0).fit(X, y)
+    b = cls(**SMALL, alpha=0.0).fit(X, y, sample_weight=np.full(len(y), 2.0))
+    np.testing.assert_allclose(a.coefs_[0], b.coefs_[0], rtol=1e-9, atol=1e-12)
+    # Weighting half the rows by 0 changes it.
+    w = (np.arange(len(y)) % 2).astype(float)
+    c = cls(**SMALL, alpha=0.0).fit(X, y, sample_weight=w)
+    assert not np.allclose(a.coefs_[0], c.coefs_[0])
+
+
+def test_upweighting_a_class_raises_its_recall():
+    X, y = load_breast_cancer(return_X_y=True)
+    params = dict(
+        hidden_layer_sizes=(8,), max_iter=30, random_state=0, early_stopping=False
+    )
+    plain = TabularMLPClassifier(**params).fit(X, y)
+    heavy = TabularMLPClassifier(class_weight={0: 20.0}, **params).fit(X, y)
+    recall = [
+        [np.mean(m.predict(X)[y == c] == c) for c in (0, 1)] for m in (plain, heavy)
+    ]
+    assert recall[1][0] > recall[0][0]  # the heavy class is found more often
+    assert recall[1][1] < recall[0][1]  # at the other's expense
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_partial_fit_trains_without_a_validation_split(kind):
+    cls, X, y = _data(kind)
+    model = cls(**SMALL, learning_rate="constant")
+    extra = {"classes": np.unique(y)} if kind == "classifier" else {}
+    model.partial_fit(X, y, **extra)
+    first = model.coefs_[0].copy()
+    model.partial_fit(X, y)
+    assert model.early_stopping is True  # the parameter is left as it was
+    assert model.validation_scores_ is None
+    assert not np.array_equal(first, model.coefs_[0])
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_clone_and_parameters_follow_the_base_class(kind):
+    cls, X, y = _data(kind)
+    base = MLPClassifier if kind == "classifier" else MLPRegressor
+    ours = list(inspect.signature(cls).parameters)
+    theirs = list(inspect.signature(base).parameters)
+    # Every parameter of the base, in its order, then the new ones.
+    assert ours[: len(theirs)] == theirs
+    model = cls(scaling="rms", periodic_features=3)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params()
+    assert twin.set_params(scaling=None).scaling is None
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_skops_round_trip(kind, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    cls, X, y = _data(kind)
+    model = cls(**SMALL, periodic_features=2).fit(X, y)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    untrusted = set(sio.get_untrusted_types(file=path))
+    assert untrusted <= {
+        f"mlpinit.tabular.{cls.__name__}",
+        "mlpinit._robust_scaling.RobustSmoothClipScaler",
+        "mlpinit._periodic.PeriodicFeatures",
+        "mlpinit.preprocessing.MeanNormStandardizer",
+    }
+    loaded = sio.load(path, trusted=sorted(untrusted))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_sparse_input_needs_scaling_none():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(TypeError, match="dense data is required"):
+        TabularMLPClassifier(**SMALL, scaling="robust").fit(sp.csr_matrix(X), y)
+    with pytest.raises(ValueError, match="Cannot center sparse data"):
+        TabularMLPClassifier(**SMALL).fit(sp.csr_matrix(X), y)  # l2, the default
+    sparse = TabularMLPClassifier(**SMALL, scaling=None).fit(sp.csr_matrix(X), y)
+    dense = TabularMLPClassifier(**SMALL, scaling=None).fit(X, y)
+    np.testing.assert_allclose(sparse.predict_proba(X), dense.predict_proba(X))
+
+
+# -- the schedules offered as learning_rate, and the warnings by design ----
+def _small_regression():
+    X, y = load_diabetes(return_X_y=True)
+    return X[:64], (y[:64] - y[:64].mean()) / y[:64].std()
+
+
+# One full batch, no shuffling: epoch k is update k.
+_FULL_BATCH = dict(
+    hidden_layer_sizes=(8,), batch_size=64, shuffle=False, random_state=0
+)
+
+
+def test_coslog4_starts_at_rate_zero():
+    # (1 - cos(2 pi log2(1 + 15 t))) / 2 is 0 at t = 0: one full-batch epoch
+    # leaves the initial weights as drawn, where the constant schedule moves them.
+    X, y = _small_regression()
+    start = MLPRegressor(**_FULL_BATCH)
+    draw_initial_weights(start, X, y)
+    for schedule, moves in (("coslog4", False), ("constant", True)):
+        mlp = MLPRegressor(**_FULL_BATCH, learning_rate=schedule, max_iter=1)
+        mlp.fit(X, y)
+        same = all(np.array_equal(a, b) for a, b in zip(mlp.coefs_, start.coefs_))
+        assert same is not moves, schedule
+
+
+def test_flat_cos_keeps_the_rate_for_the_first_half():
+    # Over 4 full-batch updates flat_cos's rate is 1, 1, 1 (t = 0, 1/4, 1/2),
+    # then 1/2 (t = 3/4): the losses of the 4 epochs (each before its update)
+    # are the constant schedule's, the final weights are not.
+    X, y = _small_regression()
+    flat = MLPRegressor(**_FULL_BATCH, learning_rate="flat_cos", max_iter=4).fit(X, y)
+    const = MLPRegressor(**_FULL_BATCH, learning_rate="constant", max_iter=4).fit(X, y)
+    np.testing.assert_allclose(flat.loss_curve_, const.loss_curve_, rtol=1e-12)
+    assert not np.allclose(flat.coefs_[0], const.coefs_[0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_the_designed_full_schedule_does_not_warn(kind):
+    X, y = (load_iris if kind == "classifier" else load_diabetes)(return_X_y=True)
+    est = (TabularMLPClassifier if kind == "classifier" else TabularMLPRegressor)(
+        hidden_layer_sizes=(8,), max_iter=3, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.fit(X[::3], y[::3])  # 50 rows: batch_size 256 > the training rows
+    # The same run with a constant rate is not designed to end there.
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        est.set_params(learning_rate="constant").fit(X[::3], y[::3])
