@@ -137,10 +137,8 @@ class _TabularInput:
 
 
 _TABULAR_PARAMETERS_DOC = """
-Parameters added to those of {base}, and the defaults that differ
------------------------------------------------------------------
-
-The inherited parameters keep their meaning (see {base}); these defaults
+Every parameter of {base} is accepted and keeps its meaning; the
+Parameters section below lists only the ones added here. These defaults
 differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
 ``learning_rate="cosine"``, ``learning_rate_init=0.004``, ``beta_2=0.95``,
 ``batch_size=256`` (at most the training rows, without a warning),
@@ -152,6 +150,8 @@ one the ablation on the real-data suite supports
 (``benchmarks/tabular_ablation.py``; the table is in the documentation's
 "How to choose settings" page).
 
+Parameters
+----------
 scaling : {{"robust", "rms", "l2"}} or None, default="l2"
     How ``X`` is scaled inside ``fit``, on the training rows: ``"robust"``
     is :class:`~mlpinit.preprocessing.RobustSmoothClipScaler` (median,
