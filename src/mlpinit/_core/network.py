@@ -289,12 +289,10 @@ def forward_into(
         record = output if layer == last else hidden
         kept = None if preacts is None else preacts[layer]
         Z = acts[layer] if kept is None else kept
-        sparse_aware_dot(
-            inputs[layer - 1],
-            coefs[layer - 1],
-            out=Z,
-            sparse=sparse_input and layer == 1,
-        )
+        if sparse_input and layer == 1:
+            sparse_aware_dot(inputs[0], coefs[0], out=Z, sparse=True)
+        else:  # the hot path: no call layer around the GEMM
+            np.dot(inputs[layer - 1], coefs[layer - 1], out=Z)
         mask = None if masks is None or layer == last else masks[layer]
         if kept is None and _bias_activation(
             record, Z, intercepts[layer - 1], mask, inputs[layer]
@@ -368,8 +366,10 @@ def _backward_into(grads, coefs, acts, inputs, deltas, rows, activation, dropout
     sparse_input = sp.issparse(inputs[0])
     for i in range(len(coefs), 0, -1):
         A_prev = inputs[i - 1]
-        sparse = sparse_input and i == 1
-        sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[i - 1], sparse=sparse)
+        if sparse_input and i == 1:
+            sparse_aware_dot(A_prev.T, deltas[i], out=coef_grads[0], sparse=True)
+        else:  # the hot path: no call layer around the GEMM
+            np.dot(A_prev.T, deltas[i], out=coef_grads[i - 1])
         np.dot(ones, deltas[i], out=intercept_grads[i - 1])
         if i == 1:
             break
