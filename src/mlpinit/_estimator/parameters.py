@@ -318,7 +318,7 @@ init : str or callable, default="auto"
     - ``"sklearn"``: scikit-learn's own scheme, uniform in
       ``+-sqrt(6/(fan_in + fan_out))`` (factor 2 for logistic), biases from
       the same range, the same draws in the same order. With it a fit can be
-      compared number for number with :mod:`sklearn.neural_network`.
+      compared with :mod:`sklearn.neural_network`: the same to rounding.
     - a callable ``init(fan_in, fan_out, random_state, dtype)`` returning
       the (fan_in, fan_out) weights, for experiments such as the article's
       scaled identity.
