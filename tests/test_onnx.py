@@ -287,6 +287,20 @@ def test_robust_scaler_matches_onnxruntime(clip, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_robust_scaler_graph_sends_huge_values_to_the_bound(dtype):
+    # (z / clip)**2 overflows float32 beyond |z| ~ 1e19: the graph must not
+    # square it, or a huge value would come out as 0 instead of +-clip.
+    scaler = RobustSmoothClipScaler().fit(X)
+    huge = np.finfo(dtype).max / 10
+    data = np.vstack([X[:3], X[:3] + [huge, -huge, 1e20, -1e20, huge, 0]])
+    data = data.astype(dtype)
+    (output,) = _run(skl2onnx.to_onnx(scaler, data[:1]), data)
+    expected = scaler.transform(data)
+    np.testing.assert_allclose(output, expected, rtol=_tol(dtype), atol=_tol(dtype))
+    np.testing.assert_allclose(np.abs(output[3:, :4]), 3.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("include_original", [True, False])
 def test_periodic_features_match_onnxruntime(include_original, dtype):
     data = (X / X.std(axis=0)).astype(dtype)

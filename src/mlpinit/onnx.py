@@ -395,9 +395,12 @@ def _standardizer_nodes(scope, container, model, current, proto):
 
 
 def _robust_nodes(scope, container, model, current, proto):
-    """``z = (x - center) / scale``, then ``z / sqrt(1 + (z / clip)**2)``.
+    """``z = (x - center) / scale``, then ``z / hypot(1, z / clip)``.
 
-    The same operations in the same order as the transform's numpy code.
+    ONNX has no ``hypot``: it is written as ``m * sqrt((1/m)**2 + (a/m)**2)``
+    with ``a = |z / clip|`` and ``m = max(a, 1)``, so that, as in the
+    transform, no square overflows (float32 would, beyond ``|z| ~ 1e19``,
+    and send a huge value to 0 rather than to the bound).
     """
     n_features = model.n_features_in_
     center = _row_constant(scope, container, proto, model.center_, n_features, "median")
@@ -406,15 +409,25 @@ def _robust_nodes(scope, container, model, current, proto):
     z = _node(scope, container, "Div", [z, scale])
     if model.clip is None:
         return z
-    ratio = _node(
-        scope, container, "Div", [z, _scalar(scope, container, proto, model.clip)]
+    one = _scalar(scope, container, proto, 1.0)
+    bound = _scalar(scope, container, proto, model.clip)
+    a = _node(scope, container, "Abs", _node(scope, container, "Div", [z, bound]))
+    m = _node(scope, container, "Max", [a, one])
+    u = _node(scope, container, "Div", [one, m])
+    v = _node(scope, container, "Div", [a, m])
+    total = _node(
+        scope,
+        container,
+        "Add",
+        [
+            _node(scope, container, "Mul", [u, u]),
+            _node(scope, container, "Mul", [v, v]),
+        ],
     )
-    ratio = _node(scope, container, "Mul", [ratio, ratio])
-    ratio = _node(
-        scope, container, "Add", [ratio, _scalar(scope, container, proto, 1.0)]
+    root = _node(scope, container, "Sqrt", total)
+    return _node(
+        scope, container, "Div", [z, _node(scope, container, "Mul", [m, root])]
     )
-    ratio = _node(scope, container, "Sqrt", ratio)
-    return _node(scope, container, "Div", [z, ratio])
 
 
 def _int64_constant(scope, container, values, name):
