@@ -35,13 +35,16 @@ def smooth_clip(Z, bound):
 
     Near 0 it is the identity (slope 1); for ``|z| >> bound`` it tends to
     ``bound * sign(z)``. ``bound=None`` leaves ``Z`` as it is.
+
+    The denominator is ``hypot(1, z / bound)``: the same number, but without
+    squaring ``z / bound``, whose square overflows beyond ``|z| ~ 1e154``
+    (float64) or ``1e19`` (float32) and would map a huge value to 0, not to
+    ``bound * sign(z)``.
     """
     if bound is None:
         return Z
     ratio = Z / bound
-    np.square(ratio, out=ratio)
-    ratio += 1.0
-    np.sqrt(ratio, out=ratio)
+    np.hypot(1.0, ratio, out=ratio)
     Z /= ratio
     return Z
 

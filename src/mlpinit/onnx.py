@@ -1,9 +1,12 @@
 """Export mlpinit's estimators to ONNX with skl2onnx.
 
 Importing this module registers :class:`~mlpinit.MLPClassifier`,
-:class:`~mlpinit.MLPRegressor` and :class:`~mlpinit.MeanNormStandardizer`
-with skl2onnx, after which ``skl2onnx.to_onnx`` converts them, alone or inside a
-scikit-learn :class:`~sklearn.pipeline.Pipeline`::
+:class:`~mlpinit.MLPRegressor`, :class:`~mlpinit.TabularMLPClassifier`,
+:class:`~mlpinit.TabularMLPRegressor`, :class:`~mlpinit.MeanNormStandardizer`,
+:class:`~mlpinit.preprocessing.RobustSmoothClipScaler` and
+:class:`~mlpinit.preprocessing.PeriodicFeatures` with skl2onnx, after which
+``skl2onnx.to_onnx`` converts them, alone or inside a scikit-learn
+:class:`~sklearn.pipeline.Pipeline`::
 
     import mlpinit.onnx  # noqa: F401  (registers the converters)
     from skl2onnx import to_onnx
@@ -35,6 +38,12 @@ column per label, are the probabilities; the labels are a Greater node),
 because skl2onnx's classifier converter mistakes two labels for a binary
 problem. A hidden activation with no ONNX form raises a ``ValueError`` that
 names it.
+
+The Tabular estimators are the same networks behind their own input steps:
+their graph is the fitted ``input_transforms_``, written by the same node
+writers as the standalone transformers, then the MLP converters above shown
+the scaled input; the regressor's output then gets the target's units back
+(``* target_scale_ + target_mean_``) and, with ``clip_predictions``, its clamp.
 """
 
 from types import SimpleNamespace
@@ -45,7 +54,11 @@ from sklearn.utils.validation import check_is_fitted
 try:
     from skl2onnx import update_registered_converter
     from skl2onnx._parse import _parse_sklearn_classifier
-    from skl2onnx.common.data_types import DoubleTensorType, guess_proto_type
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        guess_proto_type,
+    )
     from skl2onnx.common.shape_calculator import (
         calculate_linear_classifier_output_shapes,
         calculate_linear_regressor_output_shapes,
@@ -55,9 +68,6 @@ try:
         convert_sklearn_mlp_regressor,
     )
     from skl2onnx.proto import onnx_proto
-    from skl2onnx.shape_calculators.scaler import (
-        calculate_sklearn_scaler_output_shapes,
-    )
 except ImportError as error:  # the onnx extra is not installed
     _SKL2ONNX_IMPORT_ERROR = error
 else:
@@ -69,7 +79,12 @@ from mlpinit._core.activations import (
     activation_record,
 )
 from mlpinit.neural_network import MLPClassifier, MLPRegressor, target_type
-from mlpinit.preprocessing import MeanNormStandardizer
+from mlpinit.preprocessing import (
+    MeanNormStandardizer,
+    PeriodicFeatures,
+    RobustSmoothClipScaler,
+)
+from mlpinit.tabular import TabularMLPClassifier, TabularMLPRegressor
 
 __all__ = ["register"]
 
@@ -135,9 +150,10 @@ def _scalar(scope, container, proto, value):
     return name
 
 
-def _node(scope, container, op_type, inputs, **attributes):
-    """Add one node; return its output's name."""
-    output = scope.get_unique_variable_name(op_type.lower())
+def _node(scope, container, op_type, inputs, output=None, **attributes):
+    """Add one node; return its output's name (``output``, or a new one)."""
+    if output is None:
+        output = scope.get_unique_variable_name(op_type.lower())
     name = scope.get_unique_operator_name(op_type)
     container.add_node(op_type, inputs, output, name=name, **attributes)
     return output
@@ -307,7 +323,7 @@ def _convert_regressor(scope, operator, container):
     # Poisson: the linear output, then an Exp node (skl2onnx maps no "exp").
     view = _network_view(model, **({"out_activation_": "identity"} if poisson else {}))
     inputs, view = _hidden_layers(scope, operator, container, view)
-    final = operator.outputs[0].full_name
+    final = operator.output_full_names[0]
     if model.n_outputs_ == 1 and not poisson:
         convert_sklearn_mlp_regressor(
             scope, _operator_with(operator, view, inputs=inputs), container
@@ -345,60 +361,231 @@ def _convert_regressor(scope, operator, container):
     )
 
 
-def _convert_standardizer(scope, operator, container):
-    model = operator.raw_operator
-    check_is_fitted(model)
-    proto = _float_proto_type(operator.inputs[0])
-    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+# -- the input transformers ---------------------------------------------------
+# Each writes its transform as nodes from the name of its (already cast)
+# input, and returns the name of its output: the standalone converters and
+# the Tabular estimators' input steps share them.
+
+
+def _dtype_of(proto):
+    return np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+
+
+def _row_constant(scope, container, proto, values, n_features, name):
+    """A (1, n_features) initializer: one value per feature, or one broadcast."""
+    values = np.asarray(values, dtype=_dtype_of(proto))
+    values = np.broadcast_to(values, (n_features,)).ravel()
+    constant = scope.get_unique_variable_name(name)
+    container.add_initializer(constant, proto, [1, n_features], values)
+    return constant
+
+
+def _standardizer_nodes(scope, container, model, current, proto):
     n_features = model.n_features_in_
-    current = scope.get_unique_variable_name("standardizer_input")
-    container.add_node(
-        "Cast",
-        operator.inputs[0].full_name,
-        current,
-        to=proto,
-        name=scope.get_unique_operator_name("Cast"),
+    # per_feature=False stores one scalar for the whole array: broadcast.
+    if model.with_mean and model.mean_ is not None:
+        mean = _row_constant(scope, container, proto, model.mean_, n_features, "mean")
+        current = _node(scope, container, "Sub", [current, mean])
+    if model.with_norm and model.scale_ is not None:
+        scale = _row_constant(
+            scope, container, proto, model.scale_, n_features, "scale"
+        )
+        current = _node(scope, container, "Div", [current, scale])
+    return current
+
+
+def _robust_nodes(scope, container, model, current, proto):
+    """``z = (x - center) / scale``, then ``z / hypot(1, z / clip)``.
+
+    ONNX has no ``hypot``: it is written as ``m * sqrt((1/m)**2 + (a/m)**2)``
+    with ``a = |z / clip|`` and ``m = max(a, 1)``, so that, as in the
+    transform, no square overflows (float32 would, beyond ``|z| ~ 1e19``,
+    and send a huge value to 0 rather than to the bound).
+    """
+    n_features = model.n_features_in_
+    center = _row_constant(scope, container, proto, model.center_, n_features, "median")
+    scale = _row_constant(scope, container, proto, model.scale_, n_features, "iqr")
+    z = _node(scope, container, "Sub", [current, center])
+    z = _node(scope, container, "Div", [z, scale])
+    if model.clip is None:
+        return z
+    one = _scalar(scope, container, proto, 1.0)
+    bound = _scalar(scope, container, proto, model.clip)
+    a = _node(scope, container, "Abs", _node(scope, container, "Div", [z, bound]))
+    m = _node(scope, container, "Max", [a, one])
+    u = _node(scope, container, "Div", [one, m])
+    v = _node(scope, container, "Div", [a, m])
+    total = _node(
+        scope,
+        container,
+        "Add",
+        [
+            _node(scope, container, "Mul", [u, u]),
+            _node(scope, container, "Mul", [v, v]),
+        ],
+    )
+    root = _node(scope, container, "Sqrt", total)
+    return _node(
+        scope, container, "Div", [z, _node(scope, container, "Mul", [m, root])]
     )
 
-    def broadcast(value):
-        # per_feature=False stores one scalar for the whole array.
-        return np.broadcast_to(np.asarray(value, dtype=dtype), (n_features,)).ravel()
 
-    steps = []
-    if model.with_mean and model.mean_ is not None:
-        steps.append(("Sub", broadcast(model.mean_)))
-    if model.with_norm and model.scale_ is not None:
-        steps.append(("Div", broadcast(model.scale_)))
-    for i, (op_type, values) in enumerate(steps):
-        constant = scope.get_unique_variable_name(op_type.lower() + "_constant")
-        container.add_initializer(constant, proto, [1, n_features], values)
-        last = i == len(steps) - 1
-        output = (
-            operator.outputs[0].full_name
-            if last
-            else scope.get_unique_variable_name("standardized")
+def _int64_constant(scope, container, values, name):
+    constant = scope.get_unique_variable_name(name)
+    container.add_initializer(
+        constant, onnx_proto.TensorProto.INT64, [len(values)], list(values)
+    )
+    return constant
+
+
+def _periodic_nodes(scope, container, model, current, proto):
+    """Each feature's block ``[x_j,] cos(2 pi f_j. x_j), sin(2 pi f_j. x_j)``.
+
+    ``x`` is reshaped to (n, features, 1) and multiplied by the (1, features,
+    K) angular frequencies, as the transform's broadcast does; the blocks are
+    concatenated on the last axis and flattened back to one row per sample.
+    """
+    n_features, n_frequencies = model.frequencies_.shape
+    dtype = _dtype_of(proto)
+    per_feature = 2 * n_frequencies + bool(model.include_original)
+    column = _node(
+        scope,
+        container,
+        "Reshape",
+        [current, _int64_constant(scope, container, [-1, n_features, 1], "shape")],
+    )
+    omega = scope.get_unique_variable_name("angular_frequencies")
+    container.add_initializer(
+        omega,
+        proto,
+        [1, n_features, n_frequencies],
+        (2 * np.pi * model.frequencies_).astype(dtype).ravel(),
+    )
+    angle = _node(scope, container, "Mul", [column, omega])
+    parts = [
+        _node(scope, container, "Cos", angle),
+        _node(scope, container, "Sin", angle),
+    ]
+    if model.include_original:
+        parts.insert(0, column)
+    block = _node(scope, container, "Concat", parts, axis=2)
+    flat_shape = [-1, n_features * per_feature]
+    return _node(
+        scope,
+        container,
+        "Reshape",
+        [block, _int64_constant(scope, container, flat_shape, "shape")],
+    )
+
+
+def _transformer_nodes(model):
+    """The node writer of a fitted input transformer."""
+    writers = {
+        MeanNormStandardizer: _standardizer_nodes,
+        RobustSmoothClipScaler: _robust_nodes,
+        PeriodicFeatures: _periodic_nodes,
+    }
+    if type(model) not in writers:
+        raise ValueError(
+            f"{type(model).__name__} has no ONNX converter in mlpinit; the "
+            f"input steps it converts are {sorted(c.__name__ for c in writers)}."
         )
-        container.add_node(
+    return writers[type(model)]
+
+
+def _cast_input(scope, operator, container):
+    """The input, cast to the computation's element type; and that type."""
+    proto = _float_proto_type(operator.inputs[0])
+    name = _node(scope, container, "Cast", operator.inputs[0].full_name, to=proto)
+    return name, proto
+
+
+def _convert_transformer(scope, operator, container):
+    model = operator.raw_operator
+    check_is_fitted(model)
+    current, proto = _cast_input(scope, operator, container)
+    current = _transformer_nodes(model)(scope, container, model, current, proto)
+    _node(scope, container, "Identity", current, output=operator.outputs[0].full_name)
+
+
+def _transformer_shapes(operator):
+    """One row out per row in, of the input's float type (double stays double)."""
+    model = operator.raw_operator
+    check_is_fitted(model)
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_columns = model.n_features_in_
+    if isinstance(model, PeriodicFeatures):
+        n_columns *= 2 * model.n_frequencies + bool(model.include_original)
+    tensor_type = (
+        DoubleTensorType
+        if isinstance(operator.inputs[0].type, DoubleTensorType)
+        else FloatTensorType
+    )
+    operator.outputs[0].type = tensor_type([n_rows, n_columns])
+
+
+# -- the Tabular estimators ---------------------------------------------------
+# Their input steps, then the network as for MLPClassifier/MLPRegressor (the
+# same converters, shown the scaled input), then, for the regressor, the
+# target's units back and the optional clamp.
+
+
+def _tabular_operator(scope, operator, container, output_names=None):
+    """A stand-in for ``operator`` whose input is the scaled (and expanded) X."""
+    model = operator.raw_operator
+    check_is_fitted(model)
+    current, proto = _cast_input(scope, operator, container)
+    for step in model.input_transforms_:
+        current = _transformer_nodes(step)(scope, container, step, current, proto)
+    tensor_type = (
+        DoubleTensorType if proto == onnx_proto.TensorProto.DOUBLE else FloatTensorType
+    )
+    scaled = SimpleNamespace(
+        full_name=current, type=tensor_type([None, model.coefs_[0].shape[0]])
+    )
+    return _operator_with(operator, model, output_names, inputs=[scaled])
+
+
+def _convert_tabular_classifier(scope, operator, container):
+    # Label smoothing changes the training targets only: the graph is the MLP's.
+    _convert_classifier(scope, _tabular_operator(scope, operator, container), container)
+
+
+def _convert_tabular_regressor(scope, operator, container):
+    """The network's standardized output ``u``, then ``u * scale + mean``,
+    clamped to the training targets' range with ``clip_predictions``."""
+    model = operator.raw_operator
+    standardized = scope.get_unique_variable_name("standardized_prediction")
+    _convert_regressor(
+        scope,
+        _tabular_operator(scope, operator, container, output_names=[standardized]),
+        container,
+    )
+    proto = _float_proto_type(operator.inputs[0])
+    n_outputs = model.n_outputs_
+
+    def row(values, name):
+        return _row_constant(scope, container, proto, values, n_outputs, name)
+
+    steps = [
+        ("Mul", row(model.target_scale_, "target_scale")),
+        ("Add", row(model.target_mean_, "target_mean")),
+    ]
+    if model.clip_predictions:
+        steps += [
+            ("Max", row(model.target_min_, "target_min")),
+            ("Min", row(model.target_max_, "target_max")),
+        ]
+    current = standardized
+    for i, (op_type, constant) in enumerate(steps):
+        last = i == len(steps) - 1
+        current = _node(
+            scope,
+            container,
             op_type,
             [current, constant],
-            output,
-            name=scope.get_unique_operator_name(op_type),
+            output=operator.outputs[0].full_name if last else None,
         )
-        current = output
-    if not steps:
-        container.add_node(
-            "Identity",
-            current,
-            operator.outputs[0].full_name,
-            name=scope.get_unique_operator_name("Identity"),
-        )
-
-
-def _standardizer_shapes(operator):
-    check_is_fitted(operator.raw_operator)
-    calculate_sklearn_scaler_output_shapes(operator)
-    if isinstance(operator.inputs[0].type, DoubleTensorType):
-        operator.outputs[0].type = DoubleTensorType(operator.outputs[0].type.shape)
 
 
 def register():
@@ -408,8 +595,11 @@ def register():
     harm. Afterwards ``skl2onnx.to_onnx(model, X[:1])`` converts a fitted
     :class:`~mlpinit.MLPClassifier` (binary, multiclass or multilabel),
     :class:`~mlpinit.MLPRegressor` (one or several targets, squared error or
-    Poisson loss) or :class:`~mlpinit.MeanNormStandardizer`, and pipelines made
-    of them and of scikit-learn's own convertible estimators.
+    Poisson loss), their Tabular counterparts (input steps and target units
+    included), :class:`~mlpinit.MeanNormStandardizer`,
+    :class:`~mlpinit.preprocessing.RobustSmoothClipScaler` or
+    :class:`~mlpinit.preprocessing.PeriodicFeatures`, and pipelines made of
+    them and of scikit-learn's own convertible estimators.
 
     The classifier's ONNX outputs are ``label`` (what ``predict`` returns) and
     ``probabilities`` (``predict_proba``; pass
@@ -431,26 +621,34 @@ def register():
             "mlpinit.onnx needs skl2onnx (and onnxruntime to run the exported "
             'model): pip install "mlpinit[onnx]"'
         ) from _SKL2ONNX_IMPORT_ERROR
-    update_registered_converter(
-        MLPClassifier,
-        "MlpinitMLPClassifier",
-        _classifier_shapes,
-        _convert_classifier,
-        parser=_parse_classifier,
-        options=_CLASSIFIER_OPTIONS,
-    )
-    update_registered_converter(
-        MLPRegressor,
-        "MlpinitMLPRegressor",
-        _regressor_shapes,
-        _convert_regressor,
-    )
-    update_registered_converter(
-        MeanNormStandardizer,
-        "MlpinitMeanNormStandardizer",
-        _standardizer_shapes,
-        _convert_standardizer,
-    )
+    # skl2onnx finds a converter by the model's exact class, so each
+    # subclass is registered too.
+    for classifier, convert in (
+        (MLPClassifier, _convert_classifier),
+        (TabularMLPClassifier, _convert_tabular_classifier),
+    ):
+        update_registered_converter(
+            classifier,
+            f"Mlpinit{classifier.__name__}",
+            _classifier_shapes,
+            convert,
+            parser=_parse_classifier,
+            options=_CLASSIFIER_OPTIONS,
+        )
+    for regressor, convert in (
+        (MLPRegressor, _convert_regressor),
+        (TabularMLPRegressor, _convert_tabular_regressor),
+    ):
+        update_registered_converter(
+            regressor, f"Mlpinit{regressor.__name__}", _regressor_shapes, convert
+        )
+    for transformer in (MeanNormStandardizer, RobustSmoothClipScaler, PeriodicFeatures):
+        update_registered_converter(
+            transformer,
+            f"Mlpinit{transformer.__name__}",
+            _transformer_shapes,
+            _convert_transformer,
+        )
 
 
 if _SKL2ONNX_IMPORT_ERROR is None:
