@@ -37,6 +37,10 @@ _MLP_CONFIGURATIONS = [
     {"learning_rate": "cosine", "warmup_epochs": 2},
     {"solver": "sgd", "learning_rate": "cosine"},
     {"dropout": 0.2},
+    # Issue 20's general pieces.
+    {"bias_init": "data"},
+    {"weight_decay": 0.01, "weight_decay_schedule": "flat_cos"},
+    {"dropout": 0.2, "dropout_schedule": "flat_cos"},
 ]
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}, {"norm": "rms"}],
@@ -63,8 +67,17 @@ _DROPOUT_PER_ROW = (
     "dropout draws a mask per row: a repeated row gets masks of its own, "
     "a weighted one a single mask"
 )
+_DATA_BIAS_DRAWS = (
+    "bias_init='data' draws random training rows: a weighted row is drawn as "
+    "often as its repeats in distribution, but the check shuffles the weighted "
+    "rows, so the same draws land on other rows"
+)
 # Checks a setting fails by design, with the reason.
 _EXPECTED_FAILURES = {
+    "bias_init": {
+        "check_sample_weight_equivalence_on_dense_data": _DATA_BIAS_DRAWS,
+        "check_sample_weight_equivalence_on_sparse_data": _DATA_BIAS_DRAWS,
+    },
     "balanced": {
         "check_sample_weight_equivalence_on_dense_data": (
             "'balanced' weights follow the class frequencies, which repeating "
@@ -119,6 +132,8 @@ def _expected_failures(estimator):
         return _EXPECTED_FAILURES["early_stopping"]
     if params.get("dropout"):
         return _EXPECTED_FAILURES["dropout"]
+    if params.get("bias_init") == "data":
+        return _EXPECTED_FAILURES["bias_init"]
     if type(estimator).__name__ == "MLPClassifier" and params["activation"] == "tanh":
         return _EXPECTED_FAILURES["tanh"]
     return {}

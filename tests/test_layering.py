@@ -334,6 +334,8 @@ def test_the_engine_trains_on_plain_state_as_the_estimator_does():
         warmup_epochs=0,
         weight_decay=0.0,
         dropout_rates=None,
+        weight_decay_schedule="constant",
+        dropout_schedule="constant",
         record_layer_stats=False,
         optimizer_params={"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
     )

@@ -61,7 +61,8 @@ class MLPClassifier(ClassifierMixin, ClassifierTargets, BaseMLP):
 A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the
 same parameters, attributes and methods, plus ``class_weight``, ``init``,
 ``max_grad_norm``, ``record_layer_stats``, ``scoring``, ``weight_decay``,
-``warmup_epochs`` and ``dropout`` (the parameters after scikit-learn's,
+``warmup_epochs``, ``dropout``, ``bias_init``, ``weight_decay_schedule`` and
+``dropout_schedule`` (the parameters after scikit-learn's,
 listed last below), the activations ``leaky_relu``, ``elu``, ``selu``,
 ``gelu`` and ``silu``, and ``learning_rate="cosine"``. It minimizes the log
 loss with a logistic output (binary and multilabel) or a softmax output
@@ -172,6 +173,9 @@ True
         weight_decay=0.0,
         warmup_epochs=0,
         dropout=0.0,
+        bias_init=None,
+        weight_decay_schedule="constant",
+        dropout_schedule="constant",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -204,6 +208,9 @@ True
         self.weight_decay = weight_decay
         self.warmup_epochs = warmup_epochs
         self.dropout = dropout
+        self.bias_init = bias_init
+        self.weight_decay_schedule = weight_decay_schedule
+        self.dropout_schedule = dropout_schedule
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
@@ -323,8 +330,10 @@ class MLPRegressor(RegressorMixin, RegressorTargets, BaseMLP):
 
 A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`: the
 same parameters, attributes and methods, plus ``init``, ``max_grad_norm``,
-``record_layer_stats``, ``scoring``, ``weight_decay``, ``warmup_epochs`` and
-``dropout`` (the parameters after scikit-learn's, listed last below), the
+``record_layer_stats``, ``scoring``, ``weight_decay``, ``warmup_epochs``,
+``dropout``, ``bias_init``, ``weight_decay_schedule`` and
+``dropout_schedule`` (the parameters after scikit-learn's, listed last
+below), the
 activations ``leaky_relu``, ``elu``, ``selu``, ``gelu`` and ``silu``, and
 ``learning_rate="cosine"``. It minimizes the squared error with an identity
 output, or the Poisson deviance with an exponential output.
@@ -443,6 +452,9 @@ ConvergenceWarning that says max_iter was reached is expected here:
         weight_decay=0.0,
         warmup_epochs=0,
         dropout=0.0,
+        bias_init=None,
+        weight_decay_schedule="constant",
+        dropout_schedule="constant",
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -475,6 +487,9 @@ ConvergenceWarning that says max_iter was reached is expected here:
         self.weight_decay = weight_decay
         self.warmup_epochs = warmup_epochs
         self.dropout = dropout
+        self.bias_init = bias_init
+        self.weight_decay_schedule = weight_decay_schedule
+        self.dropout_schedule = dropout_schedule
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and targets ``y``.

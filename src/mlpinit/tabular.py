@@ -257,6 +257,9 @@ True
         weight_decay=0.0,
         warmup_epochs=0,
         dropout=TABULAR_DEFAULTS["dropout"],
+        bias_init=None,
+        weight_decay_schedule="constant",
+        dropout_schedule="constant",
         scaling=TABULAR_DEFAULTS["scaling"],
         periodic_features=0,
         periodic_sigma=0.1,
@@ -294,6 +297,9 @@ True
             weight_decay=weight_decay,
             warmup_epochs=warmup_epochs,
             dropout=dropout,
+            bias_init=bias_init,
+            weight_decay_schedule=weight_decay_schedule,
+            dropout_schedule=dropout_schedule,
         )
         self.scaling = scaling
         self.periodic_features = periodic_features
@@ -441,6 +447,9 @@ True
         weight_decay=0.0,
         warmup_epochs=0,
         dropout=TABULAR_DEFAULTS["dropout"],
+        bias_init=None,
+        weight_decay_schedule="constant",
+        dropout_schedule="constant",
         scaling=TABULAR_DEFAULTS["scaling"],
         periodic_features=0,
         periodic_sigma=0.1,
@@ -479,6 +488,9 @@ True
             weight_decay=weight_decay,
             warmup_epochs=warmup_epochs,
             dropout=dropout,
+            bias_init=bias_init,
+            weight_decay_schedule=weight_decay_schedule,
+            dropout_schedule=dropout_schedule,
         )
         self.scaling = scaling
         self.periodic_features = periodic_features

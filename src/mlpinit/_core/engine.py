@@ -37,6 +37,7 @@ from mlpinit._core.training import BatchTrainer, Dropout
 __all__ = [
     "NO_HOOKS",
     "NO_THREAD_POLICY",
+    "RegularizerSchedules",
     "StoppingTracker",
     "TrainingData",
     "TrainingRecord",
@@ -452,6 +453,83 @@ def _follow_schedule(plan, optimizer, updates_per_epoch):
     )
 
 
+class RegularizerSchedules:
+    """Weight decay and dropout along their schedules, epoch by epoch.
+
+    At the start of each epoch (:meth:`begin_epoch`) the optimizer's weight
+    decay becomes ``plan.weight_decay * factor`` and the dropout rates
+    ``rate * factor``, ``factor`` the schedule's (:mod:`.schedules`, as a
+    factor, ``value=1``) at epoch ``e`` of ``total`` epochs, progress ``e /
+    total``. Per epoch, not per batch: the factor moves by at most ``pi /
+    (2 total)`` between epochs, which a regularizer acting through many
+    updates does not feel, and the batch loop stays free of it.
+
+    The epoch count and the length are public attributes of the optimizer
+    (``regularizer_epoch``, ``regularizer_epochs``), so they are kept with
+    its state: successive ``partial_fit`` calls continue along the
+    schedules, a fresh optimizer (``fit``) starts them again. With both
+    schedules constant nothing is set, and training is as before.
+
+    Parameters
+    ----------
+    plan : FitPlan
+    optimizer : Optimizer
+    dropout : Dropout or None
+        The trainer's; its ``rates`` are set in place.
+    n_coef : int
+        Parameters that are weights (decayed), as for
+        :meth:`~mlpinit._core.optimizers.Optimizer.decay_weights`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from mlpinit._core.engine import RegularizerSchedules
+    >>> from mlpinit._core.optimizers import Adam
+    >>> plan = SimpleNamespace(weight_decay=0.1, weight_decay_schedule="flat_cos",
+    ...                        dropout_schedule="constant", max_iter=4)
+    >>> adam = Adam(3, float, 0.01, 0.9, 0.999, 1e-8)
+    >>> schedules = RegularizerSchedules(plan, adam, None, 2)
+    >>> [round(schedules.begin_epoch()["weight_decay"], 3) for _ in range(4)]
+    [0.1, 0.1, 0.1, 0.05]
+    """
+
+    def __init__(self, plan, optimizer, dropout, n_coef):
+        self.optimizer, self.dropout, self.n_coef = optimizer, dropout, n_coef
+        self.weight_decay = self.dropout_rates = None
+        scheduled = False
+        if plan.weight_decay_schedule != "constant":
+            self.weight_decay = (plan.weight_decay_schedule, plan.weight_decay)
+            scheduled = True
+        if plan.dropout_schedule != "constant" and dropout is not None:
+            self.dropout_rates = (plan.dropout_schedule, tuple(dropout.rates))
+            scheduled = True
+        self.active = scheduled
+        if scheduled and getattr(optimizer, "regularizer_epochs", None) is None:
+            optimizer.regularizer_epoch = 0
+            optimizer.regularizer_epochs = int(plan.max_iter)
+
+    def _factor(self, name):
+        total = self.optimizer.regularizer_epochs
+        return make_schedule(name, 1.0, total=total)(self.optimizer.regularizer_epoch)
+
+    def begin_epoch(self):
+        """Set this epoch's values and advance; returns them, by name."""
+        if not self.active:
+            return {}
+        values = {}
+        if self.weight_decay is not None:
+            name, value = self.weight_decay
+            values["weight_decay"] = value * self._factor(name)
+            self.optimizer.decay_weights(values["weight_decay"], self.n_coef)
+        if self.dropout_rates is not None:
+            name, rates = self.dropout_rates
+            factor = self._factor(name)
+            self.dropout.rates = [rate * factor for rate in rates]
+            values["dropout"] = list(self.dropout.rates)
+        self.optimizer.regularizer_epoch += 1
+        return values
+
+
 def train_stochastic(
     plan, data, theta, record, validate=None, hooks=NO_HOOKS, threads=None
 ):
@@ -497,6 +575,9 @@ def train_stochastic(
     _follow_schedule(plan, optimizer, -(-X.shape[0] // trainer.batch_size))
     recorder = _layer_stats_recorder(plan, X, data.Y, data.out_activation)
     tracker = StoppingTracker.resume(record, plan, theta)
+    regularizers = RegularizerSchedules(
+        plan, optimizer, trainer.dropout, data.layout.n_coef
+    )
     epochs = _run_epochs(
         plan,
         data,
@@ -509,6 +590,7 @@ def train_stochastic(
         hooks,
         record.samples_seen,
         warnings,
+        regularizers,
     )
     if plan.early_stopping:
         theta[:] = tracker.best_params
@@ -541,6 +623,7 @@ def _run_epochs(
     hooks,
     samples_seen,
     warnings,
+    regularizers=None,
 ):
     """The epoch loop; returns the number of epochs completed."""
     layout, random_state = data.layout, data.random_state
@@ -555,6 +638,8 @@ def _run_epochs(
             hooks.begin_task(layout, theta)
             if plan.shuffle:
                 order = _shuffled(order, random_state)
+            if regularizers is not None:
+                regularizers.begin_epoch()
             epoch_loss = trainer.run_epoch(
                 theta, optimizer, order if plan.shuffle else None
             )

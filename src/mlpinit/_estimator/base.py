@@ -26,6 +26,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from mlpinit._blas_threads import BLAS_THREADS
 from mlpinit._callbacks import NO_HOOKS, CallbackSupport, fit_with_callbacks
 from mlpinit._core.activations import sample_losses
+from mlpinit._core.data_init import data_biases
 from mlpinit._core.engine import CONVERGENCE, USER, train
 from mlpinit._core.engine import TrainingData as EngineData
 from mlpinit._core.network import (
@@ -150,6 +151,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
     _parameter_constraints: dict = parameters.constraints(
         parameters.SHARED, parameters.TRAINING
     )
+    # A model saved (pickle, skops) before these parameters existed has no
+    # instance attribute for them: it reads their defaults, the behaviour it
+    # was trained with, here.
+    bias_init = None
+    weight_decay_schedule = "constant"
+    dropout_schedule = "constant"
 
     # ------------------------------------------------------------------
     # Subclass hooks
@@ -301,6 +308,11 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         if first_pass and isinstance(self.init, str) and self.init == "lsuv":
             with BLAS_THREADS.for_network(layout.layer_units[1:-1]):
                 self._rescale_lsuv(data)
+        # The data biases come last: after LSUV's weights, whose rescaling
+        # measures the layers with the biases of init.
+        if first_pass and self.bias_init == "data":
+            with BLAS_THREADS.for_network(layout.layer_units[1:-1]):
+                self._set_data_biases(data)
         return data
 
     def _holds_out_validation(self, incremental):
@@ -354,6 +366,17 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 f"LSUV: {record['n_forward']} layer products on "
                 f"{record['n_rows']} rows, {1e3 * record['seconds']:.1f} ms"
             )
+
+    def _set_data_biases(self, data):
+        """bias_init="data": each hidden hyperplane through the training rows."""
+        self.intercepts_, _ = data_biases(
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            data.X,
+            data.random_state,
+            sample_weight=data.sample_weight,
+        )
 
     def _forward(self, X):
         # Inputs near the float maximum can overflow inside the network: that

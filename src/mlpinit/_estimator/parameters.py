@@ -17,6 +17,7 @@ from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from mlpinit._core.activations import HIDDEN_ACTIVATIONS
+from mlpinit._core.data_init import DATA_BIAS_POINTS
 from mlpinit._core.optimizers import SOLVERS, STOCHASTIC_SOLVERS
 from mlpinit._core.schedules import SCHEDULES
 from mlpinit._docs import (
@@ -37,6 +38,10 @@ LEARNING_RATE_SCHEDULES = (
     "flat_cos",
 )
 assert set(LEARNING_RATE_SCHEDULES) <= set(SCHEDULES)
+# The schedules weight_decay and dropout can follow: constant, or one over
+# the whole fit (the update-clock schedules, read once per epoch).
+REGULARIZER_SCHEDULES = ("constant", "cosine", "coslog4", "flat_cos")
+assert set(REGULARIZER_SCHEDULES) <= set(SCHEDULES)
 
 
 class Parameter(NamedTuple):
@@ -432,6 +437,54 @@ dropout : float or array-like of shape (n_layers - 2,), default=0.0
     objective must be deterministic, a non-zero value raises a ValueError.
     0 costs nothing.
 """,
+    ),
+    Parameter(
+        "bias_init",
+        [StrOptions({"data"}), None],
+        f"""\
+bias_init : "data" or None, default=None
+    None keeps the biases of ``init``. ``"data"`` sets each hidden unit's
+    bias so that its hyperplane passes through the training data: ``b_j =
+    -w_j . p_j``, ``p_j`` a random convex combination of
+    {DATA_BIAS_POINTS} training rows as the unit's layer sees them
+    (simplex weights from normalized Exponential(1) draws), layer by layer,
+    first to last (RealMLP's ``"he+5"``, Holzmüller et al., "Better by
+    Default", 2024). Each unit's preactivation is then 0 inside the data, so
+    no ReLU unit starts dead or linear on every row. The weights and the
+    output bias are kept. The rows are drawn with ``random_state`` after the
+    weights, early stopping's split and LSUV, from the training part only,
+    in proportion to ``sample_weight``: rows of weight 0 are never used, and
+    an integer weight draws a row as often as its repeats would be drawn (in
+    distribution; the very draws differ when the rows are reordered). Like
+    LSUV it runs on a fresh fit
+    and on the first ``partial_fit`` call, not on a ``warm_start``
+    continuation.
+""",
+    ),
+    Parameter(
+        "weight_decay_schedule",
+        [StrOptions(set(REGULARIZER_SCHEDULES))],
+        f"""\
+weight_decay_schedule, dropout_schedule : {choices(REGULARIZER_SCHEDULES)}, \
+default="constant"
+    Schedules of ``weight_decay`` and of the ``dropout`` rates, the shapes of
+    ``learning_rate``'s schedules of those names over ``max_iter`` epochs:
+    at the start of epoch ``e`` (from 0) the value is the parameter's times
+    the schedule's factor at progress ``e / max_iter`` (``"flat_cos"``, as in
+    RealMLP: 1 for the first half, then a cosine down towards 0). They
+    change once per epoch, not per batch: regularization acts through many
+    updates, a per-epoch step is at most ``pi / (2 max_iter)`` of the
+    factor, and the batch loop stays as it is. ``"constant"`` trains exactly
+    as before. Successive ``partial_fit`` calls continue along the schedule,
+    one epoch each; ``fit`` (``warm_start`` too) starts it again. A schedule
+    other than ``"constant"`` needs its quantity to be non-zero and a
+    stochastic solver.
+""",
+    ),
+    Parameter(
+        "dropout_schedule",
+        [StrOptions(set(REGULARIZER_SCHEDULES))],
+        "",  # documented with the one before
     ),
 )
 

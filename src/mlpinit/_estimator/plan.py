@@ -4,8 +4,9 @@
 fitted attribute) and checks the rules that tie several of them together:
 warmup needs a stochastic solver, a schedule that has one and no more epochs
 than ``max_iter``, dropout needs a stochastic solver, early stopping cannot
-run in ``partial_fit``, and ``learning_rate_init * weight_decay`` must stay
-below 1. The engine
+run in ``partial_fit``, ``learning_rate_init * weight_decay`` must stay
+below 1, and a schedule of weight decay or dropout needs that quantity to be
+non-zero and a stochastic solver. The engine
 (:mod:`mlpinit._core.engine`) then reads the plan's fields and nothing else.
 """
 
@@ -93,6 +94,8 @@ class FitPlan:
     warmup_epochs: int
     weight_decay: float
     dropout_rates: tuple
+    weight_decay_schedule: str
+    dropout_schedule: str
     record_layer_stats: bool
     optimizer_params: MappingProxyType
 
@@ -128,6 +131,7 @@ class FitPlan:
                 "objective, and dropout draws a new network at every step. Set "
                 "dropout=0 for solver='lbfgs'."
             )
+        _check_regularizer_schedules(params, stochastic, rates)
         optimizer = OPTIMIZERS.get(solver)
         names = () if optimizer is None else optimizer.hyperparameters
         return cls(
@@ -151,6 +155,8 @@ class FitPlan:
             warmup_epochs=params["warmup_epochs"],
             weight_decay=params["weight_decay"],
             dropout_rates=rates,
+            weight_decay_schedule=params["weight_decay_schedule"],
+            dropout_schedule=params["dropout_schedule"],
             record_layer_stats=params["record_layer_stats"],
             optimizer_params=MappingProxyType({n: params[n] for n in names}),
         )
@@ -200,3 +206,31 @@ def _check_weight_decay(weight_decay, learning_rate_init):
             f"1 / learning_rate_init = {1 / learning_rate_init:g} (usually far "
             "below: 1e-4 to 1e-1)."
         )
+
+
+def _check_regularizer_schedules(params, stochastic, dropout_rates):
+    """A weight decay or dropout schedule needs something to schedule.
+
+    Both quantities act in the stochastic solvers' updates only, and a
+    schedule of 0 is 0 at every epoch: either way the schedule would be
+    silently ignored, so it is refused.
+    """
+    scheduled = {
+        "weight_decay": (params["weight_decay_schedule"], params["weight_decay"]),
+        "dropout": (params["dropout_schedule"], dropout_rates),
+    }
+    for name, (schedule, value) in scheduled.items():
+        if schedule == "constant":
+            continue
+        if not stochastic:
+            raise ValueError(
+                f"{name}_schedule={schedule!r} needs solver='sgd' or 'adam': "
+                f"solver={params['solver']!r} has no epochs to schedule "
+                f"{name} over. Set {name}_schedule='constant'."
+            )
+        if not value:
+            raise ValueError(
+                f"{name}_schedule={schedule!r} schedules {name}, which is 0: "
+                f"the schedule would change nothing. Set {name} > 0 or "
+                f"{name}_schedule='constant'."
+            )
