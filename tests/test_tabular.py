@@ -382,3 +382,35 @@ def test_the_designed_full_schedule_does_not_warn(kind):
     # The same run with a constant rate is not designed to end there.
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         est.set_params(learning_rate="constant").fit(X[::3], y[::3])
+
+
+@pytest.mark.parametrize(
+    "make, scoring",
+    [
+        (lambda: TabularMLPRegressor(**SMALL), "r2"),
+        (lambda: TabularMLPClassifier(**SMALL), "accuracy"),
+    ],
+)
+def test_an_early_stopping_scorer_sees_the_inputs_scaled_once(make, scoring):
+    # R² and accuracy are the estimators' own scores: the scorer, which goes
+    # through predict, must judge every epoch exactly as scoring=None does.
+    # Scaling X_val twice (once in fit, once more in predict) breaks this.
+    rng = np.random.default_rng(0)
+    X = rng.normal(50.0, 20.0, size=(240, 4))
+    y = X[:, 0] - 0.5 * X[:, 1] + rng.normal(0, 5, 240)
+    if scoring == "accuracy":
+        y = (y > np.median(y)).astype(int)
+    own = make().fit(X, y)
+    scored = make().set_params(scoring=scoring).fit(X, y)
+    np.testing.assert_allclose(
+        scored.validation_scores_, own.validation_scores_, rtol=1e-12, atol=1e-12
+    )
+
+
+def test_float16_input_is_scaled_in_float64():
+    rng = np.random.default_rng(1)
+    X = rng.normal(1000.0, 1.0, size=(200, 3))
+    X16 = X.astype(np.float16)
+    reg = TabularMLPRegressor(**SMALL).fit(X, X[:, 0])
+    expected = reg.input_transforms_[0].transform(X16.astype(np.float64))
+    np.testing.assert_array_equal(reg._transform_input(X16), expected)

@@ -89,10 +89,25 @@ class _TabularInput:
         return X
 
     def _transform_input(self, X):
+        if getattr(self, "_scaled_during_fit", False):
+            return X  # early stopping's scorer: X_val is scaled already
+        # Cast first: a float16 X scaled in float16 would lose its digits.
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+        X = X.astype(dtype, copy=False)
         for step in self.input_transforms_:
             X = step.transform(X)
         return X.astype(dtype, copy=False)
+
+    def _validation_loss_and_score(self, coefs, intercepts, validation, scorer):
+        # A scorer calls predict on early stopping's X_val, which fit has
+        # already scaled: predict must not scale it a second time.
+        self._scaled_during_fit = True
+        try:
+            return super()._validation_loss_and_score(
+                coefs, intercepts, validation, scorer
+            )
+        finally:
+            del self._scaled_during_fit
 
     def _scaled_input(self, X, reset):
         if reset or not hasattr(self, "input_transforms_"):
