@@ -220,13 +220,23 @@ def _api_section_body(module_name, names):
             "",
         ]
     if not names:
-        return lines + ["Its public names are listed on other pages.", ""]
+        return lines + _documented_elsewhere(module_name)
     # Bare names under currentmodule (autosummary refuses dotted ones after
     # automodule); each page's title is the full name (_templates/autosummary).
     lines += [f".. currentmodule:: {module_name}", ""]
     lines += [".. autosummary::", "   :toctree: gen_modules/", ""]
     lines += [f"   {name}" for name in names]
     return lines + [""]
+
+
+def _documented_elsewhere(module_name):
+    """Links to this module's public names, which another page documents."""
+    exported = getattr(importlib.import_module(module_name), "__all__", [])
+    links = [f":obj:`~mlpinit.{name}`" for name in exported if hasattr(mlpinit, name)]
+    if not links:
+        return ["Its public names are listed on other pages.", ""]
+    text = "Its public names are documented with :mod:`mlpinit`: "
+    return [text + ", ".join(links) + ".", ""]
 
 
 def _api_sections(sections):

@@ -208,8 +208,6 @@ input_transforms_ : list of transformers
     The fitted input scaling (and periodic features), applied in order
     before the network, in ``fit`` and ``predict`` alike.
 
-Every attribute of :class:`~mlpinit.MLPClassifier`, too.
-
 See Also
 --------
 TabularMLPRegressor : The regression counterpart.
@@ -217,9 +215,14 @@ MLPClassifier : The drop-in estimator these defaults are set on.
 
 Notes
 -----
+Every attribute of :class:`~mlpinit.MLPClassifier` is set too.
+
 ``partial_fit`` trains one epoch on every row it is given: with no whole
 training set there is no validation split, so ``early_stopping`` applies to
-``fit`` only. Sparse ``X`` needs ``scaling=None`` and no periodic features.
+``fit`` only. After a ``fit`` whose schedule ran to its end (the default
+cosine reaches a rate of 0 at ``max_iter``), ``partial_fit`` trains at rate
+0 and changes no weight. Sparse ``X`` needs ``scaling=None`` and no
+periodic features.
 
 Examples
 --------
@@ -396,8 +399,6 @@ target_min_, target_max_ : ndarray of shape (n_outputs,)
     The training targets' range, which predictions are clamped to with
     ``clip_predictions=True``.
 
-Every attribute of :class:`~mlpinit.MLPRegressor`, too.
-
 See Also
 --------
 TabularMLPClassifier : The classification counterpart.
@@ -405,9 +406,12 @@ MLPRegressor : The drop-in estimator these defaults are set on.
 
 Notes
 -----
+Every attribute of :class:`~mlpinit.MLPRegressor` is set too.
+
 ``partial_fit`` fits the input scaling and the target's statistics on its
 first batch and keeps them; it trains one epoch on every row given (no
-validation split). Sparse ``X`` needs ``scaling=None`` and no periodic
+validation split), at rate 0 after a ``fit`` whose cosine schedule ran to
+its end. Sparse ``X`` needs ``scaling=None`` and no periodic
 features.
 
 Examples
