@@ -24,6 +24,7 @@ Usage::
 import argparse
 import time
 
+import numpy as np
 from _arguments import positive_int
 
 from mlpinit import TabularMLPClassifier, TabularMLPRegressor
@@ -57,6 +58,7 @@ BASE = dict(
     bias_init=None,
     weight_decay_schedule="constant",
     dropout_schedule="constant",
+    dtype=None,
 )
 # The chosen defaults (tabular.py's TABULAR_DEFAULTS): BASE with l2 scaling.
 CHOSEN = "scaling=l2"
@@ -121,6 +123,21 @@ CHANGES = {
         },
         None,
     ),
+    # Round 4: training in float32 (half the memory traffic of float64), and
+    # RealMLP's weight decay at this rate, scheduled, around its value.
+    "l2+float32": ({"scaling": "l2", "dtype": np.float32}, None),
+    **{
+        f"l2+float32+weight_decay={wd}+wd_schedule=flat_cos": (
+            {
+                "scaling": "l2",
+                "dtype": np.float32,
+                "weight_decay": wd,
+                "weight_decay_schedule": "flat_cos",
+            },
+            None,
+        )
+        for wd in (0.1, 0.2, 0.5)
+    },
 }
 
 

@@ -414,3 +414,49 @@ def test_float16_input_is_scaled_in_float64():
     reg = TabularMLPRegressor(**SMALL).fit(X, X[:, 0])
     expected = reg.input_transforms_[0].transform(X16.astype(np.float64))
     np.testing.assert_array_equal(reg._transform_input(X16), expected)
+
+
+# -- dtype -----------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_dtype_float32_trains_on_the_float32_cast_of_the_scaled_input(kind):
+    # Independent truth: the plain MLP fitted on the float64 scaler's output
+    # cast to float32 (and, for regression, the standardized target cast).
+    cls, X, y = _data(kind)
+    base = MLPClassifier if kind == "classifier" else MLPRegressor
+    params = dict(SMALL, early_stopping=False, scaling="robust", dtype=np.float32)
+    ours = cls(**params).fit(X, y)
+    assert all(c.dtype == np.float32 for c in ours.coefs_ + ours.intercepts_)
+    Xs = RobustSmoothClipScaler().fit_transform(X).astype(np.float32)
+    inherited = {k: v for k, v in ours.get_params().items() if k in base().get_params()}
+    if kind == "classifier":
+        theirs = base(**inherited).fit(Xs, y)
+        proba = ours.predict_proba(X)
+        assert proba.dtype == np.float32
+        np.testing.assert_array_equal(proba, theirs.predict_proba(Xs))
+    else:
+        target = ((y - y.mean()) / y.std()).astype(np.float32)
+        theirs = base(**inherited).fit(Xs, target)
+        for a, b in zip(ours.coefs_, theirs.coefs_):
+            np.testing.assert_array_equal(a, b)
+        expected = theirs.predict(Xs) * y.std() + y.mean()
+        np.testing.assert_allclose(ours.predict(X), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_dtype_none_follows_x_and_float64_overrides_float32_x(kind):
+    cls, X, y = _data(kind)
+    X32 = X.astype(np.float32)
+    assert cls(**SMALL).fit(X32, y).coefs_[0].dtype == np.float32
+    assert cls(**SMALL).fit(X, y).coefs_[0].dtype == np.float64
+    model = cls(**SMALL, dtype=np.float64).fit(X32, y)
+    assert model.coefs_[0].dtype == np.float64
+
+
+def test_dtype_float32_refuses_raw_targets_beyond_float32():
+    _, X, y = _data("regressor")
+    huge = y * 1e37  # fits float64, beyond float32 once not standardized
+    reg = TabularMLPRegressor(**SMALL, dtype=np.float32, standardize_target=False)
+    with pytest.raises(ValueError, match="beyond the largest float32 number"):
+        reg.fit(X, huge)
+    # Standardized, the same targets train in float32.
+    TabularMLPRegressor(**SMALL, dtype=np.float32).fit(X, huge)

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 
 # The one import of the estimators these extend.
@@ -59,7 +59,24 @@ _TABULAR_CONSTRAINTS = {
     "scaling": [StrOptions(set(_SCALERS)), None],
     "periodic_features": [Interval(Integral, 0, None, closed="left")],
     "periodic_sigma": [Interval(Real, 0, None, closed="neither")],
+    "dtype": [Options(type, {np.float32, np.float64}), None],
 }
+
+
+def _check_targets_fit_dtype(Y, dtype):
+    """Refuse targets that the ``dtype`` the network trains in cannot hold.
+
+    Standardized targets fit any float dtype; raw ones (poisson, or
+    ``standardize_target=False``) may not fit float32.
+    """
+    largest = float(np.finfo(dtype).max)
+    if Y.size and float(np.max(np.abs(Y))) > largest:
+        raise ValueError(
+            f"The targets y reach {float(np.max(np.abs(Y))):.1e}, beyond the "
+            f"largest {np.dtype(dtype)} number ({largest:.1e}), the dtype this "
+            "model trains in: they would become inf. Scale y down, keep "
+            "standardize_target=True, or set dtype=np.float64."
+        )
 
 
 class _TabularInput:
@@ -110,9 +127,12 @@ class _TabularInput:
             del self._scaled_during_fit
 
     def _scaled_input(self, X, reset):
+        """The training rows, scaled, in the dtype the network trains in."""
         if reset or not hasattr(self, "input_transforms_"):
-            return self._fit_input_transforms(X)
-        return self._transform_input(X)
+            X = self._fit_input_transforms(X)
+        else:
+            X = self._transform_input(X)
+        return X if self.dtype is None else X.astype(self.dtype, copy=False)
 
     def _check_fitted_input(self, X):
         return self._transform_input(super()._check_fitted_input(X))
@@ -182,6 +202,11 @@ periodic_features : int, default=0
     and sine pairs at fixed random frequencies (plus itself).
 periodic_sigma : float, default=0.1
     Standard deviation of those frequencies.
+dtype : {{np.float32, np.float64}} or None, default=None
+    The dtype the network trains and predicts in, whatever the dtype of
+    ``X``: the scaling is computed in float64 (or float32 for float32
+    ``X``) and its output is cast to it. None: the dtype of ``X`` (float32
+    stays float32, anything else is float64), as in {base}.
 """
 
 
@@ -281,6 +306,7 @@ True
         scaling=TABULAR_DEFAULTS["scaling"],
         periodic_features=0,
         periodic_sigma=0.1,
+        dtype=None,
         label_smoothing=0.0,
     ):
         super().__init__(
@@ -322,11 +348,13 @@ True
         self.scaling = scaling
         self.periodic_features = periodic_features
         self.periodic_sigma = periodic_sigma
+        self.dtype = dtype
         self.label_smoothing = label_smoothing
 
     def _validate_input(self, X, y, incremental, reset):
         X, Y, y_labels = super()._validate_input(X, y, incremental, reset)
-        return self._scaled_input(X, reset), Y, y_labels
+        X = self._scaled_input(X, reset)
+        return X, Y.astype(X.dtype, copy=False), y_labels
 
     def _binarize(self, y, dtype):
         Y = super()._binarize(y, dtype)
@@ -472,6 +500,7 @@ True
         scaling=TABULAR_DEFAULTS["scaling"],
         periodic_features=0,
         periodic_sigma=0.1,
+        dtype=None,
         standardize_target=True,
         clip_predictions=False,
     ):
@@ -514,6 +543,7 @@ True
         self.scaling = scaling
         self.periodic_features = periodic_features
         self.periodic_sigma = periodic_sigma
+        self.dtype = dtype
         self.standardize_target = standardize_target
         self.clip_predictions = clip_predictions
 
@@ -522,7 +552,9 @@ True
         if reset or not hasattr(self, "target_mean_"):
             self._fit_target(Y)
         Y = (Y - self.target_mean_.astype(Y.dtype)) / self.target_scale_.astype(Y.dtype)
-        return self._scaled_input(X, reset), Y, y_values
+        X = self._scaled_input(X, reset)
+        _check_targets_fit_dtype(Y, X.dtype)
+        return X, Y.astype(X.dtype, copy=False), y_values
 
     def _fit_target(self, Y):
         Y64 = Y.astype(np.float64)

@@ -36,6 +36,7 @@ from mlpinit._core.network import (
 )
 from mlpinit._core.optimizers import STOCHASTIC_SOLVERS
 from mlpinit._estimator import fitted, parameters
+from mlpinit._estimator.class_weights import TRAINING_DTYPE
 from mlpinit._estimator.plan import FitPlan
 from mlpinit._estimator.validation import split_validation, validation_closure
 from mlpinit._rollback import rolled_back_on_error
@@ -85,9 +86,9 @@ def _weights_in_dtype(sample_weight, dtype):
         raise ValueError(
             f"sample_weight has {int(lost.sum())} weight(s) that {np.dtype(dtype)} "
             "cannot hold: they would become 0 or inf when training in "
-            f"{np.dtype(dtype)}, the dtype of X (the weights range from "
+            f"{np.dtype(dtype)}, {TRAINING_DTYPE} (the weights range from "
             f"{positive.min():.1e} to {positive.max():.1e}). Rescale "
-            "sample_weight, for example divide it by its mean, or pass X as "
+            "sample_weight, for example divide it by its mean, or train in "
             "float64."
         )
     return cast

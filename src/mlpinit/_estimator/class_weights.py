@@ -14,6 +14,10 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.class_weight import compute_sample_weight
 
+# What decides the dtype a model trains in, for the messages that refuse
+# values it cannot hold.
+TRAINING_DTYPE = "the dtype of X (or of the estimator's dtype parameter, if set)"
+
 
 def checked_class_weight(weights, dtype):
     """``weights`` (one dict) with float values; ValueError for a bad one.
@@ -53,8 +57,8 @@ def _check_holds(label, value, dtype):
         raise ValueError(
             f"class_weight has 1 weight(s) that {np.dtype(dtype)} cannot hold: "
             f"class {label!r}'s weight {value:.1e} would become {float(cast)} when "
-            f"training in {np.dtype(dtype)}, the dtype of X. Rescale class_weight, "
-            "for example divide it by its mean, or pass X as float64."
+            f"training in {np.dtype(dtype)}, {TRAINING_DTYPE}. Rescale "
+            "class_weight, for example divide it by its mean, or train in float64."
         )
 
 

@@ -17,7 +17,11 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from mlpinit._estimator.class_weights import class_sample_weight, weights_in_dtype
+from mlpinit._estimator.class_weights import (
+    TRAINING_DTYPE,
+    class_sample_weight,
+    weights_in_dtype,
+)
 
 # What MLPClassifier can learn; multiclass-multioutput is not among them.
 _CLASSIFICATION_TARGETS = ("binary", "multiclass", "multilabel-indicator")
@@ -70,10 +74,10 @@ def _check_targets_fit(y, dtype):
     if y.size and float(np.max(np.abs(y))) > largest:
         raise ValueError(
             f"The targets y reach {float(np.max(np.abs(y))):.1e}, beyond the "
-            f"largest {np.dtype(dtype)} number ({largest:.1e}); X is "
-            f"{np.dtype(dtype)}, so the model trains in {np.dtype(dtype)} and these "
-            "targets would become inf. Scale y down (and the predictions back "
-            "up), or pass X as float64."
+            f"largest {np.dtype(dtype)} number ({largest:.1e}); the model trains "
+            f"in {np.dtype(dtype)}, {TRAINING_DTYPE}, and these targets would "
+            "become inf. Scale y down (and the predictions back up), or train "
+            "in float64."
         )
 
 
