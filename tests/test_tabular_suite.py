@@ -393,3 +393,23 @@ def test_a_failing_row_ends_the_command_with_the_finished_fits_cached(
     assert "stopped by RuntimeError" in err and "a rerun fits only the rest" in err
     lines = (tmp_path / "results.jsonl").read_text().splitlines()
     assert [json.loads(line)["model"] for line in lines] == ["tree"]
+
+
+def test_the_report_gives_each_fits_own_load_not_the_read_back_runs(
+    tmp_path, monkeypatch
+):
+    from mlpinit.benchmark.tabular import runner
+    from mlpinit.benchmark.tabular.report import _load_notes
+
+    # The fits run at load 7.5; the run that reads them back, at load 0.25.
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (7.5, 1.0, 1.0))
+    run_suite({"tree": _tree}, datasets=["iris"], n_splits=2, cache_dir=tmp_path)
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (0.25, 1.0, 1.0))
+    again = run_suite(
+        {"tree": _tree}, datasets=["iris"], n_splits=2, cache_dir=tmp_path
+    )
+    info = {"load_average": {"before": [0.25, 1, 1], "after": [0.25, 1, 1]}}
+    notes = _load_notes(again, info)
+    assert notes[0] == "2 of 2 fits read from a cache or results file"
+    assert not any("this run's load" in note for note in notes)
+    assert notes[-1].endswith("tree 7.5 (7.5-7.5)")

@@ -37,6 +37,12 @@ def read_external(path):
     return document, results
 
 
+def _load_of(result):
+    """The 1-minute load average when the external fit ended, if recorded."""
+    load = result.get("load_average")
+    return {"load": round(float(load[0]), 2)} if load else {}
+
+
 def add_external(suite, path):
     """Merge an external results file into ``suite`` (in place).
 
@@ -81,6 +87,7 @@ def add_external(suite, path):
                 "score": float(result["score"]),
                 "fit_seconds": float(result["fit_seconds"]),
                 "cached": True,
+                **_load_of(result),
             }
         )
     if kept and model not in suite["models"]:

@@ -28,6 +28,39 @@ TIE_RULE = (
 )
 
 
+def _load_notes(suite, info):
+    """Where the fit seconds were measured: the machine's load at each fit.
+
+    Cached fits keep the load of the run that made them, so this run's own
+    load averages describe only the fits it ran.
+    """
+    results = suite["results"]
+    cached = sum(r["cached"] for r in results)
+    notes = [f"{cached} of {len(results)} fits read from a cache or results file"]
+    load = info.get("load_average") or {}
+    if load.get("before") and load.get("after") and cached < len(results):
+        before, after = (
+            ", ".join(f"{x:.2f}" for x in load[k]) for k in ("before", "after")
+        )
+        notes.append(
+            f"this run's load average (1, 5, 15 min) before: {before}; after: {after}"
+        )
+    per_model = []
+    for model in suite["models"]:
+        loads = sorted(
+            r["load"] for r in results if r["model"] == model and "load" in r
+        )
+        if loads:
+            per_model.append(
+                f"{model} {loads[len(loads) // 2]:.1f} ({loads[0]:.1f}-{loads[-1]:.1f})"
+            )
+    if per_model:
+        notes.append(
+            "1-minute load average at the fits, median (range): " + "; ".join(per_model)
+        )
+    return notes
+
+
 def scores_by_model(results, field="score"):
     """``{model: {dataset: {split: value}}}`` of the results."""
     table = {}
@@ -289,12 +322,7 @@ def format_report(suite, summary, info, markdown=False):
         notes.append(
             "not run (package not installed): " + ", ".join(suite["unavailable"])
         )
-    load = info.get("load_average") or {}
-    if load.get("before") and load.get("after"):
-        before, after = (
-            ", ".join(f"{x:.2f}" for x in load[k]) for k in ("before", "after")
-        )
-        notes.append(f"load average (1, 5, 15 min) before: {before}; after: {after}")
+    notes.extend(_load_notes(suite, info))
     if "command" in info:
         notes.append(f"command: {info['command']}")
     bullet = "- " if markdown else ""

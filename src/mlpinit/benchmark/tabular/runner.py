@@ -15,6 +15,7 @@ pass ``cache_dir=None`` (``--no-cache``) when timing or testing new code.
 
 import hashlib
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -167,7 +168,8 @@ def run_suite(models, datasets=None, n_splits=DEFAULT_SPLITS, cache_dir=None, lo
     -------
     dict
         ``"results"``: one dict per fit (model, config, dataset, task,
-        fingerprint, split, score, fit_seconds, cached); ``"models"``,
+        fingerprint, split, score, fit_seconds, load: the 1-minute load
+        average when the fit started, cached); ``"models"``,
         ``"datasets"``: the names, in order; ``"fingerprints"``: data set
         name to the hash of its ``X`` and ``y``; ``"n_splits"``;
         ``"unavailable"``: the data sets skipped.
@@ -195,6 +197,9 @@ def run_suite(models, datasets=None, n_splits=DEFAULT_SPLITS, cache_dir=None, lo
                     if name not in warmed:
                         _warm_up(factory, spec.task, X, y, train)
                         warmed.add(name)
+                    # The machine's load when the fit ran, kept with its
+                    # time: a cached fit's seconds come from another run.
+                    load = os.getloadavg()[0]
                     value, seconds = fit_and_score(
                         estimator, spec.task, X, y, train, test
                     )
@@ -205,6 +210,7 @@ def run_suite(models, datasets=None, n_splits=DEFAULT_SPLITS, cache_dir=None, lo
                         task=spec.task,
                         score=value,
                         fit_seconds=seconds,
+                        load=round(load, 2),
                     )
                     cache.put(record)
                     cached = False
