@@ -60,8 +60,9 @@ BASE = dict(
     dropout_schedule="constant",
     dtype=None,
 )
-# The chosen defaults (tabular.py's TABULAR_DEFAULTS): BASE with l2 scaling.
-CHOSEN = "scaling=l2"
+# The chosen defaults (tabular.py's TABULAR_DEFAULTS): round 5's "final".
+CHOSEN = "final"
+FINAL_WEIGHT_DECAY = 2.0
 CLASSIFICATION_ONLY = dict(label_smoothing=0.0)
 REGRESSION_ONLY = dict(standardize_target=True, clip_predictions=True)
 
@@ -136,9 +137,40 @@ CHANGES = {
             },
             None,
         )
-        for wd in (0.1, 0.2, 0.5)
+        for wd in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
     },
 }
+
+# Round 5: the final defaults (tabular.py's TABULAR_DEFAULTS), and each piece
+# of them switched off or changed, so that the docs can say what each is worth.
+FINAL = {
+    "scaling": "l2",
+    "dtype": np.float32,
+    "weight_decay": FINAL_WEIGHT_DECAY,
+    "weight_decay_schedule": "flat_cos",
+    "clip_predictions": False,
+}
+FINAL_CHANGES = {
+    "dtype=float64": ({"dtype": None}, None),
+    "weight_decay=0": ({"weight_decay": 0.0}, None),
+    "dropout=0": ({"dropout": 0.0}, None),
+    "dropout_schedule=flat_cos": ({"dropout_schedule": "flat_cos"}, None),
+    "bias_init=data": ({"bias_init": "data"}, None),
+    "scaling=robust": ({"scaling": "robust"}, None),
+    "scaling=rms": ({"scaling": "rms"}, None),
+    "lr=0.001": ({"learning_rate_init": 0.001}, None),
+    "lr=0.01": ({"learning_rate_init": 0.01}, None),
+    "schedule=coslog4": ({"learning_rate": "coslog4"}, None),
+    "best_epoch=off": ({"early_stopping": False}, None),
+    "width=100": ({"hidden_layer_sizes": (100,)}, None),
+    "epochs=50": ({"max_iter": 50}, None),
+    "beta_2=0.999": ({"beta_2": 0.999}, None),
+    "label_smoothing=0.1": ({"label_smoothing": 0.1}, "classification"),
+    "standardize_target=off": ({"standardize_target": False}, "regression"),
+}
+CHANGES["final"] = (FINAL, None)
+for _name, (_change, _task) in FINAL_CHANGES.items():
+    CHANGES[f"final/{_name}"] = ({**FINAL, **_change}, _task)
 
 
 def factory(change):

@@ -214,7 +214,7 @@ def test_raw_inputs_are_scaled_inside(kind):
     # same settings: the scaling is all that was added.
     cls, X, y = _data(kind)
     base = MLPClassifier if kind == "classifier" else MLPRegressor
-    params = dict(SMALL, early_stopping=False, scaling="robust")
+    params = dict(SMALL, early_stopping=False, scaling="robust", dtype=None)
     ours = cls(**params).fit(X, y)
     Xs = RobustSmoothClipScaler().fit_transform(X)
     inherited = {k: v for k, v in ours.get_params().items() if k in base().get_params()}
@@ -331,7 +331,10 @@ def test_sparse_input_needs_scaling_none():
         TabularMLPClassifier(**SMALL).fit(sp.csr_matrix(X), y)  # l2, the default
     sparse = TabularMLPClassifier(**SMALL, scaling=None).fit(sp.csr_matrix(X), y)
     dense = TabularMLPClassifier(**SMALL, scaling=None).fit(X, y)
-    np.testing.assert_allclose(sparse.predict_proba(X), dense.predict_proba(X))
+    # Trained in float32: the sparse and dense products round apart.
+    np.testing.assert_allclose(
+        sparse.predict_proba(X), dense.predict_proba(X), rtol=1e-4, atol=1e-6
+    )
 
 
 # -- the schedules offered as learning_rate, and the warnings by design ----
@@ -387,8 +390,10 @@ def test_the_designed_full_schedule_does_not_warn(kind):
 @pytest.mark.parametrize(
     "make, scoring",
     [
-        (lambda: TabularMLPRegressor(**SMALL), "r2"),
-        (lambda: TabularMLPClassifier(**SMALL), "accuracy"),
+        # float64: a float32 model's own score comes from its float32
+        # training pass, the scorer's from predict, which is float64.
+        (lambda: TabularMLPRegressor(**SMALL, dtype=None), "r2"),
+        (lambda: TabularMLPClassifier(**SMALL, dtype=None), "accuracy"),
     ],
 )
 def test_an_early_stopping_scorer_sees_the_inputs_scaled_once(make, scoring):
@@ -420,34 +425,50 @@ def test_float16_input_is_scaled_in_float64():
 @pytest.mark.parametrize("kind", ["classifier", "regressor"])
 def test_dtype_float32_trains_on_the_float32_cast_of_the_scaled_input(kind):
     # Independent truth: the plain MLP fitted on the float64 scaler's output
-    # cast to float32 (and, for regression, the standardized target cast).
+    # cast to float32 (and, for regression, the standardized target cast):
+    # the same weights, bit for bit; predictions in float64 from them.
     cls, X, y = _data(kind)
     base = MLPClassifier if kind == "classifier" else MLPRegressor
     params = dict(SMALL, early_stopping=False, scaling="robust", dtype=np.float32)
     ours = cls(**params).fit(X, y)
-    assert all(c.dtype == np.float32 for c in ours.coefs_ + ours.intercepts_)
-    Xs = RobustSmoothClipScaler().fit_transform(X).astype(np.float32)
+    Xs = RobustSmoothClipScaler().fit_transform(X)
     inherited = {k: v for k, v in ours.get_params().items() if k in base().get_params()}
+    target = y if kind == "classifier" else (y - y.mean()) / y.std()
+    theirs = base(**inherited).fit(Xs.astype(np.float32), target.astype(np.float32))
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        assert a.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+    # theirs, upcast, predicts in float64 on the float64 scaled rows.
+    theirs.coefs_ = [W.astype(np.float64) for W in theirs.coefs_]
+    theirs.intercepts_ = [b.astype(np.float64) for b in theirs.intercepts_]
     if kind == "classifier":
-        theirs = base(**inherited).fit(Xs, y)
         proba = ours.predict_proba(X)
-        assert proba.dtype == np.float32
+        assert proba.dtype == np.float64
         np.testing.assert_array_equal(proba, theirs.predict_proba(Xs))
     else:
-        target = ((y - y.mean()) / y.std()).astype(np.float32)
-        theirs = base(**inherited).fit(Xs, target)
-        for a, b in zip(ours.coefs_, theirs.coefs_):
-            np.testing.assert_array_equal(a, b)
         expected = theirs.predict(Xs) * y.std() + y.mean()
-        np.testing.assert_allclose(ours.predict(X), expected, rtol=1e-6)
+        assert ours.predict(X).dtype == np.float64
+        np.testing.assert_allclose(ours.predict(X), expected, rtol=1e-12)
+
+
+def test_a_float32_models_predictions_do_not_depend_on_the_rows_beside_them():
+    # The property scikit-learn's sample-order and subset checks ask for.
+    cls, X, y = _data("classifier")
+    model = cls(**SMALL).fit(X, y)
+    assert model.coefs_[0].dtype == np.float32
+    whole = model.predict_proba(X)
+    rows = np.vstack([model.predict_proba(X[i : i + 7]) for i in range(0, len(X), 7)])
+    order = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_array_equal(whole, rows)
+    np.testing.assert_array_equal(whole[order], model.predict_proba(X[order]))
 
 
 @pytest.mark.parametrize("kind", ["classifier", "regressor"])
 def test_dtype_none_follows_x_and_float64_overrides_float32_x(kind):
     cls, X, y = _data(kind)
     X32 = X.astype(np.float32)
-    assert cls(**SMALL).fit(X32, y).coefs_[0].dtype == np.float32
-    assert cls(**SMALL).fit(X, y).coefs_[0].dtype == np.float64
+    assert cls(**SMALL, dtype=None).fit(X32, y).coefs_[0].dtype == np.float32
+    assert cls(**SMALL, dtype=None).fit(X, y).coefs_[0].dtype == np.float64
     model = cls(**SMALL, dtype=np.float64).fit(X32, y)
     assert model.coefs_[0].dtype == np.float64
 

@@ -379,13 +379,18 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             sample_weight=data.sample_weight,
         )
 
+    def _prediction_weights(self):
+        """The weights and biases that predict computes with: the fitted ones."""
+        return self.coefs_, self.intercepts_
+
     def _forward(self, X):
+        coefs, intercepts = self._prediction_weights()
         # Inputs near the float maximum can overflow inside the network: that
         # is an error here, not inf or NaN predictions (or an arbitrary class).
         with np.errstate(over="ignore", invalid="ignore"):
             output = predict_in_chunks(
-                self.coefs_,
-                self.intercepts_,
+                coefs,
+                intercepts,
                 self.activation,
                 self.out_activation_,
                 X,
@@ -399,7 +404,7 @@ class BaseMLP(CallbackSupport, BaseEstimator):
                 # From the extremes: no |X| copy, no int8 overflow of -(-128).
                 largest = max(abs(float(X.max())), abs(float(X.min())))
             # The network computes in its own dtype (X is cast to it).
-            dtype = self.coefs_[0].dtype
+            dtype = coefs[0].dtype
             dtype_max = float(np.finfo(dtype).max)
             if largest > dtype_max:
                 cause = (
