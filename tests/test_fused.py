@@ -507,3 +507,37 @@ def test_log_check_sees_a_different_function(monkeypatch):
     # Its comparison must be able to fail: numpy's log swapped for log1p.
     monkeypatch.setattr(np, "log", np.log1p)
     assert not KERNELS.log_is_numpys(np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_rows", [200, 1, 197])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_gather_rows_kernel_equals_take(dtype, n_rows, layout):
+    rng = np.random.default_rng(n_rows)
+    X = np.asarray(rng.standard_normal((397, 7)).astype(dtype), order=layout)
+    X[3, 2] = np.nan
+    Y = np.eye(1, dtype=np.float64)[np.zeros(397, int)]  # one output, another dtype
+    idx = rng.permutation(397)[:n_rows]
+    # The leading rows of buffers for the largest batch, as in an epoch.
+    outputs = [
+        run(X, Y, idx, np.empty((200, 7), dtype)[:n_rows], np.empty((200, 1))[:n_rows])
+        for run in (fused.reference_gather_rows, KERNELS.gather_rows)
+    ]
+    for got, want in zip(outputs[1], outputs[0]):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(_bits(got), _bits(want))
+
+
+def test_trainer_gathers_through_take_what_the_kernel_cannot_read():
+    from mlpinit._core.training import BatchTrainer
+
+    layout = NetworkLayout([3, 4, 2])
+    X = np.arange(30.0).reshape(10, 3)
+    Y = np.eye(2)[np.arange(10) % 2]
+    swapped = X.astype(X.dtype.newbyteorder())
+    for data, compiled in ((X, True), (swapped, False)):
+        trainer = BatchTrainer(layout, data, Y, None, 4, 0.0, "relu", "softmax")
+        assert trainer._compiled_gather is compiled
+        X_batch, Y_batch, _ = trainer._gather(np.array([7, 2]))
+        np.testing.assert_array_equal(X_batch, X[[7, 2]])
+        np.testing.assert_array_equal(Y_batch, Y[[7, 2]])

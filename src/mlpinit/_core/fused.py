@@ -182,6 +182,11 @@ def reference_log_loss_delta(P, Y, D, row_weights, terms):
     return np.log(terms, out=terms)
 
 
+def reference_gather_rows(X, Y, idx, X_out, Y_out):
+    """The rows ``idx`` of ``X`` and ``Y`` written to ``X_out`` and ``Y_out``."""
+    return X.take(idx, axis=0, out=X_out), Y.take(idx, axis=0, out=Y_out)
+
+
 def reference_batch_weights(sample_weight, out=None):
     """``(weight_sum, row_weights, nonzero)`` of one batch's sample weights.
 
@@ -446,6 +451,15 @@ def _compile(numba):
                 terms[r, counted[j]] = np.log(terms[r, counted[j]])
 
     @jit
+    def gather_rows(X, Y, idx, X_out, Y_out):
+        for i in range(idx.shape[0]):
+            row = idx[i]
+            for c in range(X.shape[1]):
+                X_out[i, c] = X[row, c]
+            for c in range(Y.shape[1]):
+                Y_out[i, c] = Y[row, c]
+
+    @jit
     def elementwise_log(x, out):
         for i in range(x.shape[0]):
             out[i] = np.log(x[i])
@@ -464,6 +478,7 @@ def _compile(numba):
         batch_weights,
         log_loss_delta,
         elementwise_log,
+        gather_rows,
     )
 
 
@@ -491,6 +506,7 @@ class _Kernels:
                 self._batch_weights,
                 self._log_loss_delta,
                 self._elementwise_log,
+                self._gather_rows,
             ) = _compile(numba)
 
     def adam(self, theta, grad, m, v, tmp, den, coefs):
@@ -620,6 +636,18 @@ class _Kernels:
             np.log(x, out=want)
         bits = f"u{x.itemsize}"
         return np.array_equal(got.view(bits), want.view(bits))
+
+    def gather_rows(self, X, Y, idx, X_out, Y_out):
+        """``X.take(idx, axis=0, out=X_out)`` and the same of ``Y``, in one
+        call: the two takes cost more than the copying. Returns the outputs.
+
+        ``X`` and ``Y`` are dense arrays of native floats, ``idx`` of
+        integers in range; the outputs have ``len(idx)`` rows.
+        """
+        if not self.compiled:
+            return reference_gather_rows(X, Y, idx, X_out, Y_out)
+        self._gather_rows(X, Y, idx, X_out, Y_out)
+        return X_out, Y_out
 
     def batch_weights(self, sample_weight, out):
         """:func:`reference_batch_weights`, in one kernel, into ``out``."""
