@@ -14,6 +14,12 @@ asked to (``fastmath``, which is off). The two give bit-identical results,
 and tests/test_fused.py checks it. Where numba is not installed, the numpy
 references run instead: slower, never different.
 
+The transcendental functions stay numpy's (its SIMD ``exp`` and ``log``
+differ from the C library's that numba calls), with one exception: the log
+loss takes its float64 logs in the kernel, and only the ones that count,
+where a check at start-up finds the compiled ``log`` bit-identical to
+numpy's (numpy then calls the C library's too: no AVX512F).
+
 Scalars reach a kernel as the arrays' dtype (numpy's own rule for a Python
 float meeting a float32 array), so float32 stays float32 arithmetic.
 
