@@ -16,7 +16,12 @@ import numpy as np
 import pytest
 
 from mlpinit._core import fused
-from mlpinit._core.network import NetworkLayout, Workspace, loss_and_gradient
+from mlpinit._core.network import (
+    NetworkLayout,
+    Workspace,
+    loss_and_gradient,
+    stable_dot,
+)
 from mlpinit._core.optimizers import SGD, Adam
 
 pytest.importorskip("numba")
@@ -430,3 +435,109 @@ def test_batch_weights_kernel_edge_cases(dtype):
     want = fused.reference_batch_weights(many)
     assert got[0] == want[0]
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _bits(a):
+    return np.ascontiguousarray(a).view(f"u{a.itemsize}")
+
+
+def _libm_or_skip(monkeypatch, dtype):
+    # The kernel's own log in ``dtype``, where it gives numpy's bits.
+    if not KERNELS.log_is_numpys(dtype):
+        pytest.skip(f"the compiled log is not numpy's in {dtype}")
+    monkeypatch.setattr(fused, "LIBM_DTYPES", (np.dtype(dtype),))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("rows,cols", [(200, 10), (1, 10), (37, 3), (5, 1)])
+@pytest.mark.parametrize("libm", [False, True], ids=["numpy_log", "libm_log"])
+def test_log_loss_delta_kernel_keeps_every_product_and_the_loss(
+    monkeypatch, dtype, weighted, rows, cols, libm
+):
+    if libm:
+        _libm_or_skip(monkeypatch, dtype)
+    else:
+        monkeypatch.setattr(fused, "LIBM_DTYPES", ())
+    rng = np.random.default_rng(rows * cols)
+    logits = rng.standard_normal((rows + 4, cols)) * 3
+    P = np.exp(logits - logits.max(axis=1, keepdims=True)).astype(dtype)
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(cols, dtype=dtype)[rng.integers(0, cols, rows + 4)]
+    if rows > 1:
+        last = rows - 1
+        P[0, 0], P[last, 0] = 0.0, np.nan  # the clip's bound; a NaN where Y is 0
+        Y[0, 0], Y[last, 0] = -0.0, 0.0  # a negative zero keeps its sign
+        Y[1] = 1.0 / cols  # soft labels: every class counts
+        Y[2] = 0.0  # a row that counts for nothing
+    # The leading rows of larger buffers, as the last batch of an epoch.
+    P, Y = P[:rows], Y[:rows]
+    weights = None
+    if weighted:
+        weights = rng.random(rows)
+        weights /= weights.sum()
+    outputs = []
+    for run in (fused.reference_log_loss_delta, KERNELS.log_loss_delta):
+        D, terms = np.empty_like(P), np.empty_like(P)
+        assert run(P, Y, D, weights, terms) is terms
+        loss = stable_dot(Y.ravel(), terms.ravel())
+        if weighted:
+            loss = stable_dot(np.einsum("ij,ij->i", Y, terms), weights)
+        outputs.append((D, Y * terms, loss))
+    (D_ref, products_ref, loss_ref), (D, products, loss) = outputs
+    assert D.dtype == products.dtype == dtype
+    np.testing.assert_array_equal(_bits(D), _bits(D_ref))
+    np.testing.assert_array_equal(_bits(products), _bits(products_ref))
+    assert _bits(np.float64(loss)) == _bits(np.float64(loss_ref))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_loss_delta_kernel_takes_only_the_logs_that_count(monkeypatch, dtype):
+    _libm_or_skip(monkeypatch, dtype)
+    P = np.array([[0.2, 0.8], [0.5, 0.5], [np.nan, 0.3]], dtype)
+    Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]], dtype)
+    terms = np.empty_like(P)
+    KERNELS.log_loss_delta(P, Y, np.empty_like(P), None, terms)
+    logs = np.log(P)
+    expected = [[-1.0, logs[0, 1]], [logs[1, 0], -1.0], [np.nan, logs[2, 1]]]
+    np.testing.assert_array_equal(terms, np.array(expected, dtype))
+
+
+def test_log_check_sees_a_different_function(monkeypatch):
+    # Its comparison must be able to fail: numpy's log swapped for log1p.
+    monkeypatch.setattr(np, "log", np.log1p)
+    assert not KERNELS.log_is_numpys(np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_rows", [200, 1, 197])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_gather_rows_kernel_equals_take(dtype, n_rows, layout):
+    rng = np.random.default_rng(n_rows)
+    X = np.asarray(rng.standard_normal((397, 7)).astype(dtype), order=layout)
+    X[3, 2] = np.nan
+    Y = np.eye(1, dtype=np.float64)[np.zeros(397, int)]  # one output, another dtype
+    idx = rng.permutation(397)[:n_rows]
+    # The leading rows of buffers for the largest batch, as in an epoch.
+    outputs = [
+        run(X, Y, idx, np.empty((200, 7), dtype)[:n_rows], np.empty((200, 1))[:n_rows])
+        for run in (fused.reference_gather_rows, KERNELS.gather_rows)
+    ]
+    for got, want in zip(outputs[1], outputs[0]):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(_bits(got), _bits(want))
+
+
+def test_trainer_gathers_through_take_what_the_kernel_cannot_read():
+    from mlpinit._core.training import BatchTrainer
+
+    layout = NetworkLayout([3, 4, 2])
+    X = np.arange(30.0).reshape(10, 3)
+    Y = np.eye(2)[np.arange(10) % 2]
+    swapped = X.astype(X.dtype.newbyteorder())
+    for data, compiled in ((X, True), (swapped, False)):
+        trainer = BatchTrainer(layout, data, Y, None, 4, 0.0, "relu", "softmax")
+        assert trainer._compiled_gather is compiled
+        X_batch, Y_batch, _ = trainer._gather(np.array([7, 2]))
+        np.testing.assert_array_equal(X_batch, X[[7, 2]])
+        np.testing.assert_array_equal(Y_batch, Y[[7, 2]])

@@ -14,11 +14,19 @@ asked to (``fastmath``, which is off). The two give bit-identical results,
 and tests/test_fused.py checks it. Where numba is not installed, the numpy
 references run instead: slower, never different.
 
+The transcendental functions stay numpy's (its SIMD ``exp`` and ``log``
+differ from the C library's that numba calls), with one exception: the log
+loss takes its float64 logs in the kernel, and only the ones that count,
+where a check at start-up finds the compiled ``log`` bit-identical to
+numpy's (numpy then calls the C library's too: no AVX512F).
+
 Scalars reach a kernel as the arrays' dtype (numpy's own rule for a Python
 float meeting a float32 array), so float32 stays float32 arithmetic.
 
 This module is the numerical core: numpy (and numba) only.
 """
+
+import math
 
 import numpy as np
 
@@ -164,6 +172,25 @@ def reference_output_delta(P, Y, D, row_weights, clipped=None):
     else:
         D *= row_weights.astype(D.dtype, copy=False)[:, None]
     return D
+
+
+def reference_log_loss_delta(P, Y, D, row_weights, terms):
+    """:func:`reference_output_delta`, and ``terms = log(clip(P))``: the
+    terms of the categorical log loss ``-sum(Y * terms)``. Returns ``terms``.
+
+    The kernel writes the same values where ``Y`` is not 0 (or the clipped
+    value a NaN) and -1 elsewhere: there ``Y * log(clip(P))`` is a zero, the
+    log of a clipped probability being finite and negative, and ``Y * -1``
+    the same zero with the same sign, so that every product, and the loss,
+    keeps its bits.
+    """
+    reference_output_delta(P, Y, D, row_weights, terms)
+    return np.log(terms, out=terms)
+
+
+def reference_gather_rows(X, Y, idx, X_out, Y_out):
+    """The rows ``idx`` of ``X`` and ``Y`` written to ``X_out`` and ``Y_out``."""
+    return X.take(idx, axis=0, out=X_out), Y.take(idx, axis=0, out=Y_out)
 
 
 def reference_batch_weights(sample_weight, out=None):
@@ -402,6 +429,47 @@ def _compile(numba):
                     clipped[r, c] = top if q > top else q
                 D[r, c] = (p - Y[r, c]) * w
 
+    @jit
+    def log_loss_delta(P, Y, D, row_weights, use_rows, scale, terms):
+        # output_delta with the clip, and the clipped value's log where it
+        # changes a product with Y (Y not 0, or a NaN); -1 elsewhere. The
+        # logs are taken over a row's list of such columns: in the first
+        # loop LLVM would vectorize the branch away and take every log.
+        eps = np.finfo(P.dtype).eps
+        top = P.dtype.type(1) - eps
+        minus_one = P.dtype.type(-1)
+        n_cols = P.shape[1]
+        counted = np.empty(n_cols, np.intp)
+        for r in range(P.shape[0]):
+            w = D.dtype.type(row_weights[r]) if use_rows else scale
+            k = 0
+            for c in range(n_cols):
+                p = P[r, c]
+                y = Y[r, c]
+                q = eps if p < eps else p
+                q = top if q > top else q
+                counts = (y != 0) | (q != q)
+                terms[r, c] = q if counts else minus_one
+                counted[k] = c
+                k += counts
+                D[r, c] = (p - y) * w
+            for j in range(k):
+                terms[r, counted[j]] = np.log(terms[r, counted[j]])
+
+    @jit
+    def gather_rows(X, Y, idx, X_out, Y_out):
+        for i in range(idx.shape[0]):
+            row = idx[i]
+            for c in range(X.shape[1]):
+                X_out[i, c] = X[row, c]
+            for c in range(Y.shape[1]):
+                Y_out[i, c] = Y[row, c]
+
+    @jit
+    def elementwise_log(x, out):
+        for i in range(x.shape[0]):
+            out[i] = np.log(x[i])
+
     return (
         adam,
         sgd,
@@ -414,6 +482,9 @@ def _compile(numba):
         normalize_rows,
         output_delta,
         batch_weights,
+        log_loss_delta,
+        elementwise_log,
+        gather_rows,
     )
 
 
@@ -439,6 +510,9 @@ class _Kernels:
                 self._normalize_rows,
                 self._output_delta,
                 self._batch_weights,
+                self._log_loss_delta,
+                self._elementwise_log,
+                self._gather_rows,
             ) = _compile(numba)
 
     def adam(self, theta, grad, m, v, tmp, den, coefs):
@@ -524,6 +598,63 @@ class _Kernels:
         )
         return D
 
+    def log_loss_delta(self, P, Y, D, row_weights, terms):
+        """:func:`reference_log_loss_delta`: in one kernel that takes only
+        the logs that count (one per row of one-hot ``Y``, not one per class)
+        where the compiled ``log`` is numpy's (:data:`LIBM_DTYPES`), else as
+        :meth:`output_delta` then numpy's ``log``."""
+        if not self.compiled:
+            return reference_log_loss_delta(P, Y, D, row_weights, terms)
+        if P.dtype not in LIBM_DTYPES:
+            self.output_delta(P, Y, D, row_weights, terms)
+            return np.log(terms, out=terms)
+        use_rows = row_weights is not None
+        self._log_loss_delta(
+            P,
+            Y,
+            D,
+            row_weights if use_rows else _NO_ROWS,
+            use_rows,
+            D.dtype.type(1.0 / D.shape[0]),
+            terms,
+        )
+        return terms
+
+    def log_is_numpys(self, dtype):
+        """Whether the kernels' ``log`` gives numpy's bits in ``dtype``, on
+        values across its range: subnormals to the largest, 1 and about it,
+        zeros, a negative number, the infinities and a NaN."""
+        if not self.compiled:
+            return False
+        finfo = np.finfo(dtype)
+        rng = np.random.default_rng(0)
+        x = np.concatenate(
+            [
+                np.exp(rng.uniform(math.log(finfo.smallest_subnormal), 0, 8192)),
+                np.exp(rng.uniform(0, math.log(finfo.max), 4096)),
+                1 + rng.standard_normal(4096) * finfo.eps * 64,
+                [np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1.0, finfo.max],
+            ]
+        ).astype(dtype)
+        got, want = np.empty_like(x), np.empty_like(x)
+        with np.errstate(all="ignore"):
+            self._elementwise_log(x, got)
+            np.log(x, out=want)
+        bits = f"u{x.itemsize}"
+        return np.array_equal(got.view(bits), want.view(bits))
+
+    def gather_rows(self, X, Y, idx, X_out, Y_out):
+        """``X.take(idx, axis=0, out=X_out)`` and the same of ``Y``, in one
+        call: the two takes cost more than the copying. Returns the outputs.
+
+        ``X`` and ``Y`` are dense arrays of native floats, ``idx`` of
+        integers in range; the outputs have ``len(idx)`` rows.
+        """
+        if not self.compiled:
+            return reference_gather_rows(X, Y, idx, X_out, Y_out)
+        self._gather_rows(X, Y, idx, X_out, Y_out)
+        return X_out, Y_out
+
     def batch_weights(self, sample_weight, out):
         """:func:`reference_batch_weights`, in one kernel, into ``out``."""
         # numpy sums a cast (float32) array in buffers of 8192 values, each
@@ -547,13 +678,34 @@ _NO_ROWS = np.zeros(1)
 
 _KERNELS = None
 
+#: The dtypes whose log loss takes its logs in the kernel, where the
+#: compiled log gives numpy's bits; set by :func:`kernels`.
+LIBM_DTYPES = ()
+
 
 def kernels():
     """The process's :class:`_Kernels`, built (numba imported) on first use.
 
     Lazily, so that ``import mlpinit`` does not pay for importing numba.
     """
-    global _KERNELS
+    global _KERNELS, LIBM_DTYPES
     if _KERNELS is None:
         _KERNELS = _Kernels()
+        LIBM_DTYPES = _libm_dtypes(_KERNELS)
     return _KERNELS
+
+
+def _libm_dtypes(kernels):
+    # numpy vectorizes log itself (its own bits, not the C library's) in
+    # float32 on AVX2, in float64 on AVX512F, as numba does with Intel's
+    # SVML. Elsewhere both call the C library's, value by value, and give
+    # the same bits: checked, not assumed.
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # pragma: no cover - another numpy layout
+        return ()
+    import numba
+
+    if __cpu_features__.get("AVX512F") or numba.config.USING_SVML:
+        return ()
+    return (np.dtype(np.float64),) if kernels.log_is_numpys(np.float64) else ()

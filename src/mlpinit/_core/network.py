@@ -329,16 +329,15 @@ def _data_loss_and_delta(out_activation, Y, P, row_weights, scratch, D):
     ``row_weights`` is None (the plain mean) or sums to 1. The categorical log
     loss ``-sum(Y * log(clip(P)))`` is computed in ``scratch``, without the
     three temporaries of :func:`sample_losses`: it is the loss of every
-    multiclass batch. Its clip and the delta are one pass over ``P``.
+    multiclass batch. Its clip and the delta are one pass over ``P``
+    (:func:`.fused.reference_log_loss_delta`).
     """
-    softmax = out_activation == "softmax"
-    kernels().output_delta(P, Y, D, row_weights, scratch if softmax else None)
-    if softmax:
-        # numpy's log, not LLVM's: the two differ by an ulp here and there.
-        log_p = np.log(scratch, out=scratch)
+    if out_activation == "softmax":
+        log_p = kernels().log_loss_delta(P, Y, D, row_weights, scratch)
         if row_weights is None:
             return -stable_dot(Y.ravel(), log_p.ravel()) / P.shape[0]
         return -stable_dot(np.einsum("ij,ij->i", Y, log_p), row_weights)
+    kernels().output_delta(P, Y, D, row_weights)
     if out_activation == "logistic":
         per_sample = kernels().binary_log_loss(Y, P, scratch[:, 0])
     else:

@@ -57,6 +57,11 @@ class BatchTrainer:
         self.workspace = Workspace(layout, batch_size, dtype)
         self.grad = np.empty(layout.size, dtype)
         self._dense = not sp.issparse(X)
+        # The gather kernel's arrays: dense native floats (numba rejects a
+        # swapped byte order), the rest goes to take.
+        self._compiled_gather = self._dense and all(
+            a.dtype in (np.float32, np.float64) and a.dtype.isnative for a in (X, Y)
+        )
         if self._dense:
             self._X_batch = np.empty((batch_size, X.shape[1]), X.dtype)
         self._Y_batch = np.empty((batch_size, Y.shape[1]), Y.dtype)
@@ -68,11 +73,16 @@ class BatchTrainer:
         # take into a preallocated buffer is an order of magnitude cheaper
         # per batch than generic fancy indexing.
         m = len(idx)
-        if self._dense:
-            X_batch = self.X.take(idx, axis=0, out=self._X_batch[:m])
+        if self._compiled_gather:
+            X_batch, Y_batch = kernels().gather_rows(
+                self.X, self.Y, idx, self._X_batch[:m], self._Y_batch[:m]
+            )
         else:
-            X_batch = self.X[idx]
-        Y_batch = self.Y.take(idx, axis=0, out=self._Y_batch[:m])
+            if self._dense:
+                X_batch = self.X.take(idx, axis=0, out=self._X_batch[:m])
+            else:
+                X_batch = self.X[idx]
+            Y_batch = self.Y.take(idx, axis=0, out=self._Y_batch[:m])
         sw = None
         if self.sample_weight is not None:
             sw = self.sample_weight.take(idx, out=self._sw_batch[:m])
