@@ -1,4 +1,4 @@
-"""sample_weight in the statistics of the scalers.
+"""sample_weight in the statistics of the scalers and of the Tabular estimators.
 
 A weight counts a row as that many rows, as scikit-learn users expect: the
 statistics fitted with integer weights are those of the rows repeated
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mlpinit import MeanNormStandardizer
+from mlpinit import MeanNormStandardizer, TabularMLPClassifier, TabularMLPRegressor
 from mlpinit._robust_scaling import weighted_quantiles
 from mlpinit.preprocessing import PeriodicFeatures, RobustSmoothClipScaler
 
@@ -152,3 +152,77 @@ def test_weighted_quantiles_are_those_of_the_repeated_values():
             rtol=1e-14,
             atol=1e-15,
         )
+
+
+# --------------------------------------------------------------------------
+# the Tabular estimators
+# --------------------------------------------------------------------------
+SMALL = dict(hidden_layer_sizes=(3,), max_iter=1, random_state=0)
+
+
+@pytest.mark.parametrize("scaling", ["l2", "rms", "robust"])
+def test_tabular_scaling_is_fitted_with_the_weights(scaling):
+    y = (Y > np.median(Y)).astype(int)
+    clf = TabularMLPClassifier(scaling=scaling, **SMALL)
+    clf.fit(X, y, sample_weight=WEIGHTS)
+    repeated = SCALERS[scaling]().fit(np.repeat(X, WEIGHTS, axis=0))
+    assert_same_statistics(clf.input_transforms_[0], repeated)
+    # partial_fit's first batch too.
+    first = TabularMLPClassifier(scaling=scaling, **SMALL)
+    first.partial_fit(X, y, classes=[0, 1], sample_weight=WEIGHTS)
+    assert_same_statistics(first.input_transforms_[0], repeated)
+
+
+def target_statistics(reg):
+    return [reg.target_mean_, reg.target_scale_, reg.target_min_, reg.target_max_]
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_tabular_target_statistics_are_those_of_the_repeated_rows(outputs):
+    y = Y if outputs == 1 else np.column_stack([Y, 1e3 * Y**2])
+    weighted = TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=WEIGHTS)
+    repeated = TabularMLPRegressor(**SMALL).fit(
+        np.repeat(X, WEIGHTS, axis=0), np.repeat(y, WEIGHTS, axis=0)
+    )
+    for got, want in zip(target_statistics(weighted), target_statistics(repeated)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    # And numpy's weighted mean and standard deviation.
+    Y2 = y.reshape(N, -1)
+    mean = np.average(Y2, axis=0, weights=WEIGHTS)
+    std = np.sqrt(np.average((Y2 - mean) ** 2, axis=0, weights=WEIGHTS))
+    np.testing.assert_allclose(weighted.target_mean_, mean, rtol=1e-13)
+    np.testing.assert_allclose(weighted.target_scale_, std, rtol=1e-13)
+
+
+def test_a_zero_weight_row_is_absent_from_the_tabular_statistics():
+    # The row of the largest target, at weight 0: no bound, no share of the
+    # mean, the std or the scaling.
+    top = int(np.argmax(Y))
+    weight = np.ones(N)
+    weight[top] = 0.0
+    weighted = TabularMLPRegressor(scaling="robust", **SMALL)
+    weighted.fit(X, Y, sample_weight=weight)
+    kept = np.arange(N) != top
+    removed = TabularMLPRegressor(scaling="robust", **SMALL).fit(X[kept], Y[kept])
+    for got, want in zip(target_statistics(weighted), target_statistics(removed)):
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+    assert weighted.target_max_[0] < Y[top]
+    assert_same_statistics(
+        weighted.input_transforms_[0], removed.input_transforms_[0], rtol=1e-13
+    )
+
+
+def test_unweighted_tabular_target_statistics_are_numpy_s_bit_for_bit():
+    reg = TabularMLPRegressor(**SMALL).fit(X, Y)
+    assert_bits(reg.target_mean_, Y.reshape(N, 1).mean(axis=0))
+    assert_bits(reg.target_scale_, Y.reshape(N, 1).std(axis=0))
+    assert_bits(reg.target_min_, np.array([Y.min()]))
+
+
+def test_class_weight_weighs_the_tabular_scaling_as_sample_weight_does():
+    y = (Y > np.median(Y)).astype(int)
+    clf = TabularMLPClassifier(class_weight={0: 3.0}, **SMALL)
+    clf.fit(X, y, sample_weight=WEIGHTS)
+    rows = np.where(y == 0, 3, 1) * WEIGHTS
+    repeated = MeanNormStandardizer().fit(np.repeat(X, rows, axis=0))
+    assert_same_statistics(clf.input_transforms_[0], repeated)

@@ -78,7 +78,8 @@ def _warn_if_badly_scaled(X):
 
 def _weights_in_dtype(sample_weight, dtype):
     """The validated float64 weights in the training dtype, which must hold them."""
-    cast = sample_weight.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # reported below, as a ValueError
+        cast = sample_weight.astype(dtype, copy=False)
     lost = ((sample_weight > 0) & (cast == 0)) | ~np.isfinite(cast)
     if lost.any():
         positive = sample_weight[sample_weight > 0]
@@ -160,8 +161,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
 
     # ------------------------------------------------------------------
     # Subclass hooks
-    def _validate_input(self, X, y, incremental, reset):
-        """Return X (float32/64, dense or CSR/CSC) and 2-D float targets."""
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
+        """Return X (float32/64, dense or CSR/CSC) and 2-D float targets.
+
+        ``sample_weight`` is the fit's, as given (not validated yet), for a
+        subclass that fits statistics of the rows (Tabular's input scaling).
+        """
         raise NotImplementedError
 
     def _output_activation(self, Y):
@@ -269,7 +274,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, Y, y_labels = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y, y_labels = self._validate_input(
+            X, y, incremental, reset=first_pass, sample_weight=sample_weight
+        )
         if X.shape[0] == 0:
             raise ValueError("Found array with 0 sample(s); at least 1 is required.")
         if sample_weight is not None:
