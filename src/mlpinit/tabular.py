@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight
@@ -160,6 +160,11 @@ class _TabularInput:
     def _check_fitted_input(self, X):
         X = super()._check_fitted_input(X)
         return self._transform_input(X, self.coefs_[0].dtype)
+
+    def _callback_rows(self, X, data):
+        # Callbacks score the fitted model, which scales its input itself:
+        # they get the training rows as given, not the scaled ones.
+        return X if data.rows is None else _safe_indexing(X, data.rows)
 
     def _fit_warnings(self, warnings):
         # By design the schedule runs all max_iter epochs (the best epoch is

@@ -105,6 +105,8 @@ class TrainingData(NamedTuple):
     random_state: np.random.RandomState
     # Early stopping's held-out rows: [X, Y, y_labels, sample_weight].
     validation: object = None
+    # The indices of the training rows in the fit's X (None: every row).
+    rows: object = None
 
 
 def draw_initial_weights(mlp, X, y):
@@ -226,7 +228,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         theta = layout.pack(self.coefs_, self.intercepts_, data.X.dtype)
         # The training rows: without early stopping's validation rows,
         # which _begin_fit has held out already.
-        callbacks.train_on(data.X, data.y_labels, data.sample_weight)
+        callbacks.train_on(
+            self._callback_rows(X, data), data.y_labels, data.sample_weight
+        )
         validate = record = None
         if plan.stochastic:
             record = fitted.record_of(self, plan.early_stopping)
@@ -254,6 +258,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
             warn_at_caller(message, _WARNING_CATEGORIES[kind])
         fitted.store(self, result)
         self.coefs_, self.intercepts_ = layout.views(theta)
+
+    def _callback_rows(self, X, data):
+        """The training rows handed to the callbacks, which score the fitted
+        model on them: the validated rows here; a subclass that transforms
+        ``X`` before the network (Tabular) hands them as given instead."""
+        return data.X
 
     def _fit_warnings(self, warnings):
         """The engine's ``(kind, message)`` warnings that this fit raises.
