@@ -10,6 +10,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import mlpinit._core.engine as engine
@@ -209,3 +210,27 @@ def test_scoring_monitor_scores_a_tabular_fit_on_its_own_units():
     epochs = log[log["task_name"] == "epoch"]
     assert len(epochs) == 5
     assert epochs["accuracy"].iloc[-1] == pytest.approx(model.score(X, Y_CLASSES))
+
+
+class _ArrayLike:
+    """Only ``__array__``: no shape, no indexing (scikit-learn's _NotAnArray)."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.data, dtype=dtype)
+
+
+@needs_callback_api
+@pytest.mark.parametrize(
+    "given", [list, _ArrayLike, pd.DataFrame], ids=["list", "array-like", "frame"]
+)
+def test_callbacks_get_training_rows_of_any_array_like(given):
+    recorder = _RowsSeen()
+    model = TabularMLPRegressor(**SMALL).set_callbacks(recorder)
+    model.fit(given(X.tolist()), Y_REAL)
+    _, X_seen, _, _ = [c for c in recorder.calls if c[0] == "rows"][-1]
+    assert np.asarray(X_seen).shape == (51, X.shape[1])
+    # Without callbacks too (the rows are then not picked at all).
+    TabularMLPRegressor(**SMALL).fit(given(X.tolist()), Y_REAL)

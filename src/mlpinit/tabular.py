@@ -164,7 +164,11 @@ class _TabularInput:
     def _callback_rows(self, X, data):
         # Callbacks score the fitted model, which scales its input itself:
         # they get the training rows as given, not the scaled ones.
-        return X if data.rows is None else _safe_indexing(X, data.rows)
+        if data.rows is None:
+            return X
+        # _safe_indexing takes arrays, lists, frames and sparse matrices.
+        given = X if hasattr(X, "shape") or isinstance(X, list) else np.asarray(X)
+        return _safe_indexing(given, data.rows)
 
     def _fit_warnings(self, warnings):
         # By design the schedule runs all max_iter epochs (the best epoch is

@@ -228,9 +228,13 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         theta = layout.pack(self.coefs_, self.intercepts_, data.X.dtype)
         # The training rows: without early stopping's validation rows,
         # which _begin_fit has held out already.
-        callbacks.train_on(
-            self._callback_rows(X, data), data.y_labels, data.sample_weight
-        )
+        if callbacks is not NO_HOOKS:  # Tabular's rows cost a copy
+            callbacks.train_on(
+                self._callback_rows(X, data),
+                data.y_labels,
+                data.sample_weight,
+                data.X.dtype,
+            )
         validate = record = None
         if plan.stochastic:
             record = fitted.record_of(self, plan.early_stopping)
