@@ -23,7 +23,14 @@ from sklearn.utils.validation import check_is_fitted
 
 import mlpinit._core.engine as solvers
 from conftest import assert_identical, digest
-from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+from mlpinit import (
+    MeanNormStandardizer,
+    MLPClassifier,
+    MLPRegressor,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
+from mlpinit.tabular import _TabularInput
 from test_bad_input import (
     CELLS,
     ESTIMATORS,
@@ -108,8 +115,17 @@ def test_the_state_comparison_sees_one_ulp_and_any_attribute():
 
 def test_there_are_failing_cells_of_every_estimator():
     assert {name for name, _, _ in FAILING} == set(ESTIMATORS)
-    assert len(FAILING) == 368  # 177 of the plain estimators
+    assert len(FAILING) == 523  # 177 of the plain estimators, 155 of Tabular's
     assert len([cell for cell in FAILING if cell[0] not in FAMILY]) == 177
+    assert len([cell for cell in FAILING if cell[0].startswith("tabular")]) == 155
+
+
+# Where a first call may succeed where a continuation fails: a fresh estimator
+# has no n_features_in_ or classes_ to disagree with, and a fresh Tabular
+# one fits its scaling (and target statistics) on the data given, whatever
+# its units.
+FIRST_CALL_SUCCEEDS = {"wrong-n_features", "negative-y", "string-objects-y"}
+TABULAR_FIRST_CALL_SUCCEEDS = FIRST_CALL_SUCCEEDS | {"1e300-X", "1e300-y"}
 
 
 @pytest.mark.parametrize(
@@ -142,7 +158,10 @@ def test_failing_fit_leaves_no_trace(name, method, kind, tmp_path):
             # Only a first call may succeed where a continuation fails: a
             # fresh estimator has no n_features_in_ or classes_ to disagree with.
             assert state == "unfitted", f"{state} {name}.{method} did not raise"
-            assert kind in {"wrong-n_features", "negative-y", "string-objects-y"}
+            if isinstance(est, _TabularInput):
+                assert kind in TABULAR_FIRST_CALL_SUCCEEDS
+            else:
+                assert kind in FIRST_CALL_SUCCEEDS
 
 
 # --------------------------------------------------------------------------
@@ -367,6 +386,116 @@ def test_an_exception_in_the_middle_of_training_leaves_no_trace(
     with pytest.raises(Boom):
         quiet(est.fit, X, Y_CLASSES)
     assert len(calls) in (4, 5)  # it did fail in the middle
+    assert_unchanged(est, before)
+
+
+# Tabular's fit sets input_transforms_ (and the regressor's target_*_) while
+# it validates, before training: a fit failing after that must undo them.
+TABULAR_SMALL = dict(hidden_layer_sizes=(6,), max_iter=8, random_state=0)
+TABULAR_FAILURES = {
+    # sgd at this rate overflows after a few epochs of fit (no early
+    # stopping's validated weights to fall back on).
+    "diverging": (
+        dict(
+            solver="sgd",
+            learning_rate="constant",
+            learning_rate_init=1e3,
+            batch_size=10,
+            early_stopping=False,
+        ),
+        None,
+        np.float64,
+        "the optimization diverged",
+    ),
+    # Checked after the input and the targets: float32 cannot hold them.
+    "float32-weights": ({}, np.full(60, 1e39), np.float32, "float32 cannot hold"),
+    # The scaling is weighted in float64; training in float32 refuses it.
+    "float32-class-weight": (
+        dict(class_weight={0: 1e39}),
+        None,
+        np.float32,
+        "float32 cannot hold",
+    ),
+}
+
+
+def _tabular_cases():
+    for estimator in (TabularMLPClassifier, TabularMLPRegressor):
+        for failure in TABULAR_FAILURES:
+            if estimator is TabularMLPRegressor and "class" in failure:
+                continue
+            if estimator is TabularMLPClassifier and failure == "diverging":
+                continue  # the log loss's bounded gradients do not overflow
+            for method in ("fit", "partial_fit"):
+                if method == "partial_fit" and failure == "diverging":
+                    continue  # one epoch does not diverge
+                for state in ("unfitted", "fitted", "partial-fitted"):
+                    yield estimator, failure, method, state
+
+
+@pytest.mark.parametrize(
+    "estimator, failure, method, state",
+    list(_tabular_cases()),
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_a_tabular_fit_failing_after_its_scaling_leaves_no_trace(
+    monkeypatch, estimator, failure, method, state
+):
+    params, weight, dtype, message = TABULAR_FAILURES[failure]
+    est = estimator(**TABULAR_SMALL)
+    y = Y_CLASSES if estimator is TabularMLPClassifier else Y_REAL
+    classes = {"classes": [0, 1, 2]} if estimator is TabularMLPClassifier else {}
+    if state == "fitted":
+        quiet(est.fit, X, y)
+    elif state == "partial-fitted":
+        quiet(est.partial_fit, X, y, **classes)
+    est.set_params(**params)
+    before = snapshot(est)
+    # The failure comes after the scaling was fitted (on a first pass) or
+    # applied: the statistics were set or used before it.
+    scaled = []
+    real = _TabularInput._scaled_input
+
+    def spy(self, *args):
+        scaled.append(1)
+        return real(self, *args)
+
+    monkeypatch.setattr(_TabularInput, "_scaled_input", spy)
+    kwargs = {} if weight is None else {"sample_weight": weight}
+    if method == "partial_fit" and state == "unfitted":
+        kwargs.update(classes)
+    with pytest.raises(ValueError, match=message):
+        quiet(getattr(est, method), X.astype(dtype), y, **kwargs)
+    assert scaled
+    assert_unchanged(est, before)
+    if state == "unfitted":
+        with pytest.raises(NotFittedError):
+            check_is_fitted(est)
+
+
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+def test_an_exception_in_the_middle_of_a_tabular_fit_leaves_no_trace(
+    monkeypatch, estimator, fitted
+):
+    est = estimator(**TABULAR_SMALL)
+    y = Y_CLASSES if estimator is TabularMLPClassifier else Y_REAL
+    if fitted:
+        quiet(est.fit, X, y)
+    before = snapshot(est)
+    calls = []
+
+    class FailingTrainer(solvers.BatchTrainer):
+        def run_epoch(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == 3:
+                raise Boom
+            return super().run_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(solvers, "BatchTrainer", FailingTrainer)
+    with pytest.raises(Boom):
+        quiet(est.fit, X * 10 + 3, y * 2)  # other statistics than the first fit's
+    assert len(calls) == 3
     assert_unchanged(est, before)
 
 

@@ -34,7 +34,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from conftest import assert_identical, digest
-from mlpinit import MeanNormStandardizer, MLPClassifier, MLPRegressor
+from mlpinit import (
+    MeanNormStandardizer,
+    MLPClassifier,
+    MLPRegressor,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
+from mlpinit.preprocessing import PeriodicFeatures, RobustSmoothClipScaler
 
 RNG = np.random.RandomState(0)
 N, D = 24, 4
@@ -45,6 +52,10 @@ Y_REAL = X[:, 0] - 0.5 * X[:, 1] + 0.1 * RNG.normal(size=N)
 # init="he": the models whose outputs the expected messages below describe.
 SMALL = dict(hidden_layer_sizes=(5,), max_iter=2, random_state=0, init="he")
 SKLEARN_SMALL = {key: value for key, value in SMALL.items() if key != "init"}
+# The Tabular estimators keep their own defaults (init="he" among them),
+# early stopping on a 20% validation split included.
+TABULAR_SMALL = dict(hidden_layer_sizes=(5,), max_iter=2, random_state=0)
+PERIODIC = dict(periodic_features=2, scaling="robust")
 
 # name: (factory, clean training targets)
 ESTIMATORS = {
@@ -81,6 +92,13 @@ ESTIMATORS = {
     ),
     # LSUV measures variances on the (weighted) data before training.
     "regressor+lsuv": (lambda: MLPRegressor(**{**SMALL, "init": "lsuv"}), Y_REAL),
+    # Input scaling (and a standardized target) inside fit.
+    "tabular-classifier": (lambda: TabularMLPClassifier(**TABULAR_SMALL), Y_CLASSES),
+    "tabular-regressor": (lambda: TabularMLPRegressor(**TABULAR_SMALL), Y_REAL),
+    "tabular-regressor+periodic": (
+        lambda: TabularMLPRegressor(**TABULAR_SMALL, **PERIODIC),
+        Y_REAL,
+    ),
 }
 # The plain estimator whose table entries a featured one inherits.
 FAMILY = {
@@ -88,6 +106,9 @@ FAMILY = {
     "regressor+features": "regressor",
     "regressor+early_stopping": "regressor",
     "regressor+lsuv": "regressor",
+    "tabular-classifier": "classifier",
+    "tabular-regressor": "regressor",
+    "tabular-regressor+periodic": "tabular-regressor",
 }
 METHODS = {
     "standardizer": ("fit", "partial_fit", "transform", "inverse_transform"),
@@ -99,6 +120,9 @@ METHODS = {
     # partial_fit refuses early stopping whatever the input, as in scikit-learn.
     "regressor+early_stopping": ("fit", "predict", "score"),
     "regressor+lsuv": ("fit", "partial_fit", "predict", "score"),
+    "tabular-classifier": ("fit", "partial_fit", "predict", "predict_proba", "score"),
+    "tabular-regressor": ("fit", "partial_fit", "predict", "score"),
+    "tabular-regressor+periodic": ("fit", "partial_fit", "predict", "score"),
 }
 # Which methods take which input.
 TAKES_Y = {"fit", "partial_fit", "score"}
@@ -114,8 +138,17 @@ def quiet(call, *args, **kwargs):
         return call(*args, **kwargs)
 
 
+def lineage(name):
+    """``name`` and the estimators it inherits table entries from, nearest first."""
+    names = [name]
+    while names[-1] in FAMILY:
+        names.append(FAMILY[names[-1]])
+    return names
+
+
 def family(name):
-    return FAMILY.get(name, name)
+    """The plain estimator at the root of ``name``'s lineage."""
+    return lineage(name)[-1]
 
 
 def fresh(name):
@@ -458,6 +491,12 @@ def check_single_row_score(result, name, method, inputs, caught):
         assert any("less than two samples" in str(w.message) for w in caught)
 
 
+def schedule_finished(est):
+    """Whether ``est``'s cosine schedule ran to its rate of 0 (Tabular's does:
+    it runs all max_iter epochs), after which partial_fit moves no weight."""
+    return est.learning_rate == "cosine" and est.n_iter_ >= est.max_iter
+
+
 def check_finite_fit(result, name, method, inputs, caught):
     """Trained: finite weights, and for partial_fit exactly one more epoch."""
     assert all(np.isfinite(c).all() for c in result.coefs_ + result.intercepts_)
@@ -465,7 +504,10 @@ def check_finite_fit(result, name, method, inputs, caught):
         before = fitted(name)
         assert result.t_ == before.t_ + len(inputs["X"])
         assert len(result.loss_curve_) == len(before.loss_curve_) + 1
-        assert not np.array_equal(result.coefs_[0], before.coefs_[0])
+        # In the dtype of this call's X, which the model takes on.
+        start = before.coefs_[0].astype(result.coefs_[0].dtype)
+        moved = not np.array_equal(result.coefs_[0], start)
+        assert moved != schedule_finished(before)
     else:
         assert result.n_iter_ >= 1
     sample = np.asarray(inputs["X"], dtype=float)[:2]
@@ -523,8 +565,27 @@ def check_huge_fit(result, name, method, inputs, caught):
     assert any(BADLY_SCALED in str(w.message) for w in caught)
 
 
+def reference_input(est, data):
+    """What the network of ``est`` sees: Tabular's input transforms by their
+    formulas, in float64 (plain MLPs see ``data`` itself)."""
+    A = np.asarray(data, dtype=np.float64)
+    for step in getattr(est, "input_transforms_", []):
+        if isinstance(step, MeanNormStandardizer):
+            A = (A - step.mean_) / step.scale_
+        elif isinstance(step, RobustSmoothClipScaler):
+            Z = (A - step.center_) / step.scale_
+            A = Z / np.hypot(1.0, Z / step.clip)  # z / sqrt(1 + (z/c)^2)
+        else:
+            assert isinstance(step, PeriodicFeatures)
+            angle = 2 * np.pi * A[:, :, None] * step.frequencies_
+            parts = [A[:, :, None], np.cos(angle), np.sin(angle)]
+            A = np.concatenate(parts, axis=2).reshape(len(A), -1)
+    return A
+
+
 def reference_output(est, data):
-    """The network's output from first principles, in plain numpy."""
+    """The network's output from first principles, in plain numpy (in y's
+    units for a Tabular regressor)."""
     hidden = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh}[est.activation]
     out = {
         "softmax": lambda z: softmax(z, axis=1),
@@ -532,10 +593,12 @@ def reference_output(est, data):
         "identity": lambda z: z,
         "exp": np.exp,
     }[est.out_activation_]
-    A = data
+    A = reference_input(est, data)
     for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
         Z = A @ W + b
         A = out(Z) if i == len(est.coefs_) - 1 else hidden(Z)
+    if isinstance(est, TabularMLPRegressor):
+        A = A * est.target_scale_ + est.target_mean_
     return A
 
 
@@ -590,6 +653,45 @@ def check_score(result, name, method, inputs, caught):
         assert result == r2_score(y, prediction, sample_weight=weight)
 
 
+def check_rescaled_X_fit(factor):
+    """A Tabular fit on ``X * factor`` is the fit on ``X``, to rounding: the
+    scaling inside fit is invariant to the units of X (no warning either)."""
+
+    def check(result, name, method, inputs, caught):
+        check_finite_fit(result, name, method, inputs, caught)
+        reference = quiet(fresh(name).fit, X, ESTIMATORS[name][1])
+        np.testing.assert_allclose(
+            result.predict(X * factor), reference.predict(X), rtol=1e-7
+        )
+        assert not any(BADLY_SCALED in str(w.message) for w in caught)
+
+    return check
+
+
+def check_rescaled_y_fit(factor):
+    """A Tabular regressor fit on ``y * factor`` is the fit on ``y`` in other
+    units: the target's statistics and the predictions scale by ``factor``."""
+
+    def check(result, name, method, inputs, caught):
+        check_finite_fit(result, name, method, inputs, caught)
+        reference = quiet(fresh(name).fit, X, ESTIMATORS[name][1])
+        for attribute in ("target_mean_", "target_scale_", "target_min_"):
+            np.testing.assert_allclose(
+                getattr(result, attribute) / factor,
+                getattr(reference, attribute),
+                rtol=1e-13,
+            )
+        np.testing.assert_allclose(
+            result.predict(X) / factor, reference.predict(X), rtol=1e-9
+        )
+        # Early stopping judged the epochs on finite R^2 scores.
+        np.testing.assert_allclose(
+            result.validation_scores_, reference.validation_scores_, rtol=1e-9
+        )
+
+    return check
+
+
 def check_classes(classes):
     def check(result, name, method, inputs, caught):
         np.testing.assert_array_equal(result.classes_, classes)
@@ -625,6 +727,15 @@ CLASS_WEIGHT_TOO_LARGE = (
     r"class_weight times sample_weight has 8 weight\(s\) that float32 cannot hold"
 )
 
+# Tabular's defaults hold out a validation_fraction=0.2 of the rows.
+SPLIT_TOO_SMALL = (
+    "The validation set is too small: early_stopping=True holds out "
+    "validation_fraction=0.2 of the 1 samples"
+)
+UNWEIGHTED_VALIDATION = (
+    "The validation part of early stopping's split has zero total sample weight"
+)
+
 EXPECTED = {
     "nan-X": {
         ("standardizer", "*"): Check(check_standardizer),
@@ -647,6 +758,8 @@ EXPECTED = {
         ),
         ("standardizer", "fit"): Check(check_standardizer),
         ("standardizer", "partial_fit"): Check(check_standardizer),
+        ("tabular-classifier", "fit"): Raises(SPLIT_TOO_SMALL),
+        ("tabular-regressor", "fit"): Raises(SPLIT_TOO_SMALL),
         ("classifier", "fit"): Check(check_one_class),
         # One class now fits; the featured classifier's class_weight names
         # classes this y does not have.
@@ -660,6 +773,11 @@ EXPECTED = {
     "complex-X": {("*", "*"): Raises("Complex data not supported")},
     "1e300-X": {
         ("standardizer", "*"): Check(check_standardizer),
+        # Scaled inside fit: X's units do not matter.
+        ("tabular-classifier", "fit"): Check(check_rescaled_X_fit(1e300)),
+        ("tabular-regressor", "fit"): Check(check_rescaled_X_fit(1e300)),
+        # After the fit on ordinary X: the smooth clip bounds the scaled X.
+        ("tabular-regressor+periodic", "partial_fit"): Check(check_finite_fit),
         # Adam's squared gradients overflow for the classifier; the losses of
         # the regressors do.
         ("classifier", "fit"): Raises(GRADIENTS_OVERFLOW),
@@ -687,6 +805,8 @@ EXPECTED = {
     },
     "1e-300-X": {
         ("standardizer", "*"): Check(check_standardizer),
+        ("tabular-classifier", "fit"): Check(check_rescaled_X_fit(1e-300)),
+        ("tabular-regressor", "fit"): Check(check_rescaled_X_fit(1e-300)),
         ("*", "fit"): Check(check_finite_fit),
         ("*", "partial_fit"): Check(check_finite_fit),
         ("*", "score"): Check(check_score),
@@ -802,6 +922,8 @@ EXPECTED = {
             "Classification metrics can't handle a mix of continuous and multiclass"
         ),
         ("classifier", "*"): Raises("Unknown label type: continuous"),
+        # The standardized target is that of y: y's units do not matter.
+        ("tabular-regressor", "fit"): Check(check_rescaled_y_fit(1e300)),
         # Poisson's loss stays finite, but Adam's squared gradients overflow.
         ("poisson", "fit"): Raises(GRADIENTS_OVERFLOW),
         ("poisson", "partial_fit"): Raises(GRADIENTS_OVERFLOW),
@@ -810,6 +932,7 @@ EXPECTED = {
     },
     "1e-300-y": {
         ("standardizer", "*"): IGNORED_Y,
+        ("tabular-regressor", "fit"): Check(check_rescaled_y_fit(1e-300)),
         ("classifier", "score"): Raises(
             "Classification metrics can't handle a mix of continuous and multiclass"
         ),
@@ -840,9 +963,10 @@ EXPECTED = {
     },
     "mostly-zero-weights": {
         # Its 10% validation rows all have weight 0: nothing to score.
-        ("regressor+early_stopping", "fit"): Raises(
-            "The validation part of early stopping's split has zero total sample weight"
-        ),
+        ("regressor+early_stopping", "fit"): Raises(UNWEIGHTED_VALIDATION),
+        # Tabular's 20%: the same for these random draws (not the regressor's).
+        ("tabular-classifier", "fit"): Raises(UNWEIGHTED_VALIDATION),
+        ("tabular-regressor+periodic", "fit"): Raises(UNWEIGHTED_VALIDATION),
         ("*", "score"): Check(check_score),
         ("*", "*"): Check(check_zero_weight_rows_ignored),
     },
@@ -862,8 +986,12 @@ EXPECTED = {
 
 def expected(name, method, kind):
     table = EXPECTED[kind]
-    keys = [(name, method), (name, "*")]
-    keys += [(family(name), method), (family(name), "*"), ("*", method), ("*", "*")]
+    keys = [
+        key
+        for ancestor in lineage(name)
+        for key in ((ancestor, method), (ancestor, "*"))
+    ]
+    keys += [("*", method), ("*", "*")]
     for key in keys:
         if key in table:
             outcome = table[key]
@@ -908,14 +1036,16 @@ def test_the_table_covers_every_input_and_method():
     # The count quoted in the issue's closing note, for the plain estimators
     # (551, and 9 of issue 11's mostly-zero weights), and issue 21's 9 of
     # float32 weights near its maximum and 13 of uniformly tiny float32 X;
-    # the featured ones add 579 (149 of them init="lsuv").
+    # the featured ones add 579 (149 of them init="lsuv"), the Tabular ones
+    # 472 (of issue 20).
     assert len([cell for cell in CELLS if cell[0] not in FAMILY]) == 582
-    assert len(CELLS) == 1161
+    assert len([cell for cell in CELLS if cell[0].startswith("tabular")]) == 472
+    assert len(CELLS) == 1633
     outcomes = [type(expected(*cell)).__name__ for cell in CELLS]
     assert {kind: outcomes.count(kind) for kind in set(outcomes)} == {
-        "Raises": 663,
-        "Same": 273,
-        "Check": 225,
+        "Raises": 937,
+        "Same": 373,
+        "Check": 323,
     }
 
 

@@ -42,8 +42,18 @@ _MLP_CONFIGURATIONS = [
     {"weight_decay": 0.01, "weight_decay_schedule": "flat_cos"},
     {"dropout": 0.2, "dropout_schedule": "flat_cos"},
 ]
+# Tabular's periodic features behind its robust scaling, small enough that
+# one configuration's checks stay fast.
+_TABULAR_PERIODIC = {
+    "periodic_features": 2,
+    "scaling": "robust",
+    "hidden_layer_sizes": (16,),
+    "max_iter": 60,
+}
 CONFIGURATIONS = {
     "MeanNormStandardizer": [{"per_feature": False}, {"norm": "rms"}],
+    "TabularMLPClassifier": [_TABULAR_PERIODIC],
+    "TabularMLPRegressor": [_TABULAR_PERIODIC],
     "MLPClassifier": _MLP_CONFIGURATIONS + [{"class_weight": "balanced"}],
     "MLPRegressor": _MLP_CONFIGURATIONS
     + [

@@ -92,7 +92,7 @@ class _NoHooks:
 
     stopped = False
 
-    def train_on(self, X, y, sample_weight):
+    def train_on(self, X, y, sample_weight, dtype):
         pass
 
     def begin_task(self, layout, theta):
@@ -138,9 +138,10 @@ class _Hooks:
         self.stopped = False
         self.X = self.y = self.metadata = self.dtype = None
 
-    def train_on(self, X, y, sample_weight):
-        """Set the rows the next tasks train on (after any validation split)."""
-        self.X, self.y, self.dtype = X, y, X.dtype
+    def train_on(self, X, y, sample_weight, dtype):
+        """Set the rows the next tasks train on (after any validation split),
+        and the training dtype, which the fitted arrays handed out keep."""
+        self.X, self.y, self.dtype = X, y, dtype
         self.metadata = (
             None if sample_weight is None else {"sample_weight": sample_weight}
         )

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
     _check_feature_names_in,
+    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -126,7 +127,7 @@ class PeriodicFeatures(TransformerMixin, BaseEstimator):
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Draw the frequencies.
 
         Parameters
@@ -135,6 +136,10 @@ class PeriodicFeatures(TransformerMixin, BaseEstimator):
             Only its number of features (and names) is used.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Validated as weights of the rows of ``X`` (non-negative, not all
+            zero), then ignored: the frequencies do not depend on the data.
+            Accepted so that a weighted fit can pass the weights to every step.
 
         Returns
         -------
@@ -146,6 +151,8 @@ class PeriodicFeatures(TransformerMixin, BaseEstimator):
             X = validate_data(
                 self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
             )
+            if sample_weight is not None:
+                _check_sample_weight(sample_weight, X, ensure_non_negative=True)
             random_state = check_random_state(self.random_state)
             self.frequencies_ = random_state.normal(
                 0.0, self.sigma, size=(X.shape[1], self.n_frequencies)

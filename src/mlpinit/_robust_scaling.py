@@ -20,6 +20,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
+    _check_sample_weight,
     check_array,
     check_is_fitted,
     validate_data,
@@ -27,7 +28,12 @@ from sklearn.utils.validation import (
 
 from mlpinit._rollback import rolled_back_on_error
 
-__all__ = ["RobustSmoothClipScaler", "smooth_clip", "smooth_clip_inverse"]
+__all__ = [
+    "RobustSmoothClipScaler",
+    "smooth_clip",
+    "smooth_clip_inverse",
+    "weighted_quantiles",
+]
 
 
 def smooth_clip(Z, bound):
@@ -62,6 +68,62 @@ def smooth_clip_inverse(U, bound):
     np.sqrt(ratio, out=ratio)
     U /= ratio
     return U
+
+
+def weighted_quantiles(values, weights, quantiles):
+    """``np.quantile(np.repeat(values, weights), quantiles)`` without repeating.
+
+    The weights are counts of repetitions, not necessarily integers. The
+    sorted values take up consecutive ranks, value ``i`` the ranks ``k`` with
+    ``cumsum(w)[i - 1] <= k < cumsum(w)[i]`` (a weight of 0 takes none).
+    Quantile ``q`` interpolates linearly between the values at ranks
+    ``floor(h)`` and ``floor(h) + 1`` for ``h = q * (sum(w) - 1)``, as
+    NumPy's default (``method="linear"``) does on the repeated data: for
+    integer weights the result is that of the repeated values, to rounding;
+    for weights of 1, that of the values. Like repeating rows, it depends on
+    the scale of the weights; ``h`` is clipped at 0 when they sum below 1.
+
+    Parameters
+    ----------
+    values, weights : ndarray of shape (n,)
+        Finite values and non-negative weights of positive sum.
+    quantiles : sequence of float in [0, 1]
+
+    Returns
+    -------
+    ndarray of shape (len(quantiles),)
+    """
+    order = np.argsort(values, kind="stable")
+    values, rank_end = values[order], np.cumsum(weights[order])
+    h = np.maximum(np.asarray(quantiles) * (rank_end[-1] - 1), 0.0)
+    low = np.floor(h)
+
+    def at_rank(k):
+        # The first value whose ranks reach beyond k (clipped to the last).
+        return values[
+            np.minimum(np.searchsorted(rank_end, k, side="right"), len(values) - 1)
+        ]
+
+    below, above = at_rank(low), at_rank(low + 1)
+    return below + (h - low) * (above - below)
+
+
+def _weighted_robust_scale(X, sample_weight):
+    """:func:`_robust_scale` of the rows repeated ``sample_weight`` times."""
+    n_features = X.shape[1]
+    center = np.full(n_features, np.nan)
+    scale = np.ones(n_features)
+    for j in range(n_features):
+        # A row of weight 0 is absent, as a NaN is.
+        kept = ~np.isnan(X[:, j]) & (sample_weight > 0)
+        if not kept.any():
+            continue
+        values, weights = X[kept, j], sample_weight[kept]
+        q25, q50, q75 = weighted_quantiles(values, weights, [0.25, 0.5, 0.75])
+        half_range = (values.max() - values.min()) / 2
+        spread = q75 - q25 if q75 - q25 > 0 else half_range
+        center[j], scale[j] = q50, spread if spread > 0 else 1.0
+    return center, scale
 
 
 def _robust_scale(X):
@@ -136,8 +198,16 @@ class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
     Notes
     -----
     Sparse input is refused: subtracting the median would make it dense.
-    NaNs are ignored by ``fit`` and stay NaN. There is no ``sample_weight``:
-    the quantiles are those of the rows as given. The statistics are
+    NaNs are ignored by ``fit`` and stay NaN. ``sample_weight`` counts a
+    row as that many rows: the median and quartiles are NumPy's default
+    (linear) quantiles of the rows repeated, to rounding for integer
+    weights, computed without the copy. For any weights: the sorted values
+    take up consecutive ranks, as many as their weight (a value's ranks end
+    at its cumulative weight), and quantile ``q`` interpolates linearly
+    between the values at ranks ``floor(h)`` and ``floor(h) + 1``, ``h = q *
+    (sum(w) - 1)``; so, as with repeated rows, the quantiles depend on the
+    scale of the weights. A row of weight 0 is left out, from the range of
+    the half-range fallback too. The statistics are
     computed in float64; float32 input gives float32 output.
     ``inverse_transform`` exists only for values inside ``(-clip, clip)``,
     the image of the transform, and raises a ValueError for any other.
@@ -182,7 +252,7 @@ class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Compute each feature's median and robust scale.
 
         Parameters
@@ -191,6 +261,9 @@ class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
             Training data. NaNs are ignored.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows: the quantiles are those of the
+            rows repeated as many times (see Notes). None weighs every row 1.
 
         Returns
         -------
@@ -202,7 +275,14 @@ class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
             X = validate_data(
                 self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
             )
-            center, scale = _robust_scale(X.astype(np.float64, copy=False))
+            X64 = X.astype(np.float64, copy=False)
+            if sample_weight is None:
+                center, scale = _robust_scale(X64)
+            else:
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                )
+                center, scale = _weighted_robust_scale(X64, sample_weight)
             # Neither depends on clip, so set_params(clip=...) needs no refit.
             self.center_, self.scale_ = center, scale
         return self

@@ -12,6 +12,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
+    _check_sample_weight,
     check_array,
     check_is_fitted,
     validate_data,
@@ -46,8 +47,12 @@ def _stored_columns(X):
     return np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
 
 
-def _dense_batch_stats(X, shift, per_feature, with_mean):
+def _dense_batch_stats(X, shift, per_feature, with_mean, weight=None):
     """Non-NaN count per column, mean of ``X - shift`` and M2 of one dense batch.
+
+    With ``weight`` (one per row) the count is the sum of the weights of the
+    non-NaN values, and the mean and M2 are weighted: those of the rows
+    repeated ``weight`` times.
 
     ``shift`` holds, per column (or for the whole array), a value inside the
     data where one is already known and NaN where it is not; NaN entries are
@@ -59,12 +64,16 @@ def _dense_batch_stats(X, shift, per_feature, with_mean):
     """
     X = np.asarray(X, dtype=np.float64)
     observed = ~np.isnan(X)
-    col_count = observed.sum(axis=0)
+    # Without weights, every factor below is left out: the unweighted
+    # statistics stay bit for bit what they were.
+    w = 1.0 if weight is None else weight[:, None]
+    col_count = observed.sum(axis=0) if weight is None else (observed * w).sum(axis=0)
     axis = 0 if per_feature else None
     count = col_count if per_feature else col_count.sum()
     if not with_mean:
         # Nothing is subtracted: the "centred" data is X itself.
-        return col_count, shift, np.zeros_like(shift), np.nansum(X * X, axis=axis)
+        sumsq = np.nansum(X * X if weight is None else X * X * w, axis=axis)
+        return col_count, shift, np.zeros_like(shift), sumsq
     if per_feature:
         first = X[observed.argmax(axis=0), np.arange(X.shape[1])]
     else:
@@ -73,13 +82,18 @@ def _dense_batch_stats(X, shift, per_feature, with_mean):
     # so it adds nothing, and the next batch with a value picks the shift.
     shift = np.where(np.isnan(shift), first, shift)
     deviation = X - shift
-    mean = _safe_divide(np.nansum(deviation, axis=axis), count)
+    weighted = deviation if weight is None else deviation * w
+    mean = _safe_divide(np.nansum(weighted, axis=axis), count)
     deviation -= mean
-    return col_count, shift, mean, np.nansum(deviation * deviation, axis=axis)
+    squares = deviation * deviation
+    if weight is not None:
+        squares *= w
+    return col_count, shift, mean, np.nansum(squares, axis=axis)
 
 
-def _sparse_batch_sumsq(X, per_feature):
-    """Non-NaN count per column and sum of squares of one CSR/CSC batch."""
+def _sparse_batch_sumsq(X, per_feature, weight=None):
+    """Non-NaN count per column and sum of squares of one CSR/CSC batch
+    (with ``weight``, the weights' sum and the weighted sum of squares)."""
     if not X.has_canonical_format:
         # Duplicate entries add up, so their squares must not be summed apart.
         X = X.copy()
@@ -87,10 +101,26 @@ def _sparse_batch_sumsq(X, per_feature):
     columns = _stored_columns(X)
     nan = np.isnan(X.data)
     n_features = X.shape[1]
-    col_count = X.shape[0] - np.bincount(columns[nan], minlength=n_features)
     values = X.data[~nan].astype(np.float64)
-    sumsq = np.bincount(columns[~nan], weights=values * values, minlength=n_features)
+    squares = values * values
+    if weight is None:
+        col_count = X.shape[0] - np.bincount(columns[nan], minlength=n_features)
+    else:
+        rows = _stored_rows(X)
+        nan_weight = weight[rows[nan]]
+        col_count = weight.sum() - np.bincount(
+            columns[nan], weights=nan_weight, minlength=n_features
+        )
+        squares *= weight[rows[~nan]]
+    sumsq = np.bincount(columns[~nan], weights=squares, minlength=n_features)
     return col_count, sumsq if per_feature else sumsq.sum()
+
+
+def _stored_rows(X):
+    """Row index of every stored value of a CSR or CSC matrix."""
+    if X.format == "csc":
+        return X.indices
+    return np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
 
 
 def _range_safe_factor(X, old_shift, old_mean, old_norm, per_feature):
@@ -180,9 +210,11 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         non-NaN values of each column, or of the whole array), with zeros
         (constant or empty columns) replaced by 1, so a constant column is
         only centred. None when ``with_norm=False``.
-    n_samples_seen_ : int or ndarray of shape (n_features,)
+    n_samples_seen_ : int, float or ndarray of shape (n_features,)
         Number of non-NaN values per column. An int when every column has the
-        same count (in particular without NaNs), else an int64 array.
+        same count (in particular without NaNs), else an int64 array. Once
+        ``sample_weight`` was given, the sum of the weights of those values
+        instead (a float, or a float64 array).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -236,6 +268,12 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     range gets an accurate norm. A norm beyond the float maximum itself raises
     a ValueError. A ``fit``, ``partial_fit`` or ``set_params``
     that raises leaves the estimator as it was before the call.
+
+    ``sample_weight`` counts a row as that many rows: ``mean_`` is
+    ``sum(w * x) / sum(w)``, ``norm_`` is ``sqrt(sum(w * (x - mean) ** 2))``
+    and the count of ``norm="rms"`` is ``sum(w)``, so integer weights give
+    the statistics of the rows repeated (to rounding), a weight of 0 those
+    of the data without the row, and weights of 1 the unweighted ones.
 
     Examples
     --------
@@ -313,7 +351,7 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and norm to be used for later scaling.
 
         Parameters
@@ -323,6 +361,10 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             ``with_mean=False``.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows: the statistics are those of
+            the rows repeated as many times (see Notes). None weighs every
+            row 1.
 
         Returns
         -------
@@ -332,10 +374,10 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         # A failed fit leaves the previous fit in place.
         with rolled_back_on_error(self):
             self._reset()
-            return self.partial_fit(X, y)
+            return self.partial_fit(X, y, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Update the mean and norm with one more batch of rows.
 
         Parameters
@@ -345,6 +387,8 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             are ignored, and sparse input needs ``with_mean=False``.
         y : None
             Not used, present for API consistency by convention.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of this batch's rows, as in :meth:`fit`.
 
         Returns
         -------
@@ -353,14 +397,14 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             last ``fit``.
         """
         with rolled_back_on_error(self):
-            return self._partial_fit(X)
+            return self._partial_fit(X, sample_weight)
 
     def set_params(self, **params):
         # An invalid key after a valid one leaves nothing half set.
         with rolled_back_on_error(self):
             return super().set_params(**params)
 
-    def _partial_fit(self, X):
+    def _partial_fit(self, X, sample_weight):
         first_call = not hasattr(self, "n_samples_seen_")
         if not first_call:
             self._check_settings_unchanged(
@@ -375,6 +419,10 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             ensure_all_finite="allow-nan",
         )
         self._check_sparse(X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
         n_features = X.shape[1]
         stat_shape = (n_features,) if self.per_feature else ()
         if first_call:
@@ -395,11 +443,11 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         old_m2 = np.square(old_norm)
 
         if sp.issparse(X):
-            col_count, m2 = _sparse_batch_sumsq(X, self.per_feature)
+            col_count, m2 = _sparse_batch_sumsq(X, self.per_feature, sample_weight)
             shift, mean = old_shift, np.zeros(stat_shape)
         else:
             col_count, shift, mean, m2 = _dense_batch_stats(
-                X, old_shift, self.per_feature, self.with_mean
+                X, old_shift, self.per_feature, self.with_mean, sample_weight
             )
 
         def total(counts):
@@ -428,7 +476,9 @@ class MeanNormStandardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             )
 
         count = old_count + col_count
-        self.n_samples_seen_ = int(count[0]) if np.ptp(count) == 0 else count
+        # An int count unweighted; weighted (any batch), the sum of the weights.
+        as_number = float if count.dtype.kind == "f" else int
+        self.n_samples_seen_ = as_number(count[0]) if np.ptp(count) == 0 else count
         self._shift, self._shifted_mean = shift, new_mean
         if self.with_mean:
             observed = total(count) > 0

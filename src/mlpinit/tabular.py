@@ -13,9 +13,18 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_sample_weight
+
+from mlpinit._core.range_safe import (
+    peak_magnitude,
+    r2_score_without_overflow,
+    range_safe_factor,
+    squares_overflow,
+    squares_underflow,
+)
 
 # The one import of the estimators these extend.
 from mlpinit.neural_network import MLPClassifier, MLPRegressor
@@ -82,6 +91,32 @@ def _check_targets_fit_dtype(Y, dtype):
         )
 
 
+def _checked_weights(sample_weight, X):
+    """The fit's weights validated as the MLP validates them (None stays None)."""
+    if sample_weight is None:
+        return None
+    return _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+
+
+def _mean_and_std(Y, sample_weight):
+    """Per-column mean and standard deviation (``ddof=0``), weighted as repeats.
+
+    Targets beyond ``2**400`` or all below ``2**-400``, whose squares would
+    overflow or vanish, are scaled by a power of two first (exact) and the
+    statistics scaled back; ordinary targets get plain numpy, bit for bit.
+    """
+    factor = range_safe_factor(peak_magnitude(Y, axis=0))
+    Z = Y * factor
+    if sample_weight is None:
+        mean, std = Z.mean(axis=0), Z.std(axis=0)
+    else:
+        mean = np.average(Z, axis=0, weights=sample_weight)
+        std = np.sqrt(np.average((Z - mean) ** 2, axis=0, weights=sample_weight))
+    return mean / factor, std / factor
+
+
 class _TabularInput:
     """Input scaling (and periodic features) fitted inside ``fit``.
 
@@ -90,7 +125,7 @@ class _TabularInput:
     (``_check_fitted_input``), so the network only ever sees scaled inputs.
     """
 
-    def _fit_input_transforms(self, X):
+    def _fit_input_transforms(self, X, sample_weight):
         steps = []
         if self.scaling is not None:
             steps.append(_SCALERS[self.scaling]())
@@ -104,15 +139,19 @@ class _TabularInput:
                 )
             )
         for step in steps:
-            X = step.fit_transform(X)
+            X = step.fit_transform(X, sample_weight=sample_weight)
         self.input_transforms_ = steps
         return X
 
-    def _transform_input(self, X):
+    def _transform_input(self, X, model_dtype=None):
         if getattr(self, "_scaled_during_fit", False):
             return X  # early stopping's scorer: X_val is scaled already
-        # Cast first: a float16 X scaled in float16 would lose its digits.
+        # Cast first: a float16 X scaled in float16, or (in prediction) a
+        # float32 X scaled in float32 for a float64 network, would lose
+        # digits that the network keeps.
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+        if model_dtype is not None:
+            dtype = np.promote_types(dtype, model_dtype)
         X = X.astype(dtype, copy=False)
         for step in self.input_transforms_:
             X = step.transform(X)
@@ -129,10 +168,14 @@ class _TabularInput:
         finally:
             del self._scaled_during_fit
 
-    def _scaled_input(self, X, reset):
+    def _fits_input_transforms(self, reset):
+        """Whether this call fits the scaling (else it applies the fitted one)."""
+        return reset or not hasattr(self, "input_transforms_")
+
+    def _scaled_input(self, X, reset, sample_weight):
         """The training rows, scaled, in the dtype the network trains in."""
-        if reset or not hasattr(self, "input_transforms_"):
-            X = self._fit_input_transforms(X)
+        if self._fits_input_transforms(reset):
+            X = self._fit_input_transforms(X, _checked_weights(sample_weight, X))
         else:
             X = self._transform_input(X)
         return X if self.dtype is None else X.astype(self.dtype, copy=False)
@@ -150,7 +193,18 @@ class _TabularInput:
         )
 
     def _check_fitted_input(self, X):
-        return self._transform_input(super()._check_fitted_input(X))
+        X = super()._check_fitted_input(X)
+        # Scaled in float64, the dtype of prediction (_prediction_weights).
+        return self._transform_input(X, np.float64)
+
+    def _callback_rows(self, X, data):
+        # Callbacks score the fitted model, which scales its input itself:
+        # they get the training rows as given, not the scaled ones.
+        if data.rows is None:
+            return X
+        # _safe_indexing takes arrays, lists, frames and sparse matrices.
+        given = X if hasattr(X, "shape") or isinstance(X, list) else np.asarray(X)
+        return _safe_indexing(given, data.rows)
 
     def _fit_warnings(self, warnings):
         # By design the schedule runs all max_iter epochs (the best epoch is
@@ -210,7 +264,9 @@ scaling : {{"robust", "rms", "l2"}} or None, default="l2"
     ``X`` through as given. ``"l2"`` (each column of standard deviation
     ``1 / sqrt(n)``) ranked best in the ablation, ahead of ``"robust"``.
     The fitted transformer is in ``input_transforms_``; ``partial_fit``
-    fits it on its first batch and keeps it.
+    fits it on its first batch and keeps it. Its statistics are weighted by
+    ``sample_weight`` (times ``class_weight``'s weight of each row), as if each
+    row were repeated that many times.
 periodic_features : int, default=0
     If > 0, each scaled feature is expanded by
     :class:`~mlpinit.preprocessing.PeriodicFeatures` into this many cosine
@@ -370,9 +426,15 @@ True
         self.dtype = dtype
         self.label_smoothing = label_smoothing
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, Y, y_labels = super()._validate_input(X, y, incremental, reset)
-        X = self._scaled_input(X, reset)
+        if self.class_weight is not None and self._fits_input_transforms(reset):
+            # class_weight is a sample_weight per class (the loss sees their
+            # product): so does the scaling.
+            sample_weight = self._with_class_weight(
+                y_labels, _checked_weights(sample_weight, X), incremental, np.float64
+            )
+        X = self._scaled_input(X, reset, sample_weight)
         return X, Y.astype(X.dtype, copy=False), y_labels
 
     def _binarize(self, y, dtype):
@@ -431,10 +493,12 @@ Give it the raw numeric features and targets.
     Train on ``(y - mean) / std`` of the training targets (``loss="squared_error"``
     only; ignored for ``"poisson"``, whose targets must stay non-negative),
     and predict back in the units of ``y``. ``loss_`` and ``loss_curve_`` are
-    then in standardized units.
+    then in standardized units. The mean and std (``ddof=0``) are weighted
+    by ``sample_weight``, as if each row were repeated that many times.
 clip_predictions : bool, default=False
-    Clamp predictions to ``[min(y), max(y)]`` of the training targets, per
-    output. Off by default: in the ablation it changed no data set's score.
+    Clamp predictions to ``[min(y), max(y)]`` of the training targets (of
+    positive weight), per output. Off by default: in the ablation it changed
+    no data set's score.
 
 Attributes
 ----------
@@ -443,8 +507,8 @@ input_transforms_ : list of transformers
 target_mean_, target_scale_ : ndarray of shape (n_outputs,)
     What the targets were standardized with (0 and 1 when they were not).
 target_min_, target_max_ : ndarray of shape (n_outputs,)
-    The training targets' range, which predictions are clamped to with
-    ``clip_predictions=True``.
+    The range of the training targets of positive weight, which predictions
+    are clamped to with ``clip_predictions=True``.
 
 See Also
 --------
@@ -566,21 +630,22 @@ True
         self.standardize_target = standardize_target
         self.clip_predictions = clip_predictions
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, Y, y_values = super()._validate_input(X, y, incremental, reset)
         if reset or not hasattr(self, "target_mean_"):
-            self._fit_target(Y)
+            self._fit_target(Y, _checked_weights(sample_weight, X))
         Y = (Y - self.target_mean_.astype(Y.dtype)) / self.target_scale_.astype(Y.dtype)
-        X = self._scaled_input(X, reset)
+        X = self._scaled_input(X, reset, sample_weight)
         _check_targets_fit_dtype(Y, X.dtype)
         return X, Y.astype(X.dtype, copy=False), y_values
 
-    def _fit_target(self, Y):
+    def _fit_target(self, Y, sample_weight):
         Y64 = Y.astype(np.float64)
-        self.target_min_, self.target_max_ = Y64.min(axis=0), Y64.max(axis=0)
+        # A row of weight 0 is absent: it bounds no prediction.
+        kept = Y64 if sample_weight is None else Y64[sample_weight > 0]
+        self.target_min_, self.target_max_ = kept.min(axis=0), kept.max(axis=0)
         if self.standardize_target and self.loss == "squared_error":
-            scale = Y64.std(axis=0)
-            self.target_mean_ = Y64.mean(axis=0)
+            self.target_mean_, scale = _mean_and_std(Y64, sample_weight)
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         else:
             self.target_mean_ = np.zeros(Y.shape[1])
@@ -594,7 +659,16 @@ True
         return output
 
     def _score_output(self, output, y, sample_weight):
-        return super()._score_output(self._in_target_units(output), y, sample_weight)
+        # Early stopping's R^2, in y's units. Targets too large or too small
+        # to square (the standardized network handles them) would score NaN,
+        # or 1.0 as if constant: their sums of squares are scaled, as in score.
+        prediction = self._in_target_units(output)
+        values = np.asarray(y, dtype=np.float64)
+        peak_y = float(peak_magnitude(values))
+        peak = max(peak_y, float(peak_magnitude(prediction)))
+        if squares_overflow(peak) or squares_underflow(peak_y):
+            return r2_score_without_overflow(values, prediction, sample_weight)
+        return super()._score_output(prediction, y, sample_weight)
 
     def _forward(self, X):
         # predict and score go through here: both see y's units.

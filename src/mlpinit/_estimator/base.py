@@ -79,7 +79,8 @@ def _warn_if_badly_scaled(X):
 
 def _weights_in_dtype(sample_weight, dtype):
     """The validated float64 weights in the training dtype, which must hold them."""
-    cast = sample_weight.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # reported below, as a ValueError
+        cast = sample_weight.astype(dtype, copy=False)
     lost = ((sample_weight > 0) & (cast == 0)) | ~np.isfinite(cast)
     if lost.any():
         positive = sample_weight[sample_weight > 0]
@@ -105,6 +106,8 @@ class TrainingData(NamedTuple):
     random_state: np.random.RandomState
     # Early stopping's held-out rows: [X, Y, y_labels, sample_weight].
     validation: object = None
+    # The indices of the training rows in the fit's X (None: every row).
+    rows: object = None
 
 
 def draw_initial_weights(mlp, X, y):
@@ -161,8 +164,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
 
     # ------------------------------------------------------------------
     # Subclass hooks
-    def _validate_input(self, X, y, incremental, reset):
-        """Return X (float32/64, dense or CSR/CSC) and 2-D float targets."""
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
+        """Return X (float32/64, dense or CSR/CSC) and 2-D float targets.
+
+        ``sample_weight`` is the fit's, as given (not validated yet), for a
+        subclass that fits statistics of the rows (Tabular's input scaling).
+        """
         raise NotImplementedError
 
     def _output_activation(self, Y):
@@ -222,7 +229,13 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         theta = layout.pack(self.coefs_, self.intercepts_, data.X.dtype)
         # The training rows: without early stopping's validation rows,
         # which _begin_fit has held out already.
-        callbacks.train_on(data.X, data.y_labels, data.sample_weight)
+        if callbacks is not NO_HOOKS:  # Tabular's rows cost a copy
+            callbacks.train_on(
+                self._callback_rows(X, data),
+                data.y_labels,
+                data.sample_weight,
+                data.X.dtype,
+            )
         validate = record = None
         if plan.stochastic:
             record = fitted.record_of(self, plan.early_stopping)
@@ -251,6 +264,12 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         fitted.store(self, result)
         self.coefs_, self.intercepts_ = layout.views(theta)
 
+    def _callback_rows(self, X, data):
+        """The training rows handed to the callbacks, which score the fitted
+        model on them: the validated rows here; a subclass that transforms
+        ``X`` before the network (Tabular) hands them as given instead."""
+        return data.X
+
     def _fit_warnings(self, warnings):
         """The engine's ``(kind, message)`` warnings that this fit raises.
 
@@ -270,7 +289,9 @@ class BaseMLP(CallbackSupport, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, Y, y_labels = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y, y_labels = self._validate_input(
+            X, y, incremental, reset=first_pass, sample_weight=sample_weight
+        )
         if X.shape[0] == 0:
             raise ValueError("Found array with 0 sample(s); at least 1 is required.")
         if sample_weight is not None:

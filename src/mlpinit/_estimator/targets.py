@@ -109,7 +109,7 @@ class ClassifierTargets:
             return np.hstack([1 - output, output])
         return output
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, y = _validate_xy(self, X, y, reset)
         # One type_of_target call: it scans y, and partial_fit pays for it on
         # every batch.
@@ -243,7 +243,7 @@ class ClassifierTargets:
 class RegressorTargets:
     """Real targets: their range, the output activation and R^2."""
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, y = _validate_xy(self, X, y, reset, y_numeric=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(

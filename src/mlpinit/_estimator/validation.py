@@ -53,7 +53,8 @@ def _split(arrays, data, validation_fraction, stratify):
 def split_validation(estimator, data, validation_fraction):
     """``data`` without the validation rows, which go to its ``validation``."""
     stratify = _stratification(estimator, data)
-    arrays = [data.X, data.Y, data.y_labels]
+    # The row indices go along (the same draws): which rows train.
+    arrays = [data.X, data.Y, data.y_labels, np.arange(data.X.shape[0])]
     if data.sample_weight is not None:
         arrays.append(data.sample_weight)
     try:
@@ -76,6 +77,8 @@ def split_validation(estimator, data, validation_fraction):
             "The validation set is too small. Increase 'validation_fraction' "
             "or the size of your dataset."
         )
+    train_rows = train.pop(3)
+    del val[3]
     if data.sample_weight is None:
         train.append(None)
         val.append(None)
@@ -87,6 +90,7 @@ def split_validation(estimator, data, validation_fraction):
         y_labels=train[2],
         sample_weight=train[3],
         validation=val,
+        rows=train_rows,
     )
 
 
