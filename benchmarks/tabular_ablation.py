@@ -152,7 +152,7 @@ FINAL = {
 }
 FINAL_CHANGES = {
     "dtype=float64": ({"dtype": None}, None),
-    "weight_decay=0": ({"weight_decay": 0.0}, None),
+    "weight_decay=0": ({"weight_decay": 0.0, "weight_decay_schedule": "constant"}, None),
     "dropout=0": ({"dropout": 0.0}, None),
     "dropout_schedule=flat_cos": ({"dropout_schedule": "flat_cos"}, None),
     "bias_init=data": ({"bias_init": "data"}, None),

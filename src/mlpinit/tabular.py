@@ -246,10 +246,13 @@ Parameters section below lists only the ones added here. These defaults
 differ: ``hidden_layer_sizes=(256, 256, 256)``, ``init="he"``,
 ``learning_rate="cosine"``, ``learning_rate_init=0.004``, ``beta_2=0.95``,
 ``batch_size=256`` (at most the training rows, without a warning),
-``max_iter=100``, ``dropout=0.15``, ``early_stopping=True``,
+``max_iter=100``, ``dropout=0.15``, ``weight_decay=2.0`` with
+``weight_decay_schedule="flat_cos"``, ``early_stopping=True``,
 ``validation_fraction=0.2`` and ``n_iter_no_change=inf``: the whole cosine
 schedule runs (so reaching ``max_iter`` raises no ``ConvergenceWarning``),
-and the weights of the best validated epoch are kept. Each default is the
+and the weights of the best validated epoch are kept. Each Adam step
+shrinks the weights by ``1 - rate * 2.0 * s(t)`` (``s`` the flat_cos factor),
+so ``learning_rate_init`` must stay below 0.5. Each default is the
 one the ablation on the real-data suite supports
 (``benchmarks/tabular_ablation.py``; the table is in the documentation's
 "How to choose settings" page).
@@ -257,7 +260,9 @@ one the ablation on the real-data suite supports
 Parameters
 ----------
 scaling : {{"robust", "rms", "l2"}} or None, default="l2"
-    How ``X`` is scaled inside ``fit``, on the training rows: ``"robust"``
+    How ``X`` is scaled inside ``fit``, fitted on every row given to
+    ``fit`` (early stopping's validation rows included: the scaling never
+    sees ``y``): ``"robust"``
     is :class:`~mlpinit.preprocessing.RobustSmoothClipScaler` (median,
     interquartile range, smooth clip to (-3, 3)), ``"rms"`` and ``"l2"`` are
     :class:`~mlpinit.MeanNormStandardizer` with that ``norm``, None passes
