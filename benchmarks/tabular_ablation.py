@@ -214,20 +214,23 @@ def run(names, cache_dir, n_splits, log):
 def combined(names, cache_dir, n_splits):
     """One suite result of the reference and every configuration, over all sets.
 
-    A task-specific configuration borrows the base row's results on the
-    other task's sets.
+    A task-specific configuration borrows, on the other task's sets, the
+    results of the row it changes: ``final`` for round 5's rows, ``base``
+    for the others.
     """
     reference = {REFERENCE: default_models()[REFERENCE]}
     suite = run_suite(reference, n_splits=n_splits, cache_dir=cache_dir)
-    base = run(["base"], cache_dir, n_splits, None)[0]["results"]
     for name in names:
         change, task = CHANGES[name]
         own = run([name], cache_dir, n_splits, None)[0]["results"]
-        borrowed = [
-            dict(r, model=name)
-            for r in base
-            if task is not None and DATASETS[r["dataset"]].task != task
-        ]
+        borrowed = []
+        if task is not None:
+            parent = "final" if name.startswith("final/") else "base"
+            borrowed = [
+                dict(r, model=name)
+                for r in run([parent], cache_dir, n_splits, None)[0]["results"]
+                if DATASETS[r["dataset"]].task != task
+            ]
         suite["results"].extend(own + borrowed)
         suite["models"].append(name)
     return suite
@@ -252,11 +255,11 @@ def _against_base(summary, name, base="base"):
     return f"{wins}/{ties}/{losses}"
 
 
-def ablation_table(summary, names):
+def ablation_table(summary, names, against="base"):
     """Markdown: one row per configuration, the reference first."""
     lines = [
         "| configuration | mean rank | mean score | W/T/L vs sklearn-mlp "
-        f"| W/T/L vs base | W/T/L vs {CHOSEN} (chosen) | median fit s |",
+        f"| W/T/L vs {against} | W/T/L vs {CHOSEN} (chosen) | median fit s |",
         "|---|---|---|---|---|---|---|",
     ]
     for name in [REFERENCE, *names]:
@@ -269,7 +272,7 @@ def ablation_table(summary, names):
         wtl = "—" if name == REFERENCE else "{wins}/{ties}/{losses}".format(**row)
         lines.append(
             f"| {name} | {row['mean_rank']:.2f} | {sum(scores) / len(scores):.4f} "
-            f"| {wtl} | {_against_base(summary, name)} "
+            f"| {wtl} | {_against_base(summary, name, against)} "
             f"| {_against_base(summary, name, CHOSEN)} "
             f"| {row['median_fit_seconds']:.2f} |"
         )
@@ -283,6 +286,9 @@ def main(argv=None):
     parser.add_argument("--only", help="comma-separated configurations to fit")
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument(
+        "--against", default="base", help="the row of the second W/T/L column"
+    )
     args = parser.parse_args(argv)
     if args.list:
         for name, (change, task) in CHANGES.items():
@@ -297,7 +303,7 @@ def main(argv=None):
 
         run(names, args.cache_dir, args.splits, log)
     summary = summarize(combined(names, args.cache_dir, args.splits))
-    print(ablation_table(summary, names))
+    print(ablation_table(summary, names, args.against))
 
 
 if __name__ == "__main__":
