@@ -402,6 +402,9 @@ TABULAR_FAILURES = {
             learning_rate_init=1e3,
             batch_size=10,
             early_stopping=False,
+            # The default weight decay refuses this rate before any epoch.
+            weight_decay=0.0,
+            weight_decay_schedule="constant",
         ),
         None,
         np.float64,

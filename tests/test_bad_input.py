@@ -130,6 +130,9 @@ FITTING = {"fit", "partial_fit"}
 BADLY_SCALED = "The features of X are badly scaled"
 DIVERGED = r"the optimization diverged\. Normalize the inputs"
 GRADIENTS_OVERFLOW = "The gradients overflowed float64 at epoch 1; " + DIVERGED
+SCALED_BEYOND_FLOAT32 = (
+    r"X, once scaled, reaches \S+, beyond the largest float32 number"
+)
 
 
 def quiet(call, *args, **kwargs):
@@ -776,6 +779,10 @@ EXPECTED = {
         # Scaled inside fit: X's units do not matter.
         ("tabular-classifier", "fit"): Check(check_rescaled_X_fit(1e300)),
         ("tabular-regressor", "fit"): Check(check_rescaled_X_fit(1e300)),
+        # After the fit on ordinary X, l2 scaling leaves these rows beyond
+        # float32, the dtype the Tabular models train in.
+        ("tabular-classifier", "partial_fit"): Raises(SCALED_BEYOND_FLOAT32),
+        ("tabular-regressor", "partial_fit"): Raises(SCALED_BEYOND_FLOAT32),
         # After the fit on ordinary X: the smooth clip bounds the scaled X.
         ("tabular-regressor+periodic", "partial_fit"): Check(check_finite_fit),
         # Adam's squared gradients overflow for the classifier; the losses of
@@ -924,6 +931,11 @@ EXPECTED = {
         ("classifier", "*"): Raises("Unknown label type: continuous"),
         # The standardized target is that of y: y's units do not matter.
         ("tabular-regressor", "fit"): Check(check_rescaled_y_fit(1e300)),
+        # After the fit on ordinary y, its statistics leave these targets
+        # beyond float32, the dtype the Tabular models train in.
+        ("tabular-regressor", "partial_fit"): Raises(
+            r"The targets y reach \S+, beyond the largest float32 number"
+        ),
         # Poisson's loss stays finite, but Adam's squared gradients overflow.
         ("poisson", "fit"): Raises(GRADIENTS_OVERFLOW),
         ("poisson", "partial_fit"): Raises(GRADIENTS_OVERFLOW),

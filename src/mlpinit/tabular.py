@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -89,6 +90,26 @@ def _check_targets_fit_dtype(Y, dtype):
             "model trains in: they would become inf. Scale y down, keep "
             "standardize_target=True, or set dtype=np.float64."
         )
+
+
+def _in_training_dtype(X, dtype):
+    """The scaled rows cast to ``dtype``, refused if it cannot hold them.
+
+    A fitted scaling bounds the rows it was fitted on, not others: a
+    partial_fit on rows of another scale can leave float32's range.
+    """
+    largest = float(np.finfo(dtype).max)
+    values = X.data if sp.issparse(X) else X
+    if values.size and np.dtype(values.dtype).itemsize > np.dtype(dtype).itemsize:
+        peak = max(abs(float(values.max())), abs(float(values.min())))
+        if peak > largest:
+            raise ValueError(
+                f"X, once scaled, reaches {peak:.1e}, beyond the largest "
+                f"{np.dtype(dtype)} number ({largest:.1e}), the dtype this model "
+                "trains in: the fitted scaling does not bound rows of another "
+                "scale. Fit on these rows, or set dtype=np.float64."
+            )
+    return X.astype(dtype, copy=False)
 
 
 def _checked_weights(sample_weight, X):
@@ -178,7 +199,7 @@ class _TabularInput:
             X = self._fit_input_transforms(X, _checked_weights(sample_weight, X))
         else:
             X = self._transform_input(X)
-        return X if self.dtype is None else X.astype(self.dtype, copy=False)
+        return X if self.dtype is None else _in_training_dtype(X, self.dtype)
 
     def _prediction_weights(self):
         # Trained in float32 for speed, predicted in float64: a float32 GEMM
