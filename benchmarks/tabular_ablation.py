@@ -16,9 +16,13 @@ sets.
 
 Usage::
 
-    python benchmarks/tabular_ablation.py --cache-dir /work/tabcache --list
-    python benchmarks/tabular_ablation.py --cache-dir /work/tabcache --only base,lr=0.01
-    python benchmarks/tabular_ablation.py --cache-dir /work/tabcache --summary-only
+    python benchmarks/tabular_ablation.py --cache-dir DIR --list
+    python benchmarks/tabular_ablation.py --cache-dir DIR --only base,lr=0.01
+    python benchmarks/tabular_ablation.py --cache-dir DIR --summary-only --only final
+
+``benchmarks/results/ablation_cache`` holds the fits of rounds 4 and 5 (and
+the reference row): with it as ``--cache-dir``, ``--summary-only`` rebuilds
+their tables without fitting.
 """
 
 import argparse
@@ -66,23 +70,29 @@ FINAL_WEIGHT_DECAY = 2.0
 CLASSIFICATION_ONLY = dict(label_smoothing=0.0)
 REGRESSION_ONLY = dict(standardize_target=True, clip_predictions=True)
 
-# name -> (the parameters changed from BASE, the task it applies to or None).
-CHANGES = {
-    "base": ({}, None),
+# The single changes of both round 1 (on BASE) and round 5 (on FINAL):
+# name -> (the parameters changed, the task it applies to or None).
+SHARED_PIECES = {
     "scaling=rms": ({"scaling": "rms"}, None),
-    "scaling=l2": ({"scaling": "l2"}, None),
-    "scaling=none": ({"scaling": None}, None),
     "dropout=0": ({"dropout": 0.0}, None),
     "lr=0.001": ({"learning_rate_init": 0.001}, None),
     "lr=0.01": ({"learning_rate_init": 0.01}, None),
     "schedule=coslog4": ({"learning_rate": "coslog4"}, None),
-    "schedule=constant": ({"learning_rate": "constant"}, None),
     "best_epoch=off": ({"early_stopping": False}, None),
     "width=100": ({"hidden_layer_sizes": (100,)}, None),
     "epochs=50": ({"max_iter": 50}, None),
     "beta_2=0.999": ({"beta_2": 0.999}, None),
     "label_smoothing=0.1": ({"label_smoothing": 0.1}, "classification"),
     "standardize_target=off": ({"standardize_target": False}, "regression"),
+}
+
+# name -> (the parameters changed from BASE, the task it applies to or None).
+CHANGES = {
+    "base": ({}, None),
+    **SHARED_PIECES,
+    "scaling=l2": ({"scaling": "l2"}, None),
+    "scaling=none": ({"scaling": None}, None),
+    "schedule=constant": ({"learning_rate": "constant"}, None),
     "clip_predictions=off": ({"clip_predictions": False}, "regression"),
     "periodic=8": ({"periodic_features": 8}, None),
     "epochs=256": ({"max_iter": 256}, None),
@@ -152,21 +162,14 @@ FINAL = {
 }
 FINAL_CHANGES = {
     "dtype=float64": ({"dtype": None}, None),
-    "weight_decay=0": ({"weight_decay": 0.0, "weight_decay_schedule": "constant"}, None),
-    "dropout=0": ({"dropout": 0.0}, None),
+    "weight_decay=0": (
+        {"weight_decay": 0.0, "weight_decay_schedule": "constant"},
+        None,
+    ),
     "dropout_schedule=flat_cos": ({"dropout_schedule": "flat_cos"}, None),
     "bias_init=data": ({"bias_init": "data"}, None),
     "scaling=robust": ({"scaling": "robust"}, None),
-    "scaling=rms": ({"scaling": "rms"}, None),
-    "lr=0.001": ({"learning_rate_init": 0.001}, None),
-    "lr=0.01": ({"learning_rate_init": 0.01}, None),
-    "schedule=coslog4": ({"learning_rate": "coslog4"}, None),
-    "best_epoch=off": ({"early_stopping": False}, None),
-    "width=100": ({"hidden_layer_sizes": (100,)}, None),
-    "epochs=50": ({"max_iter": 50}, None),
-    "beta_2=0.999": ({"beta_2": 0.999}, None),
-    "label_smoothing=0.1": ({"label_smoothing": 0.1}, "classification"),
-    "standardize_target=off": ({"standardize_target": False}, "regression"),
+    **SHARED_PIECES,
 }
 CHANGES["final"] = (FINAL, None)
 for _name, (_change, _task) in FINAL_CHANGES.items():
