@@ -371,3 +371,18 @@ def test_snapshot_comparison_detects_changes():
     est.new_attribute_ = 1
     with pytest.raises(AssertionError):
         assert_identical(est.__dict__, before)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_targets_beyond_float32_are_refused_without_an_overflow_warning(loss, method):
+    # float32 X trains in float32: y of 1e39 cannot be held. The refusal is
+    # the ValueError alone, not a RuntimeWarning from comparing y with
+    # float32's maximum in float32 first.
+    X = np.random.RandomState(0).normal(size=(20, 3)).astype(np.float32)
+    y = np.full(20, 1e39)
+    est = MLPRegressor(loss=loss, hidden_layer_sizes=(4,), max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="beyond the largest float32 number"):
+            getattr(est, method)(X, y)

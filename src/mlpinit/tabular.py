@@ -26,6 +26,7 @@ from mlpinit._core.range_safe import (
     squares_overflow,
     squares_underflow,
 )
+from mlpinit._estimator.targets import _check_targets_fit
 
 # The one import of the estimators these extend.
 from mlpinit.neural_network import MLPClassifier, MLPRegressor
@@ -76,22 +77,6 @@ _TABULAR_CONSTRAINTS = {
 }
 
 
-def _check_targets_fit_dtype(Y, dtype):
-    """Refuse targets that the ``dtype`` the network trains in cannot hold.
-
-    Standardized targets fit any float dtype; raw ones (poisson, or
-    ``standardize_target=False``) may not fit float32.
-    """
-    largest = float(np.finfo(dtype).max)
-    if Y.size and float(np.max(np.abs(Y))) > largest:
-        raise ValueError(
-            f"The targets y reach {float(np.max(np.abs(Y))):.1e}, beyond the "
-            f"largest {np.dtype(dtype)} number ({largest:.1e}), the dtype this "
-            "model trains in: they would become inf. Scale y down, keep "
-            "standardize_target=True, or set dtype=np.float64."
-        )
-
-
 def _in_training_dtype(X, dtype):
     """The scaled rows cast to ``dtype``, refused if it cannot hold them.
 
@@ -101,7 +86,7 @@ def _in_training_dtype(X, dtype):
     largest = float(np.finfo(dtype).max)
     values = X.data if sp.issparse(X) else X
     if values.size and np.dtype(values.dtype).itemsize > np.dtype(dtype).itemsize:
-        peak = max(abs(float(values.max())), abs(float(values.min())))
+        peak = float(peak_magnitude(values))
         if peak > largest:
             raise ValueError(
                 f"X, once scaled, reaches {peak:.1e}, beyond the largest "
@@ -164,15 +149,15 @@ class _TabularInput:
         self.input_transforms_ = steps
         return X
 
-    def _transform_input(self, X, model_dtype=None):
+    def _transform_input(self, X, dtype=None):
+        """X scaled in ``dtype`` (None: X's float dtype, float64 for others)."""
         if getattr(self, "_scaled_during_fit", False):
             return X  # early stopping's scorer: X_val is scaled already
         # Cast first: a float16 X scaled in float16, or (in prediction) a
-        # float32 X scaled in float32 for a float64 network, would lose
+        # float32 X scaled in float32 for the float64 prediction, would lose
         # digits that the network keeps.
-        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-        if model_dtype is not None:
-            dtype = np.promote_types(dtype, model_dtype)
+        if dtype is None:
+            dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         X = X.astype(dtype, copy=False)
         for step in self.input_transforms_:
             X = step.transform(X)
@@ -662,7 +647,9 @@ True
             self._fit_target(Y, _checked_weights(sample_weight, X))
         Y = (Y - self.target_mean_.astype(Y.dtype)) / self.target_scale_.astype(Y.dtype)
         X = self._scaled_input(X, reset, sample_weight)
-        _check_targets_fit_dtype(Y, X.dtype)
+        # Standardized targets fit float32; raw ones (poisson, or
+        # standardize_target=False) may not.
+        _check_targets_fit(Y, X.dtype)
         return X, Y.astype(X.dtype, copy=False), y_values
 
     def _fit_target(self, Y, sample_weight):

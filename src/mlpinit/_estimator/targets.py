@@ -69,8 +69,10 @@ def _label_type_error(y, target_type):
 
 
 def _check_targets_fit(y, dtype):
-    """Refuse targets beyond the range of the training dtype (that of X)."""
-    largest = np.finfo(dtype).max
+    """Refuse targets beyond the range of the training dtype."""
+    # A Python float: against numpy's float32 maximum, a larger target would
+    # be cast to float32 (an overflow warning) before the comparison.
+    largest = float(np.finfo(dtype).max)
     if y.size and float(np.max(np.abs(y))) > largest:
         raise ValueError(
             f"The targets y reach {float(np.max(np.abs(y))):.1e}, beyond the "
